@@ -1,0 +1,42 @@
+"""Synthetic check-ins typed as the database returns them: numbers as numbers, sets as ;-strings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from logic.knowledge import knowledge_base
+
+
+def synthetic_checkins(n: int, *, seed: int = 0, runners: int = 5000) -> pd.DataFrame:
+    """n plausible check-ins; each set member is present with probability 0.15."""
+    kb = knowledge_base()
+    rng = np.random.default_rng(seed)
+    cols = kb.checkin.columns
+    out: dict[str, object] = {
+        "runner": pd.array(
+            np.char.add("runner-", rng.integers(0, runners, n).astype(str)), dtype="str"
+        ),
+        "date": pd.Timestamp("2022-01-03") + pd.to_timedelta(rng.integers(0, 5 * 365, n), "D"),
+        "team": pd.array(np.where(rng.random(n) < 0.5, "Trail Club", None), dtype="str"),
+    }
+    sep = kb.checkin.set_separator
+    for name in kb.checkin.set_columns:
+        members = list(cols[name].values)
+        k = len(members)
+        # Every subset as a string, then pick by a random bitmask per row.
+        table = np.array(
+            [sep.join(m for b, m in enumerate(members) if mask >> b & 1) for mask in range(2**k)],
+            dtype=object,
+        )
+        bits = rng.random((n, k)) < 0.15
+        masks = (bits * (1 << np.arange(k))).sum(axis=1)
+        out[name] = pd.array(table[masks], dtype="str")
+    out["pain_level"] = rng.integers(0, 11, n)
+    out["weekly_km"] = rng.gamma(4, 10, n).round(1)
+    out["longest_run_km"] = (out["weekly_km"] * rng.uniform(0.2, 0.5, n)).round(1)
+    out["sitting_hours"] = rng.uniform(0, 14, n).round(1)
+    out["strength_sessions"] = rng.integers(0, 5, n)
+    out["mobility_sessions"] = rng.integers(0, 5, n)
+    out["sex"] = pd.array(rng.choice(list(cols["sex"].values), n), dtype="str")
+    return pd.DataFrame(out)[list(cols)]

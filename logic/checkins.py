@@ -1,0 +1,299 @@
+"""Validation and parsing of the check-in table, shared by the form, storage, CSV and the CLI.
+
+Every column is checked vectorised. Text, date and set columns are factorised first, so the
+per-value work (splitting ";"-strings, parsing dates) runs once per distinct value, not per row:
+a million check-ins hold only a few thousand distinct strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from logic.knowledge import ColumnSpec, KnowledgeBase, knowledge_base
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad cell (or a bad/missing column when row is None)."""
+
+    row: int | None  # 0-based position in the frame
+    column: str
+    value: Any
+    allowed: str
+
+    def describe(self, first_line: int | None = None) -> str:
+        """`first_line` is the file line of row 0 (2 for a CSV with a header)."""
+        if self.row is None:
+            where = f"column {self.column!r}"
+        elif first_line is None:
+            where = f"row {self.row}, column {self.column!r}"
+        else:
+            where = f"line {self.row + first_line}, column {self.column!r}"
+        shown = "" if self.value is None else f": got {_short(self.value)!r}"
+        return f"{where}{shown}; allowed: {self.allowed}"
+
+
+def _short(value: Any, limit: int = 60) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    return value
+
+
+class CheckinValidationError(ValueError):
+    """Raised with every problem of a frame at once, so a user can fix them in one pass."""
+
+    def __init__(self, problems: list[Problem], first_line: int | None = None):
+        self.problems = problems
+        lines = [p.describe(first_line) for p in problems]
+        super().__init__(f"{len(problems)} problem(s) in the check-ins:\n- " + "\n- ".join(lines))
+
+
+@dataclass
+class _Coded:
+    """A factorised column: codes into per-unique results (code -1 means missing)."""
+
+    codes: np.ndarray
+    values: np.ndarray  # one entry per unique, plus a last entry for missing
+
+    def take(self) -> np.ndarray:
+        return self.values[self.codes]
+
+
+@dataclass
+class ParsedCheckins:
+    """A validated check-in frame, kept in the shapes scoring needs."""
+
+    index: pd.Index
+    columns: Mapping[str, ColumnSpec]
+    coded: dict[str, _Coded] = field(default_factory=dict)  # text, date, set, choice
+    matrices: dict[str, _Coded] = field(default_factory=dict)  # set/choice -> bool matrix rows
+    numbers: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def members(self, column: str) -> np.ndarray:
+        """Boolean matrix rows x allowed values (schema order) of a set or choice column."""
+        return self.matrices[column].take()
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The canonical check-in table: schema column order, sets in schema member order."""
+        out: dict[str, Any] = {}
+        for name, spec in self.columns.items():
+            if name in self.numbers:
+                values = self.numbers[name]
+                if spec.type == "integer" and not np.isnan(values).any():
+                    out[name] = values.astype("int64")
+                elif spec.type == "integer":
+                    out[name] = pd.array(values, dtype="Float64").astype("Int64")
+                else:
+                    out[name] = values
+            elif spec.type == "date":
+                out[name] = pd.to_datetime(self.coded[name].take())
+            else:
+                out[name] = pd.array(self.coded[name].take(), dtype="str")
+        return pd.DataFrame(out, index=self.index)
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes), np.asarray(uniques, dtype=object)
+
+
+def _bad_rows(mask: np.ndarray, column: str, raw: pd.Series, allowed: str) -> list[Problem]:
+    rows = np.flatnonzero(mask)
+    vals = raw.iloc[rows].tolist()
+    return [Problem(int(r), column, v, allowed) for r, v in zip(rows, vals, strict=True)]
+
+
+def _parse_text(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[_Coded, list[Problem]]:
+    codes, uniques = _factorize(raw)
+    texts = [str(u).strip() for u in uniques]
+    lo = max(spec.min_length, 1 if spec.required else 0)
+    hi = spec.max_length if spec.max_length is not None else 10**9
+    ok = np.array([lo <= len(t) <= hi for t in texts] + [not spec.required], dtype=bool)
+    values = np.array([*(t if t else None for t in texts), None], dtype=object)
+    coded = _Coded(codes, values)
+    return coded, _bad_rows(~ok[codes], name, raw, spec.allowed())
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not _DATE_RE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _parse_date(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[_Coded, list[Problem]]:
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        raw = raw.dt.normalize()
+    codes, uniques = _factorize(raw)
+    dates = [_as_date(u) for u in uniques]
+    ok = np.array([d is not None for d in dates] + [not spec.required], dtype=bool)
+    values = np.array([*(np.datetime64(d, "D") if d else None for d in dates), None], dtype=object)
+    return _Coded(codes, values), _bad_rows(~ok[codes], name, raw, spec.allowed())
+
+
+def _parse_members(
+    raw: pd.Series, name: str, spec: ColumnSpec, sep: str
+) -> tuple[_Coded, _Coded, list[Problem]]:
+    """Set columns split on `sep`; a choice column is a set of at most one member."""
+    allowed = list(spec.values)
+    position = {v: i for i, v in enumerate(allowed)}
+    codes, uniques = _factorize(raw)
+    matrix = np.zeros((len(uniques) + 1, len(allowed)), dtype=bool)
+    canon: list[Any] = []
+    ok = np.ones(len(uniques) + 1, dtype=bool)
+    for u, text in enumerate(uniques):
+        parts = (
+            [p.strip() for p in str(text).split(sep)] if spec.type == "set" else [str(text).strip()]
+        )
+        parts = [p for p in parts if p]
+        for p in parts:
+            if p in position:
+                matrix[u, position[p]] = True
+            else:
+                ok[u] = False
+        chosen = [v for v, m in zip(allowed, matrix[u], strict=True) if m]
+        if spec.type == "choice":
+            canon.append(chosen[0] if chosen else spec.default)
+        else:
+            canon.append(sep.join(chosen))
+    if spec.type == "choice":
+        default = spec.default
+        if default is not None:
+            matrix[-1, position[default]] = True
+        for u, c in enumerate(canon):
+            if c is not None:
+                matrix[u, position[c]] = True
+        canon.append(default)
+    else:
+        canon.append("")
+    bad = _bad_rows(~ok[codes], name, raw, spec.allowed())
+    return _Coded(codes, np.array(canon, dtype=object)), _Coded(codes, matrix), bad
+
+
+def _parse_number(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[np.ndarray, list[Problem]]:
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        raw = raw.astype(object)
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        values = raw.to_numpy(dtype="float64", na_value=np.nan)
+        given = ~np.isnan(values)
+        unparsed = np.zeros(len(values), dtype=bool)
+    else:
+        text = raw.astype("str").str.strip()
+        given = (raw.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
+        values = pd.to_numeric(text.where(given, None), errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        unparsed = given & np.isnan(values)
+    with np.errstate(invalid="ignore"):
+        bad = unparsed | (given & ~np.isfinite(values) & ~unparsed)
+        if spec.min is not None:
+            bad |= given & (values < spec.min)
+        if spec.max is not None:
+            bad |= given & (values > spec.max)
+        if spec.type == "integer":
+            bad |= given & ~unparsed & (np.floor(values) != values)
+    if spec.default is not None:
+        values = np.where(given, values, float(spec.default))
+    elif spec.required:
+        bad |= ~given
+    return values, _bad_rows(bad, name, raw, spec.allowed())
+
+
+def parse_checkins(
+    frame: pd.DataFrame,
+    *,
+    kb: KnowledgeBase | None = None,
+    extra_columns: Literal["allow", "error"] = "allow",
+) -> ParsedCheckins:
+    """Validate a check-in frame; raise CheckinValidationError listing every problem.
+
+    Columns that are not required may be absent and take their defaults (empty sets, "not
+    given"). Extra columns (an id, a computed week) are ignored unless `extra_columns="error"`.
+    """
+    kb = kb or knowledge_base()
+    schema = kb.checkin
+    problems: list[Problem] = []
+    if frame.columns.duplicated().any():
+        for col in frame.columns[frame.columns.duplicated()].unique():
+            problems.append(Problem(None, str(col), None, "each column once"))
+        raise CheckinValidationError(problems)
+    if extra_columns == "error":
+        for col in frame.columns:
+            if col not in schema.columns:
+                problems.append(
+                    Problem(None, str(col), None, f"only the columns {', '.join(schema.columns)}")
+                )
+    parsed = ParsedCheckins(index=frame.index, columns=schema.columns)
+    n = len(frame)
+    for name, spec in schema.columns.items():
+        if name in frame.columns:
+            raw = frame[name]
+        elif spec.required:
+            problems.append(Problem(None, name, None, f"a required column: {spec.allowed()}"))
+            continue
+        else:
+            raw = pd.Series([None] * n, index=frame.index, dtype=object)
+        if spec.type == "text":
+            parsed.coded[name], bad = _parse_text(raw, name, spec)
+        elif spec.type == "date":
+            parsed.coded[name], bad = _parse_date(raw, name, spec)
+        elif spec.type in ("set", "choice"):
+            parsed.coded[name], parsed.matrices[name], bad = _parse_members(
+                raw, name, spec, schema.set_separator
+            )
+        else:
+            parsed.numbers[name], bad = _parse_number(raw, name, spec)
+        problems.extend(bad)
+    if problems:
+        order = {c: i for i, c in enumerate(schema.columns)}
+        problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column, -1)))
+        raise CheckinValidationError(problems)
+    return parsed
+
+
+def validate_checkins(frame: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:
+    """The canonical, typed check-in table for a frame; raises CheckinValidationError."""
+    return parse_checkins(frame, **kwargs).frame
+
+
+def checkin_frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Check-ins given as dicts (set columns may be lists) as a frame of the table's shape."""
+    kb = knowledge_base()
+    sep = kb.checkin.set_separator
+    records = []
+    for row in rows:
+        rec = dict(row)
+        for col in kb.checkin.set_columns:
+            value = rec.get(col)
+            if isinstance(value, list | tuple | set | frozenset):
+                rec[col] = sep.join(str(v) for v in value)
+        records.append(rec)
+    return pd.DataFrame.from_records(records)
+
+
+def split_set(value: Any, sep: str = ";") -> list[str]:
+    """The members of one stored set cell (empty or missing -> [])."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return []
+    return [p.strip() for p in str(value).split(sep) if p.strip()]
