@@ -1,0 +1,92 @@
+"""Validation of the check-in table: every problem named by row, column and what is allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins, split_set
+
+GOOD = {"runner": "Ann", "date": "2026-11-23"}
+
+
+def problems(rows: list[dict], **kwargs) -> list[tuple[int | None, str]]:
+    with pytest.raises(CheckinValidationError) as err:
+        parse_checkins(checkin_frame(rows), **kwargs)
+    return [(p.row, p.column) for p in err.value.problems]
+
+
+def test_defaults_fill_what_is_not_given() -> None:
+    frame = parse_checkins(checkin_frame([GOOD])).frame
+    row = frame.iloc[0]
+    assert row["pain_level"] == 0 and row["sitting_hours"] == 0
+    assert row["sex"] == "unspecified"
+    assert row["pain_locations"] == "" and row["warning_signs"] == ""
+    assert np.isnan(row["weekly_km"])
+    assert pd.isna(row["team"])
+    assert row["date"] == pd.Timestamp("2026-11-23")
+
+
+def test_sets_come_back_in_schema_order() -> None:
+    frame = parse_checkins(
+        checkin_frame([{**GOOD, "pain_locations": "back_thigh; front_knee;back_thigh"}])
+    ).frame
+    assert frame.iloc[0]["pain_locations"] == "front_knee;back_thigh"
+    assert split_set(frame.iloc[0]["pain_locations"]) == ["front_knee", "back_thigh"]
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        ({"runner": ""}, "runner"),
+        ({"runner": "x" * 65}, "runner"),
+        ({"team": "t" * 65}, "team"),
+        ({"date": "2026-13-01"}, "date"),
+        ({"date": "23/11/2026"}, "date"),
+        ({"date": None}, "date"),
+        ({"pain_level": 11}, "pain_level"),
+        ({"pain_level": 2.5}, "pain_level"),
+        ({"pain_level": "two"}, "pain_level"),
+        ({"sitting_hours": 25}, "sitting_hours"),
+        ({"weekly_km": -1}, "weekly_km"),
+        ({"weekly_km": "inf"}, "weekly_km"),
+        ({"strength_sessions": 15}, "strength_sessions"),
+        ({"pain_triggers": "uphill;flying"}, "pain_triggers"),
+        ({"sex": "f"}, "sex"),
+        ({"warning_signs": "bleeding"}, "warning_signs"),
+    ],
+)
+def test_each_bad_value_is_named(change: dict, column: str) -> None:
+    assert problems([GOOD, {**GOOD, **change}]) == [(1, column)]
+
+
+def test_dates_may_be_dates_or_timestamps() -> None:
+    frame = pd.DataFrame(
+        {"runner": ["a", "b"], "date": [dt.date(2026, 1, 5), pd.Timestamp("2026-01-06 10:30")]}
+    )
+    parsed = parse_checkins(frame).frame
+    assert list(parsed["date"]) == [pd.Timestamp("2026-01-05"), pd.Timestamp("2026-01-06")]
+
+
+def test_missing_required_and_unknown_columns() -> None:
+    frame = pd.DataFrame({"runner": ["a"], "colour": ["red"]})
+    with pytest.raises(CheckinValidationError) as err:
+        parse_checkins(frame, extra_columns="error")
+    found = {(p.row, p.column) for p in err.value.problems}
+    assert found == {(None, "colour"), (None, "date")}
+    # Extra columns are fine where callers carry ids or computed columns.
+    parse_checkins(pd.DataFrame({"runner": ["a"], "date": ["2026-01-05"], "id": [1]}))
+
+
+def test_duplicated_columns_are_refused() -> None:
+    frame = pd.DataFrame([["a", "2026-01-05", "b"]], columns=["runner", "date", "runner"])
+    with pytest.raises(CheckinValidationError, match="column 'runner'"):
+        parse_checkins(frame)
+
+
+def test_every_problem_is_listed_in_row_order() -> None:
+    rows = [{**GOOD, "pain_level": 11}, GOOD, {**GOOD, "date": "x", "pain_level": -1}]
+    assert problems(rows) == [(0, "pain_level"), (2, "date"), (2, "pain_level")]
