@@ -220,6 +220,16 @@ def _parse_number(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[np.ndarr
     return values, _bad_rows(bad, name, raw, spec.allowed())
 
 
+def _cross_field_problems(frame: pd.DataFrame, parsed: ParsedCheckins) -> list[Problem]:
+    """Values that are fine alone but impossible together."""
+    weekly, longest = parsed.numbers.get("weekly_km"), parsed.numbers.get("longest_run_km")
+    if weekly is None or longest is None or "longest_run_km" not in frame.columns:
+        return []
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(weekly) & ~np.isnan(longest) & (longest > weekly)
+    return _bad_rows(bad, "longest_run_km", frame["longest_run_km"], "at most weekly_km")
+
+
 def parse_checkins(
     frame: pd.DataFrame,
     *,
@@ -265,6 +275,7 @@ def parse_checkins(
         else:
             parsed.numbers[name], bad = _parse_number(raw, name, spec)
         problems.extend(bad)
+    problems.extend(_cross_field_problems(frame, parsed))
     if problems:
         order = {c: i for i, c in enumerate(schema.columns)}
         problems.sort(key=lambda p: (-1 if p.row is None else p.row, order.get(p.column, -1)))

@@ -54,6 +54,7 @@ def test_sets_come_back_in_schema_order() -> None:
         ({"weekly_km": -1}, "weekly_km"),
         ({"weekly_km": "inf"}, "weekly_km"),
         ({"strength_sessions": 15}, "strength_sessions"),
+        ({"weekly_km": 20, "longest_run_km": 25}, "longest_run_km"),
         ({"pain_triggers": "uphill;flying"}, "pain_triggers"),
         ({"sex": "f"}, "sex"),
         ({"warning_signs": "bleeding"}, "warning_signs"),

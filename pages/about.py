@@ -1,0 +1,44 @@
+"""What Stride Check covers and how it scores: the knowledge base, in plain words."""
+
+import streamlit as st
+
+from pages import common
+
+KB = common.kb()
+
+st.title("About Stride Check")
+st.markdown(
+    "A weekly self-check for trail runners and their coaches. It looks at six upper-leg "
+    "overuse conditions and the four weak spots they share, scores your risk for each from "
+    "your answers, and turns it into one short routine."
+)
+st.warning(common.DISCLAIMER, icon="⚕️")
+
+st.subheader("The six conditions")
+for condition in KB.conditions.values():
+    with st.expander(condition.name):
+        st.markdown(
+            f"**Where it hurts:** {condition.where_it_hurts}\n\n"
+            f"**What sets it off:** {condition.triggers}\n\n"
+            f"**Why it happens:** {condition.causes}\n\n"
+            f"**What helps:** {condition.treatment}"
+        )
+
+st.subheader("Four shared root causes")
+for root in KB.root_causes.values():
+    st.markdown(f"- **{root.name}**: {root.summary}")
+
+st.subheader("How the score works")
+t = KB.thresholds
+st.markdown(
+    "Each answer that the article links to a condition adds points to that condition's score "
+    "(0-100). Pain in a condition's area counts more the stronger it is. "
+    f"A score below {t['moderate']:g} is **low**, from {t['moderate']:g} **moderate**, and from "
+    f"{t['high']:g} **high**. Any warning sign, or pain of "
+    f"{KB.rules.safety.clinician_pain_level} or more out of 10, means: see a clinician first. "
+    "Coaches can tune every weight in the `data/` folder."
+)
+st.caption(
+    "Source: a magazine article on upper-leg injuries in trail runners, summarised in our "
+    "own words."
+)

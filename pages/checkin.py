@@ -1,0 +1,193 @@
+"""The weekly check-in: one screen, grouped the way a runner thinks about their week."""
+
+import datetime as dt
+
+import streamlit as st
+
+from logic.body_map import body_map_chart, regions_from_event
+from logic.form import check_row, form_columns, form_defaults, row_from_form, week_label
+from logic.storage import StorageError, WeekTaken
+from pages import common
+
+KB = common.kb()
+COLS = KB.checkin.columns
+MAP_KEY, MAP_SEEN = "ci_body_map", "ci_body_map_seen"
+
+
+def key(column: str) -> str:
+    return f"ci_{column}"
+
+
+def field_error(column: str) -> None:
+    message = st.session_state.get("ci_errors", {}).get(column)
+    if message:
+        st.error(message, icon="⚠️")
+
+
+def choices(column: str, widget=st.pills) -> None:
+    spec = COLS[column]
+    labels = KB.labels(column)
+    extra = {"selection_mode": "multi"} if widget is st.pills else {}
+    widget(
+        spec.label,
+        list(spec.values),
+        format_func=labels.get,
+        key=key(column),
+        help=spec.help,
+        **extra,
+    )
+    field_error(column)
+
+
+def explained(column: str, title: str) -> None:
+    with st.expander(title):
+        for value in COLS[column].values.values():
+            st.markdown(f"**{value.label}**: {value.help}")
+
+
+def number(column: str, **kwargs) -> None:
+    spec = COLS[column]
+    kind = int if spec.type == "integer" else float
+    low, high = (None if v is None else kind(v) for v in (spec.min, spec.max))
+    st.number_input(
+        spec.label,
+        min_value=low,
+        max_value=high,
+        step=kind(1),
+        key=key(column),
+        help=spec.help,
+        **kwargs,
+    )
+    field_error(column)
+
+
+runner, team = common.require_runner()
+today = dt.date.today()
+
+if st.session_state.get("ci_loaded_for") != runner:
+    try:
+        previous = common.store().latest_checkin(runner)
+    except StorageError as err:
+        st.warning(f"Could not load your last check-in, so the form starts empty. {err}")
+        previous = None
+    for column, value in form_defaults(previous, today, KB).items():
+        st.session_state[key(column)] = value
+    st.session_state.update(
+        ci_loaded_for=runner, ci_errors={}, ci_confirm=None, ci_had_previous=previous is not None
+    )
+    st.session_state[MAP_SEEN] = regions_from_event(st.session_state.get(MAP_KEY))
+
+# A click on the body map replaces the selection; the multiselect below mirrors it.
+clicked = regions_from_event(st.session_state.get(MAP_KEY))
+if clicked != st.session_state.get(MAP_SEEN):
+    st.session_state[MAP_SEEN] = clicked
+    st.session_state[key("pain_locations")] = clicked
+
+st.title("Weekly check-in")
+st.markdown(f"**{runner}**" + (f" · {team}" if team else ""))
+if st.session_state.get("ci_had_previous"):
+    st.caption("Answers start from your last check-in: change only what is different.")
+
+st.date_input(
+    COLS["date"].label,
+    key=key("date"),
+    max_value=today,
+    min_value=dt.date(2000, 1, 1),
+    help=COLS["date"].help,
+    format="YYYY-MM-DD",
+)
+st.caption(week_label(st.session_state[key("date")]))
+field_error("date")
+
+with st.container(border=True):
+    st.subheader("Where and when it hurts")
+    st.caption("Tap the areas that hurt on the body map, or pick them from the list.")
+    st.altair_chart(
+        body_map_chart(KB.labels("pain_locations"), st.session_state[key("pain_locations")]),
+        key=MAP_KEY,
+        on_select="rerun",
+        selection_mode=["region"],
+        width="stretch",
+    )
+    choices("pain_locations", st.multiselect)
+    st.slider(COLS["pain_level"].label, 0, 10, key=key("pain_level"), help=COLS["pain_level"].help)
+    field_error("pain_level")
+    choices("pain_triggers")
+    explained("pain_triggers", "What do these moments mean?")
+
+with st.container(border=True):
+    st.subheader("What changed in training")
+    choices("training_changes")
+    left, right = st.columns(2)
+    with left:
+        number("weekly_km", placeholder="e.g. 40")
+    with right:
+        number("longest_run_km", placeholder="e.g. 18")
+
+with st.container(border=True):
+    st.subheader("Daily life")
+    st.slider(
+        COLS["sitting_hours"].label,
+        0.0,
+        24.0,
+        step=0.5,
+        key=key("sitting_hours"),
+        help=COLS["sitting_hours"].help,
+    )
+    field_error("sitting_hours")
+
+with st.container(border=True):
+    st.subheader("Strength and mobility habits")
+    left, right = st.columns(2)
+    with left:
+        number("strength_sessions")
+    with right:
+        number("mobility_sessions")
+    choices("limitations")
+    explained("limitations", "Not sure? Quick self-tests")
+    choices("sex", st.segmented_control)
+
+with st.container(border=True):
+    st.subheader("Warning signs")
+    st.caption("These are not about overuse: any of them means see a clinician first.")
+    choices("warning_signs")
+
+error = st.session_state.get("ci_save_error")
+if error:
+    st.error(f"Your check-in was not saved. Your answers are still here. {error}", icon="🛑")
+
+
+def save(replace: bool) -> int | None:
+    values = {c: st.session_state.get(key(c)) for c in form_columns(KB)}
+    row = row_from_form(values, runner, team, KB)
+    st.session_state.update(ci_errors=check_row(row, KB), ci_save_error=None, ci_confirm=None)
+    if st.session_state["ci_errors"]:
+        return None
+    try:
+        return common.store().save_checkin(row, replace=replace)
+    except WeekTaken as taken:
+        st.session_state["ci_confirm"] = f"{taken.date:%a %d %b %Y}"
+    except StorageError as err:
+        st.session_state["ci_save_error"] = str(err)
+    return None
+
+
+confirm = st.session_state.get("ci_confirm")
+replace = False
+if confirm:
+    st.warning(f"You already checked in for this week (on {confirm}). Replace that check-in?")
+    yes, no = st.columns(2)
+    replace = yes.button("Replace it", type="primary", width="stretch")
+    if no.button("Keep the old one", width="stretch"):
+        st.session_state["ci_confirm"] = None
+        st.rerun()
+elif st.session_state.get("ci_errors"):
+    st.error("Some answers need a fix: see the messages above.", icon="⚠️")
+
+if replace or (not confirm and st.button("Save check-in", type="primary", width="stretch")):
+    saved = save(replace=replace)
+    if saved is None:
+        st.rerun()  # show the messages next to their fields
+    st.session_state["result_id"] = saved
+    st.switch_page("pages/results.py")
+common.disclaimer()

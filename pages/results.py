@@ -1,0 +1,136 @@
+"""Results of one check-in: warning first, then risk, reasons, body map and the routine."""
+
+import streamlit as st
+
+from logic.body_map import body_map_chart
+from logic.charts import factor_chart, risk_bar_chart
+from logic.form import week_label
+from logic.links import checkin_id_from_param
+from logic.results import checkin_result
+from logic.routine import routine_csv, routine_filename, routine_markdown
+from logic.storage import StorageError
+from logic.texts import CLINICIAN, DISCLAIMER
+from pages import common
+
+KB = common.kb()
+store = common.store()
+
+param = st.query_params.get("checkin")
+checkin_id, problem = checkin_id_from_param(param)
+if problem:
+    st.error(problem, icon="🔗")
+who = common.current_runner()
+try:
+    if checkin_id is None and who is not None:
+        checkin_id = st.session_state.get("result_id")
+        history = store.history(who[0])
+    else:
+        history = None
+    checkin = store.get_checkin(checkin_id) if checkin_id is not None else None
+    if checkin is None and who is not None:
+        checkin = store.latest_checkin(who[0])
+except StorageError as err:
+    st.error(f"Could not load the check-in. {err}", icon="🛑")
+    st.stop()
+
+if checkin is None:
+    st.title("Your results")
+    if param and not problem:
+        st.error(f"There is no check-in number {param}. It may have been deleted.", icon="🔗")
+    st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
+    st.page_link("pages/checkin.py", label="Go to the check-in", icon="📝")
+    common.disclaimer()
+    st.stop()
+
+day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["date"]
+result = checkin_result(checkin, KB)
+
+st.title("Your results")
+st.markdown(f"**{checkin['runner']}** · {week_label(day)}")
+
+if result.needs_clinician:
+    reasons = " ".join(result.clinician_reasons)
+    st.error(f"**See a clinician first.** {reasons} {CLINICIAN}", icon="🩺")
+
+if history is not None and len(history) > 1:
+    past = history.sort_values("date", ascending=False)
+    labels = {int(i): week_label(d.date()) for i, d in zip(past["id"], past["date"], strict=True)}
+    ids = list(labels)
+    current = int(checkin["id"])
+    picked = st.selectbox(
+        "Show another week",
+        ids,
+        format_func=labels.get,
+        index=ids.index(current) if current in ids else 0,
+    )
+    if picked != current:
+        st.session_state["result_id"] = picked
+        st.rerun()
+
+top = result.top
+st.metric("Highest risk", top["name"], f"{top['score']:.0f}/100 · {top['band']}", delta_color="off")
+
+st.subheader("Risk by condition")
+st.altair_chart(risk_bar_chart(result.scores, KB.thresholds), width="stretch")
+t = KB.thresholds
+st.caption(
+    f"Bands: low below {t['moderate']:g}, moderate from {t['moderate']:g}, high from {t['high']:g}."
+)
+
+st.subheader("Why")
+if result.factors.empty:
+    st.success("Nothing in this check-in raises any risk. Keep up the strength and mobility work.")
+else:
+    st.altair_chart(factor_chart(result.factor_rows), width="stretch")
+    with st.expander("Every factor, with the article section it comes from"):
+        st.dataframe(
+            result.factor_rows[["name", "label", "points", "section"]],
+            column_config={
+                "name": "Condition",
+                "label": "Factor",
+                "points": st.column_config.NumberColumn("Points", format="%.1f"),
+                "section": "Article section",
+            },
+            hide_index=True,
+            width="stretch",
+        )
+
+st.subheader("Where it points")
+st.altair_chart(
+    body_map_chart(
+        KB.labels("pain_locations"),
+        risk=result.region_risk,
+        thresholds=KB.thresholds,
+        selectable=False,
+    ),
+    width="stretch",
+)
+
+st.subheader("Your routine this week")
+st.caption("One plan for everything that showed up: each exercise once, most useful first.")
+st.dataframe(
+    result.routine[["name", "how_to", "frequency", "serves"]],
+    column_config={
+        "name": "Exercise",
+        "how_to": "How",
+        "frequency": "How often",
+        "serves": "Helps with",
+    },
+    hide_index=True,
+    width="stretch",
+)
+stem = routine_filename(str(checkin["runner"]), day)
+left, right = st.columns(2)
+left.download_button(
+    "Download CSV", routine_csv(result.routine), f"{stem}.csv", mime="text/csv", width="stretch"
+)
+right.download_button(
+    "Download Markdown",
+    routine_markdown(
+        result.routine, runner=str(checkin["runner"]), week=week_label(day), disclaimer=DISCLAIMER
+    ),
+    f"{stem}.md",
+    mime="text/markdown",
+    width="stretch",
+)
+common.disclaimer()
