@@ -88,7 +88,7 @@ def check_row(row: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[s
 
 def week_label(day: dt.date) -> str:
     """'Week 48 · 23–29 Nov 2026': a check-in counts for its whole ISO week."""
-    year, week, weekday = day.isocalendar()
+    _, week, weekday = day.isocalendar()
     monday = day - dt.timedelta(days=weekday - 1)
     sunday = monday + dt.timedelta(days=6)
     return f"Week {week} · {monday:%-d %b}–{sunday:%-d %b %Y}"

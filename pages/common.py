@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from logic.knowledge import KnowledgeBase, knowledge_base
-from logic.storage import Store, StorageError, get_store
+from logic.storage import StorageError, Store, get_store
 from logic.texts import DISCLAIMER
 
 RUNNER_KEY = "runner"
