@@ -92,3 +92,19 @@ def week_label(day: dt.date) -> str:
     monday = day - dt.timedelta(days=weekday - 1)
     sunday = monday + dt.timedelta(days=6)
     return f"Week {week} · {monday:%-d %b}–{sunday:%-d %b %Y}"
+
+
+def week_choices(history: pd.DataFrame) -> dict[str, int]:
+    """Week label -> check-in id for a runner's history, newest first."""
+    past = history.sort_values("date", ascending=False)
+    return dict(zip(week_labels(past["date"]), past["id"].astype(int).tolist(), strict=True))
+
+
+def week_labels(dates: pd.Series) -> list[str]:
+    """week_label for a whole column at once."""
+    dates = pd.to_datetime(dates)
+    monday = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    sunday = monday + pd.Timedelta(days=6)
+    week = dates.dt.isocalendar().week.astype("str")
+    labels = "Week " + week + " · " + monday.dt.strftime("%-d %b") + "–"
+    return (labels + sunday.dt.strftime("%-d %b %Y")).tolist()

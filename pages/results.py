@@ -4,7 +4,7 @@ import streamlit as st
 
 from logic.body_map import body_map_chart
 from logic.charts import factor_chart, risk_bar_chart
-from logic.form import week_label
+from logic.form import week_choices, week_label
 from logic.links import checkin_id_from_param
 from logic.results import checkin_result
 from logic.routine import routine_csv, routine_filename, routine_markdown
@@ -53,18 +53,12 @@ if result.needs_clinician:
     st.error(f"**See a clinician first.** {reasons} {CLINICIAN}", icon="🩺")
 
 if history is not None and len(history) > 1:
-    past = history.sort_values("date", ascending=False)
-    labels = {int(i): week_label(d.date()) for i, d in zip(past["id"], past["date"], strict=True)}
-    ids = list(labels)
-    current = int(checkin["id"])
-    picked = st.selectbox(
-        "Show another week",
-        ids,
-        format_func=labels.get,
-        index=ids.index(current) if current in ids else 0,
-    )
-    if picked != current:
-        st.session_state["result_id"] = picked
+    weeks = week_choices(history)  # label -> check-in id, newest first
+    labels = list(weeks)
+    current = next((w for w, i in weeks.items() if i == int(checkin["id"])), labels[0])
+    picked = st.selectbox("Show another week", labels, index=labels.index(current))
+    if weeks[picked] != int(checkin["id"]):
+        st.session_state["result_id"] = weeks[picked]
         st.rerun()
 
 top = result.top

@@ -1,0 +1,498 @@
+"""Check-ins as CSV files: strict reading with messages that name the line, and safe writing.
+
+The import page (preview, then an all-or-nothing write) and the batch CLI both read through
+`load_checkins_csv`, so a file is rejected for the same reasons, in the same words, everywhere.
+Every problem of a file is reported at once, so a coach can fix them in one pass.
+No Streamlit in here.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from logic.checkins import CheckinValidationError, ParsedCheckins, Problem, parse_checkins
+from logic.knowledge import CheckinSchema, KnowledgeBase, knowledge_base
+
+MB = 1024 * 1024  # as Streamlit counts its upload limit
+UTF8_BOM = b"\xef\xbb\xbf"
+# OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NEUTRALISED = re.compile(r"'[=+\-@\t\r]")  # what checkins_to_csv makes of such a cell
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # one physical line, like newline=""
+
+Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
+
+
+class CsvError(ValueError):
+    """A CSV file that cannot be imported; `problems` holds one human-readable line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__(
+            f"{len(self.problems)} problem(s) in the CSV file:\n- " + "\n- ".join(self.problems)
+        )
+
+
+@dataclass(frozen=True)
+class CsvCheckins:
+    """A CSV file that passed every check.
+
+    `raw` holds the cells as read (strings, missing where the cell was empty), in the file's
+    column order: the import page previews it. `parsed` is what scoring and storage take;
+    `frame` is the canonical, typed check-in table to write.
+    """
+
+    raw: pd.DataFrame
+    parsed: ParsedCheckins
+
+    @property
+    def columns(self) -> list[str]:
+        """The file's columns, in the file's order."""
+        return [str(c) for c in self.raw.columns]
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.parsed.frame
+
+
+def load_checkins_csv(
+    source: Source,
+    *,
+    max_bytes: int | None = None,
+    kb: KnowledgeBase | None = None,
+    extra_columns: Literal["error", "allow"] = "error",
+) -> CsvCheckins:
+    """Read and validate a CSV of check-ins; raise CsvError listing every problem.
+
+    `source` is the file's bytes, a path, a binary file object (a Streamlit upload), or the
+    CSV text itself as `str` (a `str` is never taken as a path: pass a `Path`). The first
+    non-blank line must be the header. Empty cells are missing values; blank lines are skipped.
+    `extra_columns="allow"` accepts columns outside the schema (e.g. a scored file read back).
+    """
+    kb = kb or knowledge_base()
+    schema = kb.checkin
+    data = _read_source(source, max_bytes)
+    text = _decode(data)
+    if not text or text.isspace():
+        raise CsvError(
+            [f"the file is empty; expected a header line with the columns {_names(schema)}"]
+        )
+    header, header_line = _header(text)
+    names = [h.strip() for h in header]
+    _check_header(names, header_line, schema, extra_columns)
+
+    invalid_rows: list[int | None] = []
+
+    def skip_invalid(row: Any) -> str:
+        invalid_rows.append(row.number)  # the line is worked out below, from the text
+        return "skip"
+
+    frame: pd.DataFrame | None = None
+    arrow_error: str | None = None
+    try:
+        # pyarrow, not pandas' C parser: it reports a row with more or fewer cells than the
+        # header instead of silently dropping or padding cells, and it is the faster of the two.
+        table = pacsv.read_csv(
+            pa.BufferReader(data),  # pyarrow skips a UTF-8 BOM itself
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=skip_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                null_values=[""],  # only an empty cell is missing: "NA" may be a runner
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        arrow_error = str(exc)
+    else:
+        if table.column_names == header:
+            frame = table.to_pandas().astype("str")
+            frame.columns = pd.Index(names)
+            frame = _unneutralise(frame)
+        else:  # cannot happen when both parsers agree on the header; never guess
+            arrow_error = "the header could not be read consistently"
+
+    if frame is not None and not invalid_rows:
+        if len(frame) == 0:
+            raise CsvError([_no_checkins(header_line)])
+        try:
+            parsed = parse_checkins(frame, kb=kb, extra_columns=extra_columns)
+        except CheckinValidationError as exc:
+            raise CsvError(_located(text, len(header), frame, exc.problems, True)) from None
+        return CsvCheckins(raw=frame, parsed=parsed)
+
+    # Something is wrong: find every problem, with lines, before giving up.
+    if frame is None:
+        layout = _scan(text, len(header))
+        problems = layout.ragged_messages()
+        if not layout.data_lines and not problems:
+            problems = [_no_checkins(header_line)]
+        if not problems:
+            problems = [f"the file could not be read as CSV: {arrow_error}"]
+        raise CsvError(problems)
+    cell_problems: list[Problem] = []
+    if len(frame):
+        try:
+            parse_checkins(frame, kb=kb, extra_columns=extra_columns)
+        except CheckinValidationError as exc:
+            cell_problems = exc.problems
+    raise CsvError(_located(text, len(header), frame, cell_problems, False))
+
+
+def read_checkins_csv(
+    source: Source,
+    *,
+    max_bytes: int | None = None,
+    kb: KnowledgeBase | None = None,
+) -> pd.DataFrame:
+    """The canonical check-in table of a CSV file (see load_checkins_csv); raises CsvError."""
+    return load_checkins_csv(source, max_bytes=max_bytes, kb=kb).frame
+
+
+def checkins_to_csv(frame: pd.DataFrame, *, kb: KnowledgeBase | None = None) -> str:
+    """Check-ins as CSV text that a spreadsheet can open safely.
+
+    Check-in columns come first in schema order, then any other columns (scores) in the
+    frame's order. Dates are written YYYY-MM-DD, missing values as empty cells, set columns as
+    the ";"-strings they hold. Every text cell (and header) that starts with = + - @ tab or CR
+    gets a leading ' so a spreadsheet shows it instead of running it as a formula (OWASP);
+    load_checkins_csv removes that ' again, so a file round-trips. Numbers are left alone.
+    """
+    kb = kb or knowledge_base()
+    columns = kb.checkin.columns
+    order = [c for c in columns if c in frame.columns]
+    order += [c for c in frame.columns if c not in columns]
+    out: dict[str, pd.Series] = {}
+    for name in order:
+        s = frame[name]
+        spec = columns.get(str(name))
+        if spec is not None and spec.type == "date" and not _is_text(s):
+            s = _iso_dates(s)
+        elif spec is not None and spec.type == "set" and s.dtype == object:
+            kind = pd.api.types.infer_dtype(s, skipna=True)
+            if kind not in ("string", "empty"):
+                raise TypeError(
+                    f"column {name!r} must hold ;-strings, not {kind} values "
+                    "(logic.checkins.checkin_frame joins lists)"
+                )
+        if not _is_number(s):
+            s = _neutralise(s.astype("str"))
+        out[_neutralise_name(str(name))] = s
+    result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    return result.to_csv(index=False, lineterminator="\n", na_rep="")
+
+
+# --- reading: bytes and text ---------------------------------------------------------------
+
+
+def _read_source(source: Source, max_bytes: int | None) -> bytes:
+    """The file's bytes; a file over max_bytes is refused before it is read."""
+    if isinstance(source, str):
+        try:
+            data = source.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise CsvError([f"the text is not valid Unicode at character {exc.start}"]) from None
+    elif isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    elif isinstance(source, os.PathLike):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                raise CsvError([_too_big(size, max_bytes)])
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CsvError([f"cannot read the file: {exc.strerror or exc}"]) from None
+    else:
+        if getattr(source, "seekable", lambda: False)():
+            source.seek(0)  # a Streamlit upload may have been read on an earlier rerun
+        data = source.read() if max_bytes is None else source.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise CsvError([_too_big(len(data), max_bytes)])
+    return data
+
+
+def _too_big(size: int, limit: int) -> str:
+    return f"the file is {_size(size)}; the limit is {_size(limit)}"
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:,.1f} MB" if n >= MB // 10 else f"{n:,} bytes ({n / MB:.2f} MB)"
+
+
+def _decode(data: bytes) -> str:
+    """The text of a UTF-8 file (BOM dropped); names the line and byte of a bad byte."""
+    start = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0
+    try:
+        text = str(memoryview(data)[start:], "utf-8")
+    except UnicodeDecodeError as exc:
+        offset = start + exc.start
+        hint = ""
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            hint = " (this file is UTF-16)"
+        raise CsvError(
+            [
+                f"line {_line_at(data[:offset])} (byte offset {offset}): byte "
+                f"0x{data[offset]:02X} is not valid UTF-8{hint}; the file must be saved as "
+                "UTF-8 (in Excel: Save As 'CSV UTF-8')"
+            ]
+        ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise CsvError(
+            [
+                f"line {_line_at(text[:nul])}: the file contains NUL characters (is it saved "
+                "as UTF-16?); the file must be saved as UTF-8 text"
+            ]
+        )
+    return text
+
+
+def _line_at(before: bytes | str) -> int:
+    """1-based line of the position just after `before` (CRLF, CR and LF end a line)."""
+    if isinstance(before, bytes):
+        return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+
+
+def _physical_lines(text: str) -> Iterator[str]:
+    """Lines with their endings, split only at CR/LF: csv.reader then counts real lines.
+
+    (str.splitlines would also split at form feeds and Unicode separators inside a cell.)
+    """
+    return (m.group() for m in _LINE.finditer(text))
+
+
+def _header(text: str) -> tuple[list[str], int]:
+    """The first non-blank record and the line it starts on."""
+    reader = csv.reader(_physical_lines(text))
+    before = 0
+    for row in reader:
+        if row:
+            return row, before + 1
+        before = reader.line_num
+    raise AssertionError("unreachable: the text is not blank")  # pragma: no cover
+
+
+def _names(schema: CheckinSchema) -> str:
+    return ", ".join(schema.columns)
+
+
+def _check_header(
+    names: list[str],
+    line: int,
+    schema: CheckinSchema,
+    extra_columns: Literal["error", "allow"],
+) -> None:
+    where = f"line {line} (header)"
+    allowed = _names(schema)
+    if len(names) == 1 and any(sep in names[0] for sep in (";", "\t")):
+        sep = "';'" if ";" in names[0] else "tabs"
+        raise CsvError(
+            [
+                f"{where}: found a single column {names[0][:60]!r}; cells must be separated by "
+                f"commas, this file seems to use {sep}. Expected the columns {allowed}"
+            ]
+        )
+    problems: list[str] = []
+    for i, name in enumerate(names, start=1):
+        if not name:
+            problems.append(f"{where}: column {i} has no name; allowed: {allowed}")
+    counts = Counter(n for n in names if n)
+    for name, k in counts.items():
+        if k > 1:
+            at = ", ".join(str(i) for i, n in enumerate(names, start=1) if n == name)
+            problems.append(
+                f"{where}, column {name!r}: appears {k} times (columns {at}); "
+                "allowed: each column once"
+            )
+    if extra_columns == "error":
+        for name in counts:
+            if name not in schema.columns:
+                close = difflib.get_close_matches(name.lower(), list(schema.columns), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(
+                    f"{where}, column {name!r}: not a check-in column{hint}; allowed: {allowed}"
+                )
+    for name in schema.required_columns:
+        if name not in counts:
+            spec = schema.columns[name]
+            problems.append(
+                f"{where}, column {name!r}: missing; this column is required: {spec.allowed()}"
+            )
+    if problems:
+        raise CsvError(problems)
+
+
+def _no_checkins(header_line: int) -> str:
+    return (
+        f"line {header_line} (header): no check-ins in the file; "
+        "expected one check-in per line after the header"
+    )
+
+
+def _unneutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo checkins_to_csv's formula guard ("'=x" -> "=x"), so exported files round-trip."""
+    out = frame
+    for name in frame.columns:
+        s = frame[name]
+        hit = s.str.match(_NEUTRALISED, na=False)
+        if hit.any():
+            out = out.assign(**{name: s.mask(hit, s.str.slice(1))})
+    return out
+
+
+# --- reading: where each record starts --------------------------------------------------------
+
+
+@dataclass
+class _Layout:
+    """Where the records of a file start, from Python's csv module (exact, but slow)."""
+
+    width: int
+    data_lines: list[int]  # first line of each non-blank data record, in file order
+    cells: list[int]  # its number of cells
+    spans: list[int]  # its last line
+    complete: bool  # False when the scan stopped early
+
+    def good_lines(self) -> list[int]:
+        return [ln for ln, c in zip(self.data_lines, self.cells, strict=True) if c == self.width]
+
+    def ragged(self) -> list[tuple[int, str]]:
+        out = []
+        for ln, c, end in zip(self.data_lines, self.cells, self.spans, strict=True):
+            if c == self.width:
+                continue
+            more = "more" if c > self.width else "fewer"
+            msg = (
+                f"line {ln}: {c} cell(s), {more} than the {self.width} columns of the header"
+            )
+            if end > ln:
+                msg += (
+                    f" (a quoted cell runs from line {ln} to line {end}: is a closing quote "
+                    "missing?)"
+                )
+            elif c > self.width:
+                msg += " (a comma inside a cell needs the cell in double quotes)"
+            out.append((ln, msg))
+        return out
+
+    def ragged_messages(self) -> list[str]:
+        return [m for _, m in self.ragged()]
+
+
+def _scan(text: str, width: int, stop_after_good: int | None = None) -> _Layout:
+    """Record layout; with stop_after_good, stops once that many full records are seen."""
+    reader = csv.reader(_physical_lines(text))
+    layout = _Layout(width, [], [], [], True)
+    before = 0
+    header_seen = False
+    good = 0
+    for row in reader:
+        end = reader.line_num
+        if row:
+            if header_seen:
+                layout.data_lines.append(before + 1)
+                layout.cells.append(len(row))
+                layout.spans.append(end)
+                good += len(row) == width
+                if stop_after_good is not None and good >= stop_after_good:
+                    layout.complete = False
+                    break
+            header_seen = True
+        before = end
+    return layout
+
+
+def _located(
+    text: str,
+    width: int,
+    frame: pd.DataFrame,
+    problems: list[Problem],
+    no_ragged_rows: bool,
+) -> list[str]:
+    """Messages for bad cells (and rows of the wrong width), each naming its file line.
+
+    Row i of the frame is the i-th record with as many cells as the header; its line is
+    where that record starts, counting blank lines and lines inside quoted multi-line cells.
+    The lines come from a second, exact pass with the csv module, run only on this error
+    path: the fast parser does not report them.
+    """
+    rows = [p.row for p in problems if p.row is not None]
+    stop = max(rows) + 1 if rows and no_ragged_rows else None
+    layout = _scan(text, width, stop)
+    good = layout.good_lines()
+    agrees = (len(good) == len(frame)) if layout.complete else len(good) == stop
+    agrees = agrees and (not no_ragged_rows or not layout.ragged())
+    header_line = _header(text)[1]
+    located: list[tuple[int, str]] = []
+    for p in problems:
+        if p.row is None:
+            line = header_line
+            where = f"line {line} (header), column {p.column!r}"
+        elif agrees:
+            line = good[p.row]
+            where = f"line {line}, column {p.column!r}"
+        else:  # the two parsers disagree on the records: say which check-in, not a line
+            line = header_line + 1 + p.row
+            where = f"check-in {p.row + 1}, column {p.column!r}"
+        located.append((line, f"{where}: {_got(p.value)}; allowed: {p.allowed}"))
+    located.extend(layout.ragged())
+    located.sort(key=lambda item: item[0])  # stable: cells of one line keep column order
+    return [m for _, m in located]
+
+
+def _got(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "got an empty cell"
+    text = str(value)
+    if len(text) > 60:
+        text = text[:60] + "…"
+    return f"got {text!r}"
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _is_text(s: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(s.dtype) or s.dtype == object
+
+
+def _is_number(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype)
+
+
+def _iso_dates(s: pd.Series) -> pd.Series:
+    """YYYY-MM-DD strings (missing stays missing) for datetime-like values."""
+    return pd.Series(pd.to_datetime(s).dt.strftime("%Y-%m-%d"), index=s.index, dtype="str")
+
+
+def _neutralise(s: pd.Series) -> pd.Series:
+    """Prefix ' to cells a spreadsheet would run as formulas; one vectorised pass per column."""
+    risky = s.str.startswith(FORMULA_PREFIXES, na=False)
+    if not risky.any():
+        return s
+    return s.mask(risky, "'" + s)
+
+
+def _neutralise_name(name: str) -> str:
+    return "'" + name if name.startswith(FORMULA_PREFIXES) else name
+
+
+def _frame_columns(frame: pd.DataFrame) -> Mapping[str, pd.Series]:  # pragma: no cover
+    return {str(c): frame[c] for c in frame.columns}

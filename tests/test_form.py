@@ -1,0 +1,64 @@
+"""Form values: defaults from last week, back to a row, and week labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from logic.form import (
+    check_row,
+    form_defaults,
+    row_from_form,
+    week_choices,
+    week_label,
+    week_labels,
+)
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def test_defaults_without_history_are_the_schema_defaults() -> None:
+    values = form_defaults(None, TODAY)
+    assert values["date"] == TODAY
+    assert values["pain_level"] == 0 and values["sex"] == "unspecified"
+    assert values["pain_locations"] == [] and values["weekly_km"] is None
+
+
+def test_defaults_carry_last_week_but_not_its_warning_signs() -> None:
+    previous = {
+        "date": pd.Timestamp("2026-11-18"),
+        "pain_locations": "front_knee;buttock",
+        "pain_level": 3,
+        "weekly_km": float("nan"),
+        "strength_sessions": 2,
+        "warning_signs": "fever",
+    }
+    values = form_defaults(previous, TODAY)
+    assert values["pain_locations"] == ["front_knee", "buttock"]
+    assert values["pain_level"] == 3 and isinstance(values["strength_sessions"], int)
+    assert values["weekly_km"] is None
+    assert values["warning_signs"] == [] and values["date"] == TODAY
+
+
+def test_a_form_round_trips_to_a_valid_row() -> None:
+    values = form_defaults(None, TODAY) | {"pain_triggers": ["stairs", "uphill"]}
+    row = row_from_form(values, "Ann", "")
+    assert row["team"] is None and row["date"] == "2026-11-26"
+    assert row["pain_triggers"] == "stairs;uphill"
+    assert check_row(row) == {}
+
+
+def test_problems_are_keyed_by_field() -> None:
+    row = row_from_form(form_defaults(None, TODAY), "", None) | {"pain_level": 12}
+    problems = check_row(row)
+    assert set(problems) == {"runner", "pain_level"}
+    assert "0 to 10" in problems["pain_level"]
+
+
+def test_week_labels() -> None:
+    assert week_label(TODAY) == "Week 48 · 23 Nov–29 Nov 2026"
+    dates = pd.Series(pd.to_datetime(["2026-11-26", "2027-01-01"]))
+    assert week_labels(dates) == [week_label(TODAY), week_label(dt.date(2027, 1, 1))]
+    history = pd.DataFrame({"id": [4, 9], "date": pd.to_datetime(["2026-11-10", "2026-11-26"])})
+    assert list(week_choices(history).values()) == [9, 4]
