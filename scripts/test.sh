@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The project's one test command (README, CI): bash scripts/test.sh [pytest args...]
+#
+#   1. pip install -e ".[test]"         quietly; idempotent
+#   2. apt-get install, only what is missing:
+#        chromium                 when `chromium` is not on PATH (browser tests; Playwright
+#                                 cannot download its own browser on this network)
+#        fonts-noto-color-emoji   when fontconfig knows no emoji font (the app's emoji icons
+#                                 are drawn as empty boxes in screenshots without it)
+#        postgresql               when no initdb is found (postgres tests; the machine
+#                                 image normally has PostgreSQL 15 already)
+#   3. ruff check .
+#   4. python -m pytest "$@"            whole suite by default: unit, browser, postgres
+#
+# Exits non-zero if the install, the lint or any test fails. Lint and tests both run
+# even when the other fails, so one run shows every problem. Safe to run repeatedly.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON="${PYTHON:-python}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PIP_ROOT_USER_ACTION=ignore
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "pip install -e .[test]"
+"$PYTHON" -m pip install --quiet -e ".[test]"
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi emoji || missing+=(fonts-noto-color-emoji)
+if ! command -v initdb >/dev/null 2>&1 \
+    && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    missing+=(postgresql)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    step "apt-get install ${missing[*]}"
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get -o Acquire::Retries=3 update -qq </dev/null
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get -o Acquire::Retries=3 -o Dpkg::Use-Pty=0 install -y -qq "${missing[@]}" </dev/null
+fi
+
+status=0
+
+step "ruff check ."
+"$PYTHON" -m ruff check . || status=1
+
+step "pytest $*"
+"$PYTHON" -m pytest "$@" || status=$?
+
+if [ "$status" -ne 0 ]; then
+    printf '\nscripts/test.sh: FAILED (exit %s)\n' "$status" >&2
+fi
+exit "$status"

@@ -1,0 +1,83 @@
+"""Shared fixtures for the whole suite.
+
+* ``_clear_streamlit_caches`` (autouse): empties ``st.cache_data`` and
+  ``st.cache_resource`` before and after every test, so cached results never leak
+  from one test into another.
+* ``db_url``: points ``STRIDE_CHECK_DATABASE_URL`` at a fresh sqlite file in the
+  test's ``tmp_path`` and returns the URL.
+* Browser fixtures (``app_server``, ``app_server_process``, ``app_server_factory``,
+  ``browser``, ``page_factory``, ``page``) come from ``tests/browser_support.py``;
+  import its helpers in tests with
+  ``from tests.browser_support import assert_clean, open_app, ...``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+# `from tests.<helper> import ...` needs the repo root on sys.path. `python -m pytest`
+# (scripts/test.sh) puts it there via the cwd; a bare `pytest` does not. (Adding
+# `pythonpath = ["."]` to [tool.pytest.ini_options] would make this unnecessary.)
+_REPO_ROOT = str(Path(__file__).resolve().parent.parent)
+if _REPO_ROOT not in sys.path:
+    sys.path.insert(0, _REPO_ROOT)
+
+# Re-exported so pytest registers them for every test under tests/.
+from tests.browser_support import (  # noqa: E402, F401
+    app_server,
+    app_server_factory,
+    app_server_process,
+    browser,
+    page,
+    page_factory,
+)
+
+DB_ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
+
+
+# Outside `streamlit run` every st.cache_data.clear() logs "No runtime found, using
+# MemoryCacheStorageManager" at WARNING; that is expected in tests, so keep it out
+# of every test report.
+_CACHE_DATA_LOGGER = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+
+
+def _clear_caches() -> None:
+    level = _CACHE_DATA_LOGGER.level
+    _CACHE_DATA_LOGGER.setLevel(logging.ERROR)
+    try:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    finally:
+        _CACHE_DATA_LOGGER.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches() -> Iterator[None]:
+    _clear_caches()
+    yield
+    _clear_caches()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh sqlite database URL, also set as ``STRIDE_CHECK_DATABASE_URL``."""
+    url = f"sqlite:///{tmp_path / 'stride_check.db'}"
+    monkeypatch.setenv(DB_ENV_VAR, url)
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _never_the_real_database(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test that forgets `db_url` still never writes to the repo's data/stride_check.db."""
+    if DB_ENV_VAR not in os.environ:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'stray.db'}"
+        monkeypatch.setenv(DB_ENV_VAR, url)
