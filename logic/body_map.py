@@ -8,15 +8,24 @@ SVG paths that render crisply at any width and can be clicked.
 Both legs carry the same region ids, and ``outer_hip`` / ``outer_knee`` appear
 on both views: clicking any copy selects the region.
 
-Streamlit usage (the chart keeps its selection across reruns only if the key
-stays the same while the *chart* drives the selection, and changes when
-something else, e.g. a multiselect, changes it; see ``scripts/demo_charts.py``)::
+Streamlit usage. ``selected`` becomes the selection's initial value, but
+Streamlit's frontend restores a chart's last *clicked* selection whenever the
+spec changes under the same key, which then wins over ``selected``. So keep
+the key while the chart itself drives the selection, and give the chart a new
+key whenever something else (a multiselect, a reset) changes the regions;
+otherwise the map shows stale highlights and the next click toggles against the
+stale set, undoing the other widget's change. Pattern (full version in
+``scripts/demo_charts.py``, ``body_map_in_sync``)::
 
-    event = st.altair_chart(
-        body_map_chart(labels, selected),
-        on_select="rerun", selection_mode=[REGION_PARAM], key=...,
+    ss.setdefault("regions", []); ss.setdefault("map_version", 0)
+    map_key = f"body_map_{ss.map_version}"
+    st.altair_chart(
+        body_map_chart(labels, ss.regions),
+        on_select=lambda: ss.update(regions=regions_from_event(ss[map_key])),
+        selection_mode=[REGION_PARAM], key=map_key, width="stretch",
     )
-    regions = regions_from_event(event)
+    st.multiselect(..., key="regions",
+                   on_change=lambda: ss.update(map_version=ss.map_version + 1))
 
 In a browser every region copy is an SVG ``path`` whose ``aria-label`` is
 ``"<label> (<region id>), <view> view, <side> leg"`` (see ``region_aria_label``),
@@ -240,9 +249,7 @@ def _build_geometry() -> tuple[dict[str, Any], ...]:
 #: the person's leg). Built once at import.
 GEOMETRY: tuple[dict[str, Any], ...] = _build_geometry()
 
-_TITLE_ROWS = tuple(
-    {"x": _VIEW_DX[v] + _CX, "y": -14.0, "text": _VIEW_TITLES[v]} for v in _VIEW_DX
-)
+_TITLE_ROWS = tuple({"x": _VIEW_DX[v] + _CX, "y": -14.0, "text": _VIEW_TITLES[v]} for v in _VIEW_DX)
 
 
 # ----------------------------------------------------------------------------- chart

@@ -22,6 +22,7 @@ __all__ = [
     "BANDS",
     "BAND_COLORS",
     "BAND_LABELS",
+    "CONDITION_COLORS",
     "SECTION_COLORS",
     "TREND_FOCUS_PARAM",
     "band_for_score",
@@ -60,6 +61,18 @@ SECTION_COLORS: tuple[str, ...] = (
     "#DDCC77",  # sand
     "#882255",  # wine
     "#BBBBBB",  # grey
+)
+
+#: Line colours for conditions in the trend chart (Okabe-Ito / Tol, no band colours,
+#: dark enough for thin lines on white).
+CONDITION_COLORS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#CC79A7",  # pink
+    "#332288",  # indigo
+    "#56B4E9",  # sky blue
+    "#882255",  # wine
+    "#999933",  # olive
+    "#555555",  # dark grey
 )
 
 #: Name of the legend-bound selection parameter in ``risk_trend_chart``.
@@ -177,6 +190,8 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
     _check_bands(scores["band"], what="risk_bar_chart")
     data = scores.loc[:, ["condition", "name", "score", "band"]].copy()
     data["score"] = pd.to_numeric(data["score"], errors="raise").astype(float).clip(0, 100)
+    if data["score"].isna().any():
+        raise ValueError("risk_bar_chart: 'score' has missing values")
     data["band_label"] = data["band"].map(BAND_LABELS)
     data["score_text"] = data["score"].round(0).astype(int).astype(str)
     data = data.sort_values(["score", "name"], ascending=[False, True], kind="stable")
@@ -221,9 +236,8 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
     ).encode(x=alt.X("value:Q", scale=x_scale), y=alt.value(0), text="text:N")
 
     n = max(len(data), 1)
-    return (
-        alt.layer(rules, rule_text, bars, names, values)
-        .properties(width="container", height=48 * n, autosize=_FIT_X)
+    return alt.layer(rules, rule_text, bars, names, values).properties(
+        width="container", height=48 * n, autosize=_FIT_X
     )
 
 
@@ -270,7 +284,7 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(data)
         .mark_bar(size=16, yOffset=8, stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("sum(points):Q", stack="zero", title=x_title, axis=alt.Axis(grid=False)),
+            x=alt.X("points:Q", stack="zero", title=x_title, axis=alt.Axis(grid=False)),
             y=y,
             color=alt.Color(
                 "section:N",
@@ -308,21 +322,23 @@ def _complete_weeks(history: pd.DataFrame) -> pd.DataFrame:
     """Reindex every condition to a complete weekly range (missing weeks -> NaN score).
 
     ``week_start`` is normalised to the Monday of its ISO week; duplicates of the
-    same condition and week are averaged. The range spans the first to the last
+    same condition and week are averaged. Conditions keep their order of first
+    appearance. The range spans the first to the last
     week over *all* conditions, so a condition missing at the edges gets NaN too.
     """
     df = history.loc[:, ["week_start", "condition", "name", "score"]].copy()
     weeks = pd.to_datetime(df["week_start"]).dt.normalize()
-    df["week_start"] = weeks - pd.to_timedelta(weeks.dt.weekday, unit="D")
+    df["week_start"] = weeks - pd.to_timedelta(weeks.dt.day_of_week, unit="D")
     df["score"] = pd.to_numeric(df["score"], errors="raise").astype(float)
     if df.empty:
         return df
+    # Conditions keep the caller's order of first appearance (legend order); the
+    # display name is the latest one given.
+    order = list(dict.fromkeys(df["condition"]))
     names = df.drop_duplicates("condition", keep="last").set_index("condition")["name"]
     df = df.groupby(["condition", "week_start"], as_index=False, sort=True)["score"].mean()
     all_weeks = pd.date_range(df["week_start"].min(), df["week_start"].max(), freq="7D")
-    full = pd.MultiIndex.from_product(
-        [list(names.index), all_weeks], names=["condition", "week_start"]
-    )
+    full = pd.MultiIndex.from_product([order, all_weeks], names=["condition", "week_start"])
     out = df.set_index(["condition", "week_start"]).reindex(full).reset_index()
     out["name"] = out["condition"].map(names)
     return out[["week_start", "condition", "name", "score"]]
@@ -355,9 +371,7 @@ def risk_trend_chart(
       clicking a legend entry dims the other lines, client-side only. Render
       with ``on_select="ignore"`` (the default) so it never triggers a rerun.
     """
-    require_columns(
-        history, ("week_start", "condition", "name", "score"), what="risk_trend_chart"
-    )
+    require_columns(history, ("week_start", "condition", "name", "score"), what="risk_trend_chart")
     th = validate_thresholds(thresholds)
     data = _complete_weeks(history)
     conditions = list(dict.fromkeys(data["condition"]))
@@ -390,12 +404,12 @@ def risk_trend_chart(
         alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
         alt.Tooltip("score:Q", title="Score", format=".0f"),
     ]
+    palette = {c: CONDITION_COLORS[i % len(CONDITION_COLORS)] for i, c in enumerate(conditions)}
+    # In focus mode only the focused condition is coloured, so only it is in the legend.
+    shown = [focus] if focus is not None else conditions
     color = alt.Color(
         "condition:N",
-        scale=alt.Scale(
-            domain=conditions,
-            range=[SECTION_COLORS[i % len(SECTION_COLORS)] for i in range(len(conditions))],
-        ),
+        scale=alt.Scale(domain=shown, range=[palette[c] for c in shown]),
         legend=alt.Legend(
             title=None,
             orient="bottom",

@@ -11,7 +11,7 @@ from pages import common
 
 KB = common.kb()
 COLS = KB.checkin.columns
-MAP_KEY, MAP_SEEN = "ci_body_map", "ci_body_map_seen"
+MAP_VERSION = "ci_body_map_version"
 
 
 def key(column: str) -> str:
@@ -24,10 +24,11 @@ def field_error(column: str) -> None:
         st.error(message, icon="⚠️")
 
 
-def choices(column: str, widget=st.pills) -> None:
+def choices(column: str, widget=st.pills, **extra) -> None:
     spec = COLS[column]
     labels = KB.labels(column)
-    extra = {"selection_mode": "multi"} if widget is st.pills else {}
+    if widget is st.pills:
+        extra["selection_mode"] = "multi"
     widget(
         spec.label,
         list(spec.values),
@@ -75,13 +76,21 @@ if st.session_state.get("ci_loaded_for") != runner:
     st.session_state.update(
         ci_loaded_for=runner, ci_errors={}, ci_confirm=None, ci_had_previous=previous is not None
     )
-    st.session_state[MAP_SEEN] = regions_from_event(st.session_state.get(MAP_KEY))
+    st.session_state[MAP_VERSION] = st.session_state.get(MAP_VERSION, 0) + 1
 
-# A click on the body map replaces the selection; the multiselect below mirrors it.
-clicked = regions_from_event(st.session_state.get(MAP_KEY))
-if clicked != st.session_state.get(MAP_SEEN):
-    st.session_state[MAP_SEEN] = clicked
-    st.session_state[key("pain_locations")] = clicked
+# The body map and the multiselect show the same regions. A click on the map sets them; a
+# change from elsewhere gives the map a new key, because the browser re-applies a chart's last
+# clicked selection when it is redrawn under the same key.
+map_key = f"ci_body_map_{st.session_state[MAP_VERSION]}"
+
+
+def map_clicked() -> None:
+    st.session_state[key("pain_locations")] = regions_from_event(st.session_state[map_key])
+
+
+def list_changed() -> None:
+    st.session_state[MAP_VERSION] += 1
+
 
 st.title("Weekly check-in")
 st.markdown(f"**{runner}**" + (f" · {team}" if team else ""))
@@ -104,12 +113,12 @@ with st.container(border=True):
     st.caption("Tap the areas that hurt on the body map, or pick them from the list.")
     st.altair_chart(
         body_map_chart(KB.labels("pain_locations"), st.session_state[key("pain_locations")]),
-        key=MAP_KEY,
-        on_select="rerun",
+        key=map_key,
+        on_select=map_clicked,
         selection_mode=["region"],
         width="stretch",
     )
-    choices("pain_locations", st.multiselect)
+    choices("pain_locations", st.multiselect, on_change=list_changed)
     st.slider(COLS["pain_level"].label, 0, 10, key=key("pain_level"), help=COLS["pain_level"].help)
     field_error("pain_level")
     choices("pain_triggers")
