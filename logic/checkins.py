@@ -39,8 +39,17 @@ class Problem:
             where = f"row {self.row}, column {self.column!r}"
         else:
             where = f"line {self.row + first_line}, column {self.column!r}"
-        shown = "" if self.value is None else f": got {_short(self.value)!r}"
+        if self.row is None:
+            shown = ""
+        elif _missing(self.value):
+            shown = ": missing"
+        else:
+            shown = f": got {_short(self.value)!r}"
         return f"{where}{shown}; allowed: {self.allowed}"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _short(value: Any, limit: int = 60) -> Any:
@@ -158,6 +167,10 @@ def _parse_members(
     """Set columns split on `sep`; a choice column is a set of at most one member."""
     allowed = list(spec.values)
     position = {v: i for i, v in enumerate(allowed)}
+    if raw.dtype == object:  # rows built from dicts may hold lists; CSV and DB hold strings
+        raw = raw.map(
+            lambda v: sep.join(map(str, v)) if isinstance(v, list | tuple | set | frozenset) else v
+        )
     codes, uniques = _factorize(raw)
     matrix = np.zeros((len(uniques) + 1, len(allowed)), dtype=bool)
     canon: list[Any] = []

@@ -13,7 +13,7 @@ import difflib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -21,6 +21,7 @@ from typing import IO, Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from logic.checkins import CheckinValidationError, ParsedCheckins, Problem, parse_checkins
@@ -30,10 +31,12 @@ MB = 1024 * 1024  # as Streamlit counts its upload limit
 UTF8_BOM = b"\xef\xbb\xbf"
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_NEUTRALISED = re.compile(r"'[=+\-@\t\r]")  # what checkins_to_csv makes of such a cell
+# Guarded on writing: a risky cell, and (so reading back is exact) a cell of quotes before one.
+_RISKY = r"'*[=+\-@\t\r]"
+_NEUTRALISED = r"'+[=+\-@\t\r]"  # what a guarded cell looks like; reading drops one quote
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # one physical line, like newline=""
 
-Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes]
+Source = bytes | bytearray | memoryview | str | os.PathLike[str] | IO[bytes] | IO[str]
 
 
 class CsvError(ValueError):
@@ -46,7 +49,7 @@ class CsvError(ValueError):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CsvCheckins:
     """A CSV file that passed every check.
 
@@ -91,7 +94,7 @@ def load_checkins_csv(
             [f"the file is empty; expected a header line with the columns {_names(schema)}"]
         )
     header, header_line = _header(text)
-    names = [h.strip() for h in header]
+    names = [_unneutralise_name(h.strip()) for h in header]
     _check_header(names, header_line, schema, extra_columns)
 
     invalid_rows: list[int | None] = []
@@ -133,17 +136,19 @@ def load_checkins_csv(
         try:
             parsed = parse_checkins(frame, kb=kb, extra_columns=extra_columns)
         except CheckinValidationError as exc:
-            raise CsvError(_located(text, len(header), frame, exc.problems, True)) from None
+            raise CsvError(_located(text, header_line, len(header), frame, exc.problems)) from None
         return CsvCheckins(raw=frame, parsed=parsed)
 
-    # Something is wrong: find every problem, with lines, before giving up.
+    # Something is wrong with the rows: find every problem, with its line, before giving up.
     if frame is None:
         layout = _scan(text, len(header))
         problems = layout.ragged_messages()
-        if not layout.data_lines and not problems:
-            problems = [_no_checkins(header_line)]
         if not problems:
-            problems = [f"the file could not be read as CSV: {arrow_error}"]
+            problems = (
+                [f"the file could not be read as CSV: {arrow_error}"]
+                if layout.data_lines
+                else [_no_checkins(header_line)]
+            )
         raise CsvError(problems)
     cell_problems: list[Problem] = []
     if len(frame):
@@ -151,7 +156,7 @@ def load_checkins_csv(
             parse_checkins(frame, kb=kb, extra_columns=extra_columns)
         except CheckinValidationError as exc:
             cell_problems = exc.problems
-    raise CsvError(_located(text, len(header), frame, cell_problems, False))
+    raise CsvError(_located(text, header_line, len(header), frame, cell_problems, invalid_rows))
 
 
 def read_checkins_csv(
@@ -169,19 +174,21 @@ def checkins_to_csv(frame: pd.DataFrame, *, kb: KnowledgeBase | None = None) -> 
 
     Check-in columns come first in schema order, then any other columns (scores) in the
     frame's order. Dates are written YYYY-MM-DD, missing values as empty cells, set columns as
-    the ";"-strings they hold. Every text cell (and header) that starts with = + - @ tab or CR
-    gets a leading ' so a spreadsheet shows it instead of running it as a formula (OWASP);
-    load_checkins_csv removes that ' again, so a file round-trips. Numbers are left alone.
+    the ";"-strings they hold, booleans as true/false. Every text cell (and header) that starts
+    with = + - @ tab or CR gets a leading ' so a spreadsheet shows it instead of running it as
+    a formula (OWASP); load_checkins_csv removes that ' again, so a file round-trips. Numbers
+    are left alone. Built column-wise with pyarrow compute: pandas' to_csv is ~10x slower.
     """
     kb = kb or knowledge_base()
     columns = kb.checkin.columns
     order = [c for c in columns if c in frame.columns]
     order += [c for c in frame.columns if c not in columns]
-    out: dict[str, pd.Series] = {}
+    header = [_quote_cell(_neutralise_name(str(name))) for name in order]
+    cells: list[pa.Array | pa.ChunkedArray] = []
     for name in order:
         s = frame[name]
         spec = columns.get(str(name))
-        if spec is not None and spec.type == "date" and not _is_text(s):
+        if spec is not None and spec.type == "date" and _is_datetime(s):
             s = _iso_dates(s)
         elif spec is not None and spec.type == "set" and s.dtype == object:
             kind = pd.api.types.infer_dtype(s, skipna=True)
@@ -190,11 +197,20 @@ def checkins_to_csv(frame: pd.DataFrame, *, kb: KnowledgeBase | None = None) -> 
                     f"column {name!r} must hold ;-strings, not {kind} values "
                     "(logic.checkins.checkin_frame joins lists)"
                 )
+        text = _arrow_text(s)
+        lone = len(order) == 1
         if not _is_number(s):
-            s = _neutralise(s.astype("str"))
-        out[_neutralise_name(str(name))] = s
-    result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
-    return result.to_csv(index=False, lineterminator="\n", na_rep="")
+            cells.append(_quoted(_neutralise(text), lone=lone))
+        else:  # digits, '.', 'e', '-', 'inf', 'true', 'false': never quoted, never guarded
+            cells.append(_quoted(text, lone=True) if lone else text)
+    lines = ",".join(header) + "\n"
+    if not cells or len(frame) == 0:
+        return lines
+    rows = pc.binary_join_element_wise(*cells, _text(","))
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    one_list = pa.LargeListArray.from_arrays(pa.array([0, len(rows)], pa.int64()), rows)
+    return lines + pc.binary_join(one_list, _text("\n"))[0].as_py() + "\n"
 
 
 # --- reading: bytes and text ---------------------------------------------------------------
@@ -222,6 +238,8 @@ def _read_source(source: Source, max_bytes: int | None) -> bytes:
         if getattr(source, "seekable", lambda: False)():
             source.seek(0)  # a Streamlit upload may have been read on an earlier rerun
         data = source.read() if max_bytes is None else source.read(max_bytes + 1)
+        if isinstance(data, str):  # a file opened in text mode
+            data = data.encode("utf-8")
     if max_bytes is not None and len(data) > max_bytes:
         raise CsvError([_too_big(len(data), max_bytes)])
     return data
@@ -282,11 +300,18 @@ def _header(text: str) -> tuple[list[str], int]:
     """The first non-blank record and the line it starts on."""
     reader = csv.reader(_physical_lines(text))
     before = 0
-    for row in reader:
-        if row:
-            return row, before + 1
-        before = reader.line_num
+    try:
+        for row in reader:
+            if row:
+                return row, before + 1
+            before = reader.line_num
+    except csv.Error as exc:
+        raise CsvError([_unreadable(before + 1, exc)]) from None
     raise AssertionError("unreachable: the text is not blank")  # pragma: no cover
+
+
+def _unreadable(line: int, exc: csv.Error) -> str:
+    return f"line {line}: the file cannot be read from here on ({exc}); is a closing quote missing?"
 
 
 def _names(schema: CheckinSchema) -> str:
@@ -351,9 +376,12 @@ def _unneutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for name in frame.columns:
         s = frame[name]
+        if not s.str.startswith("'", na=False).any():  # cheap test first: rarely true
+            continue
         hit = s.str.match(_NEUTRALISED, na=False)
         if hit.any():
-            out = out.assign(**{name: s.mask(hit, s.str.slice(1))})
+            out = out.copy(deep=False) if out is frame else out
+            out[name] = s.mask(hit, s.str.slice(1))
     return out
 
 
@@ -369,6 +397,7 @@ class _Layout:
     cells: list[int]  # its number of cells
     spans: list[int]  # its last line
     complete: bool  # False when the scan stopped early
+    broken: tuple[int, str] | None = None  # the csv module gave up here (e.g. an endless cell)
 
     def good_lines(self) -> list[int]:
         return [ln for ln, c in zip(self.data_lines, self.cells, strict=True) if c == self.width]
@@ -379,9 +408,7 @@ class _Layout:
             if c == self.width:
                 continue
             more = "more" if c > self.width else "fewer"
-            msg = (
-                f"line {ln}: {c} cell(s), {more} than the {self.width} columns of the header"
-            )
+            msg = f"line {ln}: {c} cell(s), {more} than the {self.width} columns of the header"
             if end > ln:
                 msg += (
                     f" (a quoted cell runs from line {ln} to line {end}: is a closing quote "
@@ -390,6 +417,8 @@ class _Layout:
             elif c > self.width:
                 msg += " (a comma inside a cell needs the cell in double quotes)"
             out.append((ln, msg))
+        if self.broken is not None:
+            out.append(self.broken)
         return out
 
     def ragged_messages(self) -> list[str]:
@@ -403,57 +432,77 @@ def _scan(text: str, width: int, stop_after_good: int | None = None) -> _Layout:
     before = 0
     header_seen = False
     good = 0
-    for row in reader:
-        end = reader.line_num
-        if row:
-            if header_seen:
-                layout.data_lines.append(before + 1)
-                layout.cells.append(len(row))
-                layout.spans.append(end)
-                good += len(row) == width
-                if stop_after_good is not None and good >= stop_after_good:
-                    layout.complete = False
-                    break
-            header_seen = True
-        before = end
+    try:
+        for row in reader:
+            end = reader.line_num
+            if row:
+                if header_seen:
+                    layout.data_lines.append(before + 1)
+                    layout.cells.append(len(row))
+                    layout.spans.append(end)
+                    good += len(row) == width
+                    if stop_after_good is not None and good >= stop_after_good:
+                        layout.complete = False
+                        break
+                header_seen = True
+            before = end
+    except csv.Error as exc:  # strict=False leaves one: a cell over csv.field_size_limit()
+        layout.broken = (before + 1, _unreadable(before + 1, exc))
     return layout
 
 
 def _located(
     text: str,
+    header_line: int,
     width: int,
     frame: pd.DataFrame,
     problems: list[Problem],
-    no_ragged_rows: bool,
+    invalid_rows: list[int | None] | None = None,
 ) -> list[str]:
-    """Messages for bad cells (and rows of the wrong width), each naming its file line.
+    """Messages for bad cells and for rows of the wrong width, each naming its file line.
 
-    Row i of the frame is the i-th record with as many cells as the header; its line is
-    where that record starts, counting blank lines and lines inside quoted multi-line cells.
-    The lines come from a second, exact pass with the csv module, run only on this error
-    path: the fast parser does not report them.
+    Row i of the frame is the i-th record with as many cells as the header; its line is where
+    that record starts, counting blank lines and the lines inside quoted multi-line cells (so
+    it is not simply i + 2). The fast parser does not report lines, so a second, exact pass
+    with the csv module finds them; it runs only on this error path, and when every row has
+    the right width it stops after the last bad row.
     """
     rows = [p.row for p in problems if p.row is not None]
-    stop = max(rows) + 1 if rows and no_ragged_rows else None
-    layout = _scan(text, width, stop)
+    if not invalid_rows and not rows:
+        layout = _Layout(width, [], [], [], complete=True)
+    else:
+        stop = None if invalid_rows else max(rows) + 1
+        layout = _scan(text, width, stop)
     good = layout.good_lines()
-    agrees = (len(good) == len(frame)) if layout.complete else len(good) == stop
-    agrees = agrees and (not no_ragged_rows or not layout.ragged())
-    header_line = _header(text)[1]
+    ragged = layout.ragged()
+    if invalid_rows:
+        agrees = bool(ragged) and len(good) == len(frame)
+    else:
+        agrees = not ragged and (len(good) == len(frame) if layout.complete else True)
     located: list[tuple[int, str]] = []
     for p in problems:
         if p.row is None:
-            line = header_line
-            where = f"line {line} (header), column {p.column!r}"
+            line, where = header_line, f"line {header_line} (header), column {p.column!r}"
         elif agrees:
-            line = good[p.row]
-            where = f"line {line}, column {p.column!r}"
-        else:  # the two parsers disagree on the records: say which check-in, not a line
-            line = header_line + 1 + p.row
-            where = f"check-in {p.row + 1}, column {p.column!r}"
-        located.append((line, f"{where}: {_got(p.value)}; allowed: {p.allowed}"))
-    located.extend(layout.ragged())
-    located.sort(key=lambda item: item[0])  # stable: cells of one line keep column order
+            line, where = good[p.row], f"line {good[p.row]}, column {p.column!r}"
+        else:  # the two parsers disagree about the records: name the check-in, not a line
+            line, where = header_line + 1 + p.row, f"check-in {p.row + 1}, column {p.column!r}"
+        got = _got(p.value)
+        if isinstance(p.value, str) and ("\n" in p.value or "\r" in p.value):
+            got += " (a cell over several lines: is a closing quote missing?)"
+        located.append((line, f"{where}: {got}; allowed: {p.allowed}"))
+    if invalid_rows and ragged:
+        located.extend(ragged)
+    elif invalid_rows:
+        known = sorted(n for n in invalid_rows if n is not None)
+        which = f" (rows {', '.join(map(str, known[:20]))})" if known else ""
+        located.append(
+            (
+                header_line,
+                f"{len(invalid_rows)} row(s){which} do not have the {width} cells of the header",
+            )
+        )
+    located.sort(key=lambda item: item[0])  # stable: the cells of a line keep column order
     return [m for _, m in located]
 
 
@@ -469,8 +518,10 @@ def _got(value: Any) -> str:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _is_text(s: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(s.dtype) or s.dtype == object
+def _is_datetime(s: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return True
+    return s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("date", "datetime")
 
 
 def _is_number(s: pd.Series) -> bool:
@@ -482,17 +533,70 @@ def _iso_dates(s: pd.Series) -> pd.Series:
     return pd.Series(pd.to_datetime(s).dt.strftime("%Y-%m-%d"), index=s.index, dtype="str")
 
 
-def _neutralise(s: pd.Series) -> pd.Series:
-    """Prefix ' to cells a spreadsheet would run as formulas; one vectorised pass per column."""
-    risky = s.str.startswith(FORMULA_PREFIXES, na=False)
-    if not risky.any():
-        return s
-    return s.mask(risky, "'" + s)
+def _arrow_text(s: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A column as large_string cells, missing as "".
+
+    Numbers, booleans and categories are formatted once per distinct value and spread by
+    index: scores and distances hold few distinct values, and formatting is the slow part.
+    """
+    try:
+        arr = pa.array(s, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # an object column of mixed Python values
+        arr = pa.array(s.astype("str"), from_pandas=True)
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        text = pc.cast(arr, pa.large_string())
+    else:
+        if not pa.types.is_dictionary(arr.type):
+            arr = pc.dictionary_encode(arr)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        text = pc.take(pc.cast(arr.dictionary, pa.large_string()), arr.indices)
+    return pc.fill_null(text, _text(""))
+
+
+def _neutralise(text: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Prefix ' to cells a spreadsheet would run as formulas; vectorised, one column at a time.
+
+    Cells that already are quotes followed by such a character get one more quote, so that
+    reading (which drops one quote) gives back exactly what was written.
+    """
+    risky = pc.match_substring_regex(text, "^" + _RISKY)
+    if not pc.any(risky).as_py():
+        return text
+    guarded = pc.binary_join_element_wise(_text("'"), text, _text(""))
+    return pc.if_else(risky, guarded, text)
+
+
+def _text(value: str) -> pa.Scalar:
+    """A large_string scalar: pyarrow kernels want every argument of one string type."""
+    return pa.scalar(value, pa.large_string())
+
+
+def _quoted(text: pa.Array | pa.ChunkedArray, *, lone: bool) -> pa.Array | pa.ChunkedArray:
+    """CSV cells by csv.QUOTE_MINIMAL rules: quoted when holding , " CR or LF.
+
+    A lone column also quotes empty cells, as the csv module does, or the row would be a
+    blank line.
+    """
+    needs = pc.match_substring_regex(text, r'[",\r\n]')
+    if lone:
+        needs = pc.or_(needs, pc.equal(text, _text("")))
+    if not pc.any(needs).as_py():
+        return text
+    quote = _text('"')
+    quoted = pc.binary_join_element_wise(
+        quote, pc.replace_substring(text, '"', '""'), quote, _text("")
+    )
+    return pc.if_else(needs, quoted, text)
+
+
+def _quote_cell(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if re.search(r'[",\r\n]', text) else text
 
 
 def _neutralise_name(name: str) -> str:
-    return "'" + name if name.startswith(FORMULA_PREFIXES) else name
+    return "'" + name if re.match(_RISKY, name) else name
 
 
-def _frame_columns(frame: pd.DataFrame) -> Mapping[str, pd.Series]:  # pragma: no cover
-    return {str(c): frame[c] for c in frame.columns}
+def _unneutralise_name(name: str) -> str:
+    return name[1:] if re.match(_NEUTRALISED, name) else name

@@ -34,6 +34,7 @@ PG_CONNECT_TIMEOUT_S = 10
 # Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE, so a
 # read-then-write (week check, then insert) cannot be overtaken by another writer.
 WRITE_OPTION = "stride_check_write"
+MIGRATION_LOCK = 0x5742_4944  # arbitrary constant key for pg_advisory_xact_lock
 
 URL_EXAMPLES = (
     "sqlite:////absolute/path/stride_check.db or "
@@ -220,6 +221,9 @@ def writer(engine: Engine) -> Engine:
 # --- errors -------------------------------------------------------------------------------
 
 
+_CONNECT_WORDS = ("connection", "connect to", "server closed", "timeout expired", "resolve host")
+
+
 def to_storage_error(
     exc: BaseException,
     *,
@@ -255,7 +259,7 @@ def to_storage_error(
         )
     elif "disk is full" in low or "disk i/o" in low:
         msg = f"Could not {action}: the disk holding {where} is full or failing ({text})."
-    elif isinstance(exc, sa.exc.OperationalError) and where.startswith("postgresql"):
+    elif isinstance(exc, sa.exc.OperationalError) and any(w in low for w in _CONNECT_WORDS):
         msg = f"Could not {action}: cannot reach the database server at {where} ({text})."
     else:
         msg = f"Could not {action}: database error at {where}: {text}"
@@ -311,6 +315,10 @@ def upgrade_to_head(engine: Engine, *, where: str, script_location: Path = MIGRA
     if current == head:
         return head
     with writer(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two app instances starting together: the second waits, then alembic (which
+            # re-reads the version inside this transaction) finds nothing left to do.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return head

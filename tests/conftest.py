@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
 
-# `from tests.<helper> import ...` needs the repo root on sys.path. `python -m pytest`
-# (scripts/test.sh) puts it there via the cwd; a bare `pytest` does not. (Adding
-# `pythonpath = ["."]` to [tool.pytest.ini_options] would make this unnecessary.)
-_REPO_ROOT = str(Path(__file__).resolve().parent.parent)
-if _REPO_ROOT not in sys.path:
-    sys.path.insert(0, _REPO_ROOT)
+from logic.storage import dispose_stores
 
 # Re-exported so pytest registers them for every test under tests/.
-from tests.browser_support import (  # noqa: E402, F401
+from tests.browser_support import (  # noqa: F401
     app_server,
     app_server_factory,
     app_server_process,
@@ -63,6 +57,7 @@ def _clear_streamlit_caches() -> Iterator[None]:
     _clear_caches()
     yield
     _clear_caches()
+    dispose_stores()  # each test has its own database: close the last one's connections
 
 
 @pytest.fixture

@@ -1,0 +1,82 @@
+"""Time a 50,000-row check-in import into a fresh SQLite file (prints the figures).
+
+Run from the repo root: python benchmarks/bench_import.py [rows]
+Not a test: timings depend on the machine; the brief's budget is well under 5 s.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from logic.storage import COLUMNS, Store
+
+T = TypeVar("T")
+
+
+def random_checkins(n: int, seed: int = 7) -> pd.DataFrame:
+    """n valid check-ins: 1,000 runners, one check-in per runner per ISO week."""
+    rng = np.random.default_rng(seed)
+    n_runners = min(1000, n)
+    idx = np.arange(n)
+    frame = pd.DataFrame(
+        {
+            "runner": np.char.add("runner", (idx % n_runners).astype(str)),
+            "date": pd.Timestamp("2015-01-05")
+            + pd.to_timedelta((idx // n_runners) * 7 + rng.integers(0, 7, n), unit="D"),
+            "team": rng.choice(np.array(["Trail Cats", "Hill Goats", None], dtype=object), n),
+            "pain_level": rng.integers(0, 11, n),
+            "weekly_km": rng.uniform(45, 150, n).round(1),
+            "longest_run_km": rng.uniform(0, 45, n).round(1),
+            "sitting_hours": rng.uniform(0, 14, n).round(1),
+            "strength_sessions": rng.integers(0, 5, n),
+            "mobility_sessions": rng.integers(0, 5, n),
+            "sex": rng.choice(np.array(["female", "male", "other", "unspecified"]), n),
+        }
+    )
+    for col in COLUMNS:
+        if col.kind == "set":  # members in random order, to exercise canonical sorting
+            vocab = np.array(col.values)[rng.permutation(len(col.values))]
+            picks = rng.random((n, len(vocab))) < 0.2
+            frame[col.name] = pd.DataFrame(np.where(picks, vocab, "")).agg(";".join, axis=1)
+    return frame
+
+
+def _timed(label: str, fn: Callable[[], T]) -> T:
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{label:<44} {wall:5.2f} s wall  {cpu:5.2f} s CPU")
+    return out
+
+
+def main(rows: int = 50_000) -> None:
+    frame = random_checkins(rows)
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        new = _timed(
+            f"import {rows:,} new rows (one transaction)",
+            lambda: store.import_checkins(frame, on_conflict="error"),
+        )
+        again = _timed(
+            f"import {rows:,} rows again, replace all",
+            lambda: store.import_checkins(frame, on_conflict="replace"),
+        )
+        back = _timed(f"all_checkins() -> DataFrame of {rows:,}", store.all_checkins)
+        store.dispose()
+    assert new.inserted == rows and again.replaced == rows and len(back) == rows
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)

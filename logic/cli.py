@@ -1,0 +1,154 @@
+"""Batch scoring from the command line: `python -m logic score IN.csv [-o OUT.csv]`.
+
+For a coach with a spreadsheet of check-ins. Bad input exits with status 2 and one line per
+problem on stderr, each naming the file, line and column, never with a traceback, and never
+leaves a partial or stale output file: the output is written to a temporary file beside it and
+renamed into place only once everything succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from logic.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
+from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
+from logic.scoring import score_parsed
+
+EXIT_OK = 0
+EXIT_FAILURE = 1  # the output could not be written, or the installation is broken
+EXIT_BAD_INPUT = 2  # the input file (or the command line) is wrong; argparse also uses 2
+SCORE_DECIMALS = 1
+STDIN = "-"
+
+
+def scored_table(loaded: CsvCheckins, kb: KnowledgeBase) -> pd.DataFrame:
+    """The file's check-in columns (canonical values, schema order), then the scores.
+
+    Scores: one float per condition rounded to SCORE_DECIMALS, `<id>_band` per condition and
+    `needs_clinician`, as score_checkins computes them (bands from the unrounded score).
+    """
+    scores = score_parsed(loaded.parsed, kb)
+    ids = kb.condition_ids
+    scores[ids] = scores[ids].round(SCORE_DECIMALS)
+    frame = loaded.frame
+    given = set(loaded.columns)
+    return pd.concat([frame[[c for c in frame.columns if c in given]], scores], axis=1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m logic",
+        description="Stride Check: score runners' weekly check-ins from a CSV file.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    score = commands.add_parser(
+        "score",
+        help="score every check-in of a CSV file",
+        description=(
+            "Read check-ins from IN.csv (UTF-8, a header line with the columns of "
+            "data/checkin.toml) and write them with one risk score per condition, its band "
+            "and needs_clinician. Exit status 2 and one line per problem on stderr when the "
+            "file has any problem; nothing is written then."
+        ),
+    )
+    score.add_argument("input", metavar="IN.csv", help=f"the check-ins ({STDIN!r}: stdin)")
+    score.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.csv",
+        help="where to write the scored check-ins (default: stdout)",
+    )
+    score.set_defaults(run=_score)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status instead of exiting (argparse's exits included)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse printed the usage and the reason (or the help)
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    return int(args.run(args))
+
+
+def _score(args: argparse.Namespace) -> int:
+    name = "<stdin>" if args.input == STDIN else args.input
+    try:
+        kb = knowledge_base()
+    except KnowledgeBaseError as exc:
+        _error(str(exc))
+        return EXIT_FAILURE
+    source = sys.stdin.buffer if args.input == STDIN else Path(args.input)
+    try:
+        loaded = load_checkins_csv(source, kb=kb)
+    except CsvError as exc:
+        for problem in exc.problems:
+            _error(f"{name}: {problem}")
+        return EXIT_BAD_INPUT
+    text = checkins_to_csv(scored_table(loaded, kb), kb=kb)
+    if args.output is None or args.output == STDIN:
+        return _write_stdout(text)
+    try:
+        _write_atomic(Path(args.output), text)
+    except OSError as exc:
+        _error(f"{args.output}: cannot write the output: {exc.strerror or exc}")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _error(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _write_stdout(text: str) -> int:
+    """UTF-8 whatever the locale says; a closed pipe (`| head`) is not an error worth a trace."""
+    try:
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with contextlib.suppress(OSError, ValueError):  # keep the interpreter's exit quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write beside `path`, then rename over it: readers see the old file or the whole new one."""
+    mode = _file_mode(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)  # mkstemp makes 0600; give what a plain open() would have given
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
