@@ -39,4 +39,7 @@ def synthetic_checkins(n: int, *, seed: int = 0, runners: int = 5000) -> pd.Data
     out["strength_sessions"] = rng.integers(0, 5, n)
     out["mobility_sessions"] = rng.integers(0, 5, n)
     out["sex"] = pd.array(rng.choice(list(cols["sex"].values), n), dtype="str")
+    for name in ("ostrc_participation", "ostrc_training", "ostrc_performance", "ostrc_pain"):
+        answer = rng.integers(0, 4, n).astype("float64")
+        out[name] = pd.array(np.where(rng.random(n) < 0.3, np.nan, answer)).astype("Int64")
     return pd.DataFrame(out)[list(cols)]

@@ -87,6 +87,7 @@ class ParsedCheckins:
     coded: dict[str, _Coded] = field(default_factory=dict)  # text, date, set, choice
     matrices: dict[str, _Coded] = field(default_factory=dict)  # set/choice -> bool matrix rows
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    flags: dict[str, np.ndarray] = field(default_factory=dict)  # derived load flags, if given
 
     def __len__(self) -> int:
         return len(self.index)
@@ -288,6 +289,9 @@ def parse_checkins(
         else:
             parsed.numbers[name], bad = _parse_number(raw, name, spec)
         problems.extend(bad)
+    for name in kb.load.derived:  # computed from history by logic.load, never typed in
+        if name in frame.columns:
+            parsed.flags[name] = frame[name].fillna(False).astype(bool).to_numpy()
     problems.extend(_cross_field_problems(frame, parsed))
     if problems:
         order = {c: i for i, c in enumerate(schema.columns)}

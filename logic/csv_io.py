@@ -80,10 +80,12 @@ def load_checkins_csv(
 ) -> CsvCheckins:
     """Read and validate a CSV of check-ins; raise CsvError listing every problem.
 
-    `source` is the file's bytes, a path, a binary file object (a Streamlit upload), or the
-    CSV text itself as `str` (a `str` is never taken as a path: pass a `Path`). The first
-    non-blank line must be the header. Empty cells are missing values; blank lines are skipped.
-    `extra_columns="allow"` accepts columns outside the schema (e.g. a scored file read back).
+    `source` is the file's bytes, a path, a file object (a Streamlit upload; read from its
+    start), or the CSV text itself as `str` (a `str` is never taken as a path: pass a `Path`).
+    The first non-blank line must be the header. Empty cells are missing values; blank lines
+    are skipped; every row must have as many cells as the header. `extra_columns="allow"`
+    accepts columns outside the schema (e.g. a scored file read back). Nothing is returned
+    unless the whole file is valid, so a caller can preview `.frame` and then write all of it.
     """
     kb = kb or knowledge_base()
     schema = kb.checkin

@@ -46,6 +46,7 @@ class ColumnSpec(_Strict):
     max: float | None = None
     default: Any = None
     values: dict[str, ValueSpec] = Field(default_factory=dict)
+    options: list[str] = Field(default_factory=list)  # labels of an integer column's 0..n-1
 
     @model_validator(mode="after")
     def _values_fit_type(self) -> ColumnSpec:
@@ -53,6 +54,10 @@ class ColumnSpec(_Strict):
             raise ValueError(f"a {self.type} column needs a [values] table")
         if self.type not in ("set", "choice") and self.values:
             raise ValueError(f"a {self.type} column takes no values")
+        if self.options and (
+            self.type != "integer" or self.min != 0 or self.max != len(self.options) - 1
+        ):
+            raise ValueError("options need an integer column with min 0 and max = options - 1")
         if self.type == "choice" and self.default is not None and self.default not in self.values:
             raise ValueError(f"default {self.default!r} is not one of {sorted(self.values)}")
         return self
@@ -123,7 +128,7 @@ class ConditionsFile(_Strict):
 
 class Factor(_Strict):
     label: str
-    kind: Literal["set", "ramp"]
+    kind: Literal["set", "ramp", "flag"]
     column: str
     values: list[str] = Field(default_factory=list)
     start: float | None = None
@@ -135,6 +140,8 @@ class Factor(_Strict):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Factor:
+        if self.kind != "set" and self.values:
+            raise ValueError(f"a {self.kind} factor takes no values")
         if self.kind == "set" and not self.values:
             raise ValueError("a set factor needs values")
         if self.kind == "ramp" and (
@@ -189,10 +196,57 @@ class Scoring(_Strict):
     pain_scale_floor: Annotated[float, Field(ge=0, le=1)]
 
 
+class AcuteChronic(_Strict):
+    chronic_weeks: Annotated[int, Field(ge=1, le=12)]
+    min_chronic_weeks: Annotated[int, Field(ge=1, le=12)]
+    sweet_spot_low: Annotated[float, Field(gt=0)]
+    sweet_spot_high: Annotated[float, Field(gt=0)]
+    flag_above: Annotated[float, Field(gt=0)]
+    explain: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AcuteChronic:
+        if not self.sweet_spot_low < self.sweet_spot_high <= self.flag_above:
+            raise ValueError("need sweet_spot_low < sweet_spot_high <= flag_above")
+        if self.min_chronic_weeks > self.chronic_weeks:
+            raise ValueError("min_chronic_weeks cannot exceed chronic_weeks")
+        return self
+
+
+class WeeklyJump(_Strict):
+    flag_above: Annotated[float, Field(gt=0)]
+    explain: str
+
+
+class LongRun(_Strict):
+    flag_above: Annotated[float, Field(gt=0)]
+    window_days: Annotated[int, Field(ge=1, le=365)]
+    explain: str
+
+
+class Derived(_Strict):
+    label: str
+
+
+class LoadFile(_Strict):
+    acute_chronic: AcuteChronic
+    weekly_jump: WeeklyJump
+    long_run: LongRun
+    derived: dict[str, Derived]
+
+
+class Ostrc(_Strict):
+    option_scores: list[Annotated[float, Field(ge=0, le=25)]] = Field(min_length=4, max_length=4)
+    no_problem_option: Annotated[int, Field(ge=0, le=3)]
+    cannot_participate_option: Annotated[int, Field(ge=0, le=3)]
+    substantial_from_option: Annotated[int, Field(ge=0, le=3)]
+
+
 class RulesFile(_Strict):
     bands: Bands
     safety: Safety
     scoring: Scoring
+    ostrc: Ostrc
 
 
 # --- the whole ---------------------------------------------------------------------------------
@@ -211,6 +265,7 @@ class KnowledgeBase(BaseModel):
     exercises: dict[str, Exercise]
     frequencies: dict[str, str]
     rules: RulesFile
+    load: LoadFile
 
     @property
     def condition_ids(self) -> list[str]:
@@ -236,6 +291,7 @@ _FILES = {
     "factors": ("factors.toml", FactorsFile),
     "exercises": ("exercises.toml", ExercisesFile),
     "rules": ("rules.toml", RulesFile),
+    "load": ("load.toml", LoadFile),
 }
 
 
@@ -280,8 +336,13 @@ def _cross_check(parts: dict[str, Any]) -> list[str]:
         at = f"factors.{fid}"
         check("factors.toml", f"{at}.section", f.section, sections | {OWN_SECTION}, "section")
         check("factors.toml", f"{at}.root_cause", f.root_cause, roots, "root cause")
-        check("factors.toml", f"{at}.column", f.column, set(schema.columns), "check-in column")
-        spec = schema.columns.get(f.column)
+        derived = set(parts["load"].derived)
+        if f.kind == "flag":
+            check("factors.toml", f"{at}.column", f.column, derived, "derived flag column")
+            spec = None
+        else:
+            check("factors.toml", f"{at}.column", f.column, set(schema.columns), "check-in column")
+            spec = schema.columns.get(f.column)
         if spec is not None:
             wanted = ("set", "choice") if f.kind == "set" else ("integer", "number")
             if spec.type not in wanted:
@@ -344,6 +405,7 @@ def load_knowledge_base(data_dir: Path | str = DATA_DIR) -> KnowledgeBase:
         exercises=parts["exercises"].exercises,
         frequencies=dict(parts["exercises"].frequencies),
         rules=parts["rules"],
+        load=parts["load"],
     )
 
 

@@ -30,6 +30,12 @@ def weight_matrix(kb: KnowledgeBase) -> np.ndarray:
     return w
 
 
+def _flag(parsed: ParsedCheckins, column: str) -> np.ndarray:
+    """A derived load flag as 0/1; absent (no history given) counts as not raised."""
+    flag = parsed.flags.get(column)
+    return np.zeros(len(parsed)) if flag is None else flag.astype("float64")
+
+
 def feature_matrix(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
     """Rows x factors, each in [0, 1] (pain-scaled factors included)."""
     n = len(parsed)
@@ -44,6 +50,8 @@ def feature_matrix(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
             coded = parsed.matrices[factor.column]
             per_unique = coded.values[:, idx].any(axis=1).astype("float64")
             col = per_unique[coded.codes]
+        elif factor.kind == "flag":
+            col = _flag(parsed, factor.column)
         else:
             assert factor.start is not None and factor.full is not None
             v = parsed.numbers[factor.column]
@@ -102,7 +110,10 @@ def _raw_scores(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
                 buffer *= pain_scale[:, None]
             scores += buffer
     for i, f in enumerate(factors):
-        if f.kind == "ramp":
+        if f.kind == "flag":
+            np.multiply(_flag(parsed, f.column)[:, None], weights[i], out=buffer)
+            scores += buffer
+        elif f.kind == "ramp":
             assert f.start is not None and f.full is not None
             x = np.clip((parsed.numbers[f.column] - f.start) / (f.full - f.start), 0, 1)
             x = np.nan_to_num(x)

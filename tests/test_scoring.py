@@ -264,3 +264,17 @@ def test_empty_frame_scores_to_an_empty_frame() -> None:
     result = score_checkins(empty)
     assert len(result) == 0
     assert list(result.columns)[: len(IDS)] == IDS
+
+
+def test_load_flags_feed_the_conditions_the_article_ties_to_load() -> None:
+    base = checkin_frame([NO_FACTORS, NO_FACTORS, NO_FACTORS])
+    flagged = base.assign(load_spike=[False, True, None], long_run_spike=[False, False, True])
+    plain = score_checkins(base)
+    result = score_checkins(flagged)
+    rise = (result[IDS] - plain[IDS]).round(6)
+    assert rise.iloc[0].tolist() == [0.0] * 6
+    spike = KB.factors["load_spike"].weights
+    longest = KB.factors["long_run_spike"].weights
+    assert rise.iloc[1].to_dict() == {c: spike.get(c, 0.0) for c in IDS}
+    assert rise.iloc[2].to_dict() == {c: longest.get(c, 0.0) for c in IDS}
+    assert {"it_band", "gluteal_tendinopathy", "hamstring"} <= set(spike)

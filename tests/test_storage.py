@@ -98,41 +98,42 @@ def test_reopening_keeps_rows(store_url: str) -> None:
     again.dispose()
 
 
+OSTRC = ("ostrc_participation", "ostrc_training", "ostrc_performance", "ostrc_pain")
 NEXT_MIGRATION = """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_test_ostrc"
+revision = "0099_test_extra"
 down_revision = "{head}"
 
 
 def upgrade():
     with op.batch_alter_table("checkins") as batch:
-        batch.add_column(sa.Column("ostrc_pain", sa.Integer(), nullable=True))
-        batch.create_check_constraint("ck_checkins_ostrc_pain", "ostrc_pain BETWEEN 0 AND 3")
+        batch.add_column(sa.Column("extra_score", sa.Integer(), nullable=True))
+        batch.create_check_constraint("ck_checkins_extra_score", "extra_score BETWEEN 0 AND 3")
 """
 
 
 def test_old_database_upgrades_in_place(store_url: str, tmp_path: Path) -> None:
-    """What the OSTRC change will do: a new migration, rows kept, old rules still enforced."""
+    """What any later change does: a new migration, rows kept, old rules still enforced."""
     old = Store(store_url)
     ids = [old.save_checkin(checkin(runner=r)) for r in ("Ann", "Bob")]
     old.dispose()
 
     scripts = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_test_ostrc.py").write_text(
+    (scripts / "versions" / "0099_test_extra.py").write_text(
         NEXT_MIGRATION.format(head=head_revision())
     )
     new = Store(store_url, script_location=scripts)
-    assert new.schema_revision() == "0002_test_ostrc"
+    assert new.schema_revision() == "0099_test_extra"
     assert [new.get_checkin(i)["runner"] for i in ids] == ["Ann", "Bob"]
     with new.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT ostrc_pain FROM checkins")).scalars().all() == [
+        assert conn.execute(sa.text("SELECT extra_score FROM checkins")).scalars().all() == [
             None,
             None,
         ]
-    for bad in ("pain_level = 11", "ostrc_pain = 4"):
+    for bad in ("pain_level = 11", "extra_score = 4", "ostrc_pain = 4"):
         with pytest.raises(sa.exc.IntegrityError), new.engine.begin() as conn:
             conn.execute(sa.text(f"UPDATE checkins SET {bad}"))
     with pytest.raises(
@@ -282,6 +283,7 @@ def test_round_trip_in_exact_table_shape(store: Store) -> None:
         **row,
         "pain_locations": "front_knee;back_thigh",
         "week_start": dt.date(2025, 11, 24),
+        **dict.fromkeys(OSTRC, None),
     }
     assert store.get_checkin(cid) == expected
     assert list(store.get_checkin(cid)) == FRAME_COLUMNS
