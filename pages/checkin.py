@@ -12,6 +12,7 @@ from pages import common
 KB = common.kb()
 COLS = KB.checkin.columns
 MAP_VERSION = "ci_body_map_version"
+OSTRC = [c for c, spec in COLS.items() if spec.options]
 
 
 def key(column: str) -> str:
@@ -155,6 +156,21 @@ with st.container(border=True):
     choices("limitations")
     explained("limitations", "Not sure? Quick self-tests")
     choices("sex", st.segmented_control)
+
+with st.container(border=True):
+    st.subheader("How did the week go?")
+    st.caption("Optional: four quick questions about your hips, thighs and knees.")
+    for column in OSTRC:
+        options = COLS[column].options
+        st.radio(
+            COLS[column].label,
+            range(len(options)),
+            format_func=options.__getitem__,
+            key=key(column),
+            help=COLS[column].help,
+            index=None,
+        )
+        field_error(column)
 
 with st.container(border=True):
     st.subheader("Warning signs")

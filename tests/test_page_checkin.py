@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from logic.storage import StorageError, Store, get_store
@@ -51,6 +52,8 @@ def test_submitting_stores_the_checkin_and_opens_results(db_url: str) -> None:
         mobility_sessions=2,
         limitations=["tight_quads"],
         sex="female",
+        ostrc_participation=1,
+        ostrc_training=2,
     ).run()
     button(at, "Save check-in").click().run()
     assert_no_exception(at)
@@ -62,6 +65,8 @@ def test_submitting_stores_the_checkin_and_opens_results(db_url: str) -> None:
     assert row["pain_triggers"] == "downhill;stairs"
     assert row["pain_level"] == 5 and row["weekly_km"] == 42.0 and row["sex"] == "female"
     assert row["team"] == "Ridge Runners"
+    assert row["ostrc_participation"] == 1 and row["ostrc_training"] == 2
+    assert pd.isna(row["ostrc_pain"])
     assert row["date"].date() == dt.date.today()
     assert at.session_state["result_id"] == int(row["id"])
 
