@@ -153,8 +153,11 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _parse_date(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[_Coded, list[Problem]]:
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        raw = raw.dt.normalize()
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype) and raw.dt.tz is None:
+        # Already dates (as the database returns them): only a missing one can be wrong.
+        days = raw.to_numpy().astype("datetime64[D]")  # NaT marks a missing date
+        bad = np.isnat(days) if spec.required else np.zeros(len(days), dtype=bool)
+        return _Coded(np.arange(len(days)), days), _bad_rows(bad, name, raw, spec.allowed())
     codes, uniques = _factorize(raw)
     dates = [_as_date(u) for u in uniques]
     ok = np.array([d is not None for d in dates] + [not spec.required], dtype=bool)

@@ -86,8 +86,22 @@ def _raw_scores(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
     factors = list(kb.factors.values())
     floor = kb.rules.scoring.pain_scale_floor
     pain_scale = floor + (1 - floor) * np.clip(parsed.numbers["pain_level"], 0, 10) / 10
-    scores = np.empty((len(parsed), len(kb.conditions)))
-    scores[:] = [c.baseline for c in kb.conditions.values()]
+    # Row-level factors (ramps, flags) and the baseline go through one small matrix product.
+    dense = [i for i, f in enumerate(factors) if f.kind != "set"]
+    x = np.ones((len(parsed), len(dense) + 1))
+    for j, i in enumerate(dense):
+        f = factors[i]
+        if f.kind == "flag":
+            x[:, j] = _flag(parsed, f.column)
+        else:
+            assert f.start is not None and f.full is not None
+            ramp = (parsed.numbers[f.column] - f.start) / (f.full - f.start)
+            x[:, j] = np.nan_to_num(np.clip(ramp, 0, 1))
+        if f.scale_by_pain:
+            x[:, j] *= pain_scale
+    baseline = [c.baseline for c in kb.conditions.values()]
+    scores = x @ np.vstack([weights[dense], baseline])
+    del x
     buffer = np.empty_like(scores)  # reused: fresh n x C temporaries cost more than the maths
     for column, coded in parsed.matrices.items():
         allowed = list(kb.checkin.columns[column].values)
@@ -109,18 +123,6 @@ def _raw_scores(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
             if scaled:
                 buffer *= pain_scale[:, None]
             scores += buffer
-    for i, f in enumerate(factors):
-        if f.kind == "flag":
-            np.multiply(_flag(parsed, f.column)[:, None], weights[i], out=buffer)
-            scores += buffer
-        elif f.kind == "ramp":
-            assert f.start is not None and f.full is not None
-            x = np.clip((parsed.numbers[f.column] - f.start) / (f.full - f.start), 0, 1)
-            x = np.nan_to_num(x)
-            if f.scale_by_pain:
-                x = x * pain_scale
-            np.multiply(x[:, None], weights[i], out=buffer)
-            scores += buffer
     return scores
 
 
@@ -131,11 +133,14 @@ def score_parsed(parsed: ParsedCheckins, kb: KnowledgeBase | None = None) -> pd.
     scores = _raw_scores(parsed, kb)
     np.minimum(scores, SCORE_MAX, out=scores)
     bands = band_codes(scores, kb)
-    out: dict[str, Any] = {cid: scores[:, i] for i, cid in enumerate(conditions)}
-    for i, cid in enumerate(conditions):
-        out[f"{cid}_band"] = pd.Categorical.from_codes(bands[:, i], categories=BANDS, ordered=True)
-    out["needs_clinician"] = _needs_clinician(parsed, kb)
-    return pd.DataFrame(out, index=parsed.index)
+    out = pd.DataFrame(scores, index=parsed.index, columns=conditions, copy=False)
+    categories = pd.CategoricalDtype(BANDS, ordered=True)
+    extra: dict[str, Any] = {
+        f"{cid}_band": pd.Categorical.from_codes(bands[:, i], dtype=categories)
+        for i, cid in enumerate(conditions)
+    }
+    extra["needs_clinician"] = _needs_clinician(parsed, kb)
+    return pd.concat([out, pd.DataFrame(extra, index=parsed.index)], axis=1)
 
 
 def score_checkins(frame: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:

@@ -1,0 +1,140 @@
+"""How fast is scoring, and how far from the bare matrix product it boils down to?
+
+    python -m benchmarks.bench_scoring [--rows 1000000] [--repeat 5] [--check]
+
+Scoring is baseline + features @ weights plus validation and bands. Its cost is compared with
+the bare numpy product X @ W over the same (C-contiguous) feature matrix: the floor any
+weighted-sum scorer pays, measured on the same machine in the same run, so the ratio holds on
+a noisy machine where absolute times do not. Targets: score_checkins <= 0.5 s per 1,000,000
+check-ins, and <= 15x the bare product. Best-of-N is the figure to compare (least noise);
+the median shows how noisy the run was. --check exits 1 when a best-of-N target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchmarks.synthetic import synthetic_checkins
+from logic.checkins import parse_checkins
+from logic.knowledge import knowledge_base
+from logic.scoring import feature_matrix, score_checkins, score_parsed, weight_matrix
+
+TARGET_SECONDS_PER_MILLION = 0.5
+TARGET_RATIO = 15.0
+
+
+@dataclass(frozen=True)
+class Timing:
+    best: float
+    median: float
+
+    def __str__(self) -> str:
+        return f"best {self.best:8.4f} s   median {self.median:8.4f} s"
+
+
+def timed(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, Timing]:
+    """Best and median of `repeat` runs each, after one untimed warm-up run each.
+
+    The functions take turns (round-robin), so a burst of load from other processes on a
+    shared machine hits all of them alike instead of skewing one, and the ratios stay fair.
+    """
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: Timing(min(t), statistics.median(t)) for name, t in times.items()}
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
+    blas = "?"
+    try:
+        info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]  # type: ignore[index]
+        blas = f"{info.get('name', '?')} {info.get('version', '')}".strip()
+    except Exception:  # the layout of show_config is not an API; the line is informative only
+        pass
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"machine: nproc {usable} (of {cpus}), {platform.machine()}, Python "
+        f"{platform.python_version()}, numpy {np.__version__} ({blas}), load avg {load}"
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_scoring")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args(argv)
+    if args.rows < 1 or args.repeat < 1:
+        parser.error("--rows and --repeat must be at least 1")
+
+    kb = knowledge_base()
+    frame = synthetic_checkins(args.rows)
+    parsed = parse_checkins(frame, kb=kb)
+    x = np.ascontiguousarray(feature_matrix(parsed, kb))
+    w = weight_matrix(kb)
+    # The shortcut in scoring must still equal the product it is compared with.
+    scores = score_checkins(frame, kb)[kb.condition_ids].to_numpy()
+    baseline = np.array([c.baseline for c in kb.conditions.values()])
+    np.testing.assert_allclose(scores, np.minimum(baseline + x @ w, 100.0), atol=1e-9)
+
+    t = timed(
+        {
+            "score": lambda: score_checkins(frame, kb),
+            "parse": lambda: parse_checkins(frame, kb=kb),
+            "score_only": lambda: score_parsed(parsed, kb),
+            "bare": lambda: x @ w,
+        },
+        args.repeat,
+    )
+    score, parse, score_only, bare = t["score"], t["parse"], t["score_only"], t["bare"]
+
+    per_million = score.best * 1_000_000 / args.rows
+    per_million_median = score.median * 1_000_000 / args.rows
+    ratio = score.best / bare.best
+    ratio_median = score.median / bare.median
+    print(machine())
+    print(
+        f"rows: {args.rows:,}   repeat: {args.repeat} (after a warm-up)   "
+        f"X: {x.shape[0]:,} x {x.shape[1]} float64, W: {w.shape[0]} x {w.shape[1]}"
+    )
+    print(f"score_checkins (parse + score): {score}")
+    print(f"  parse_checkins (validation):  {parse}")
+    print(f"  score_parsed (scoring only):  {score_only}")
+    print(f"bare X @ W:                     {bare}")
+    print(f"ratio score / bare:             best {ratio:8.1f} x   median {ratio_median:8.1f} x")
+    met_time = per_million <= TARGET_SECONDS_PER_MILLION
+    met_ratio = ratio <= TARGET_RATIO
+    print(
+        f"target <= {TARGET_SECONDS_PER_MILLION} s per 1,000,000 rows: "
+        f"{per_million:.3f} s (median {per_million_median:.3f} s) -> {verdict(met_time)}"
+        + ("" if args.rows >= 1_000_000 else f"  [scaled up from {args.rows:,} rows]")
+    )
+    print(
+        f"target <= {TARGET_RATIO:g}x the bare product: {ratio:.1f}x "
+        f"(median {ratio_median:.1f}x) -> {verdict(met_ratio)}"
+    )
+    return 1 if args.check and not (met_time and met_ratio) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
