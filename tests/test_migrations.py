@@ -24,7 +24,7 @@ def test_release_0_1_database_upgrades_in_place(tmp_path: Path) -> None:
         before = pd.read_sql("SELECT * FROM checkins ORDER BY id", conn)
     store = Store(f"sqlite:///{db}")
     try:
-        assert store.schema_revision() == head_revision() == "0002_ostrc"
+        assert store.schema_revision() == head_revision() == "0003_accounts"
         after = store.all_checkins().sort_values("id").reset_index(drop=True)
         assert len(after) == len(before) == 3
         for column in ["id", "runner", "pain_locations", "pain_level", "weekly_km", "sex"]:
