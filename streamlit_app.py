@@ -1,4 +1,10 @@
-"""Stride Check: a weekly self-check for upper-leg overuse injuries in trail runners."""
+"""Stride Check: a weekly self-check for upper-leg overuse injuries in trail runners.
+
+The pages a person can reach are built from their role on every run: a page not given to
+st.navigation cannot be opened by URL.
+"""
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -6,15 +12,52 @@ from pages import common
 
 st.set_page_config(page_title="Stride Check", page_icon="🏃", layout="centered")
 
-checkin = st.Page("pages/checkin.py", title="Check-in", icon="📝", default=True)
-results = st.Page("pages/results.py", title="Results", icon="📊", url_path="results")
-about = st.Page("pages/about.py", title="About", icon="ℹ️", url_path="about")
+HERE = Path(__file__).parent
+PAGES = {  # url path and file name -> title, icon
+    "checkin": ("Check-in", "📝"),
+    "results": ("Results", "📊"),
+    "history": ("History", "📈"),
+    "data": ("Import & export", "🔄"),
+    "team": ("Team", "👥"),
+    "admin": ("Admin", "🛠️"),
+    "about": ("About", "ℹ️"),
+    "login": ("Sign in", "🔑"),
+}
+BY_ROLE = {
+    "personal": ["checkin", "results", "history", "data", "team", "about"],
+    "runner": ["checkin", "results", "history", "data", "about"],
+    "coach": ["team", "history", "results", "data", "about"],
+    "admin": ["team", "admin", "history", "results", "data", "about"],
+}
 
-page = st.navigation([checkin, results, about], position="top")
+config = common.auth()
+user = common.signed_in_user()
+if config.team and user is None:
+    names = ["login", "about"]
+else:
+    names = BY_ROLE[user.role if user is not None else "personal"]
+    if user is not None and user.runner and "checkin" not in names:
+        names = ["checkin", *names]  # a coach or admin who also runs
+names = [n for n in names if (HERE / "pages" / f"{n}.py").exists()]
+pages = [
+    st.Page(f"pages/{n}.py", title=PAGES[n][0], icon=PAGES[n][1], url_path=n, default=i == 0)
+    for i, n in enumerate(names)
+]
+if config.team and user is not None:
+    # Kept, hidden, so the rerun right after signing in lands somewhere: it sends people on.
+    pages.append(st.Page("pages/login.py", title="Sign in", url_path="login", visibility="hidden"))
+st.session_state["home_page"] = pages[0]
+page = st.navigation(pages, position="top")
 
 with st.sidebar:
     st.subheader("Stride Check")
-    common.runner_picker("sidebar")
+    if config.team:
+        if user is not None:
+            st.write(f"Signed in as **{user.display_name}** ({user.role})")
+            if st.button("Sign out"):
+                common.sign_out()
+    else:
+        common.runner_picker("sidebar")
     common.disclaimer()
 
 page.run()

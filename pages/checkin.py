@@ -13,6 +13,7 @@ KB = common.kb()
 COLS = KB.checkin.columns
 MAP_VERSION = "ci_body_map_version"
 OSTRC = [c for c, spec in COLS.items() if spec.options]
+FORM = form_columns(KB)
 
 
 def key(column: str) -> str:
@@ -72,12 +73,21 @@ if st.session_state.get("ci_loaded_for") != runner:
     except StorageError as err:
         st.warning(f"Could not load your last check-in, so the form starts empty. {err}")
         previous = None
-    for column, value in form_defaults(previous, today, KB).items():
-        st.session_state[key(column)] = value
     st.session_state.update(
-        ci_loaded_for=runner, ci_errors={}, ci_confirm=None, ci_had_previous=previous is not None
+        ci_values=form_defaults(previous, today, KB),
+        ci_loaded_for=runner,
+        ci_errors={},
+        ci_confirm=None,
+        ci_had_previous=previous is not None,
     )
+    for column in FORM:
+        st.session_state.pop(key(column), None)
     st.session_state[MAP_VERSION] = st.session_state.get(MAP_VERSION, 0) + 1
+# Streamlit forgets a widget's value on any run that does not draw it (another page), so the
+# answers live on in ci_values and come back when the runner returns to this page.
+for column in FORM:
+    if key(column) not in st.session_state:
+        st.session_state[key(column)] = st.session_state["ci_values"][column]
 
 # The body map and the multiselect show the same regions. A click on the map sets them; a
 # change from elsewhere gives the map a new key, because the browser re-applies a chart's last
@@ -183,7 +193,7 @@ if error:
 
 
 def save(replace: bool) -> int | None:
-    values = {c: st.session_state.get(key(c)) for c in form_columns(KB)}
+    values = {c: st.session_state.get(key(c)) for c in FORM}
     row = row_from_form(values, runner, team, KB)
     st.session_state.update(ci_errors=check_row(row, KB), ci_save_error=None, ci_confirm=None)
     if st.session_state["ci_errors"]:
@@ -196,6 +206,8 @@ def save(replace: bool) -> int | None:
         st.session_state["ci_save_error"] = str(err)
     return None
 
+
+st.session_state["ci_values"] = {c: st.session_state[key(c)] for c in FORM}
 
 confirm = st.session_state.get("ci_confirm")
 replace = False

@@ -1,18 +1,24 @@
-"""Widgets shared by several pages: who is checking in, the store, the disclaimer.
+"""Who is using the app, and the store they may use: the one place that knows.
 
-"Who is this" lives here and only here, so accounts can replace it in one place later.
+Personal mode: one device, no sign-in, a runner picked by name. Team mode: a signed-in user
+(local account or OIDC) whose role comes from our database; every page gets a store scoped
+to what that user may see.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from logic.access import ScopedStore, Viewer
+from logic.accounts import Accounts, User
+from logic.auth_config import AuthConfig, ConfigError, resolve_auth
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.storage import StorageError, Store, get_store
 from logic.texts import DISCLAIMER
 
 RUNNER_KEY = "runner"
 TEAM_KEY = "team"
+USER_KEY = "user_id"
 NEW_RUNNER = "➕ New runner…"
 
 
@@ -20,8 +26,17 @@ def kb() -> KnowledgeBase:
     return knowledge_base()
 
 
-def store() -> Store:
-    """The database; a page that cannot reach it says why and stops."""
+def auth() -> AuthConfig:
+    """Personal or team mode; a broken setting stops the app with a message naming it."""
+    try:
+        return resolve_auth()
+    except ConfigError as err:
+        st.error(f"Stride Check is not configured correctly. {err}", icon="🛑")
+        st.stop()
+
+
+def raw_store() -> Store:
+    """The whole database; only sign-in and the admin page use it unscoped."""
     try:
         return get_store()
     except StorageError as err:
@@ -29,11 +44,57 @@ def store() -> Store:
         st.stop()
 
 
+def accounts() -> Accounts:
+    return Accounts(raw_store())
+
+
+def signed_in_user() -> User | None:
+    """The team-mode user of this session (None in personal mode or before sign-in)."""
+    config = auth()
+    if not config.team:
+        return None
+    try:
+        if config.login == "oidc":
+            if not st.user.get("is_logged_in"):
+                return None
+            email = st.user.get("email")
+            user = accounts().by_email(str(email)) if email else None
+        else:
+            user_id = st.session_state.get(USER_KEY)
+            user = accounts().get(int(user_id)) if user_id is not None else None
+    except StorageError as err:
+        st.error(f"Could not check your account. {err}", icon="🛑")
+        st.stop()
+    return user if user is not None and user.active else None
+
+
+def viewer() -> Viewer:
+    user = signed_in_user()
+    if user is not None:
+        return Viewer.of(user)
+    if auth().team:
+        return Viewer(role="runner", runner=None, name="nobody")  # sees nothing
+    return Viewer.personal()
+
+
+def store() -> ScopedStore:
+    """The database as this user may see it; a page that cannot reach it says why and stops."""
+    return ScopedStore(raw_store(), viewer())
+
+
 def disclaimer() -> None:
     st.caption(f"⚕️ {DISCLAIMER}")
 
 
 def current_runner() -> tuple[str, str | None] | None:
+    """The runner whose check-ins the runner pages show."""
+    user = signed_in_user()
+    if auth().team:
+        if user is None or user.runner is None:
+            return None
+        runners = store().list_runners()
+        team = runners.loc[runners["runner"] == user.runner, "team"]
+        return user.runner, (team.iloc[0] if len(team) and team.iloc[0] == team.iloc[0] else None)
     runner = st.session_state.get(RUNNER_KEY)
     return (runner, st.session_state.get(TEAM_KEY)) if runner else None
 
@@ -44,7 +105,7 @@ def set_runner(name: str, team: str | None) -> None:
 
 
 def runner_picker(key: str) -> None:
-    """Pick an existing runner or create one; writes the choice to session state."""
+    """Personal mode: pick an existing runner or create one; writes the choice to session state."""
     try:
         runners = store().list_runners()
     except StorageError as err:
@@ -81,10 +142,42 @@ def runner_picker(key: str) -> None:
 
 def require_runner() -> tuple[str, str | None]:
     """The current runner; asks for one inline (phones hide the sidebar) and stops until chosen."""
+    user = signed_in_user()
+    if user is not None and user.role in ("coach", "admin"):
+        return pick_visible_runner()
     who = current_runner()
     if who is None:
+        if auth().team:
+            st.info("Your account is not linked to a runner, so there is nothing to show here.")
+            st.stop()
         st.info("First, tell us who you are. There are no accounts: just pick or add your name.")
         runner_picker("inline")
         disclaimer()
         st.stop()
     return who
+
+
+def pick_visible_runner() -> tuple[str, str | None]:
+    """Coaches and admins choose among the runners they may see (the team page can preset it)."""
+    runners = store().list_runners()
+    if runners.empty:
+        st.info("No runners on your teams yet.")
+        st.stop()
+    names = runners["runner"].tolist()
+    if st.session_state.get("coach_runner") not in names:
+        st.session_state.pop("coach_runner", None)
+    wanted = st.session_state.get("history_runner")
+    if wanted in names:
+        st.session_state["coach_runner"] = wanted
+        st.session_state.pop("history_runner")
+    choice = st.selectbox("Runner", names, key="coach_runner")
+    team = runners.loc[runners["runner"] == choice, "team"].iloc[0]
+    return choice, None if team != team else team
+
+
+def sign_out() -> None:
+    """Forget the session's user (and the OIDC session when there is one)."""
+    st.session_state.pop(USER_KEY, None)
+    if auth().login == "oidc":
+        st.logout()
+    st.rerun()

@@ -88,3 +88,9 @@ def fill_checkin(at: AppTest, **values: Any) -> AppTest:
         key = f"ci_{column}"
         at.get_by_key(key).set_value(value)
     return at
+
+
+def reachable(at: AppTest) -> set[str]:
+    """Pages st.navigation offered on the last run (file stems), hidden ones included."""
+    pages = at._registered_pages.values()
+    return {Path(str(p["script_path"])).stem for p in pages if "url_pathname" in p}

@@ -1,0 +1,42 @@
+"""Team mode: sign in. Failures never say whether an account exists."""
+
+import streamlit as st
+
+from pages import common
+
+config = common.auth()
+user = common.signed_in_user()
+if user is not None:
+    st.title(f"Welcome, {user.display_name}")
+    st.success("You are signed in.")
+    st.page_link(st.session_state["home_page"], label="Continue", icon="➡️")
+    st.stop()
+
+st.title("Sign in to Stride Check")
+st.caption("Your club runs Stride Check in team mode: sign in to see your check-ins.")
+
+if config.login == "oidc":
+    if st.user.get("is_logged_in"):
+        st.error(
+            "You are signed in with your identity provider, but this address has no active "
+            "Stride Check account. Ask your coach or club admin to add you.",
+            icon="🔒",
+        )
+        if st.button("Sign out"):
+            st.logout()
+    elif st.button("Sign in with your club account", type="primary"):
+        st.login(config.provider) if config.provider else st.login()
+else:
+    with st.form("login"):
+        username = st.text_input("Username", max_chars=64, autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
+    if submitted:
+        result = common.accounts().authenticate(username, password)
+        if result.user is None:
+            st.error(result.message or "Wrong username or password.", icon="🔒")
+        else:
+            st.session_state[common.USER_KEY] = result.user.id
+            st.rerun()
+    st.caption("Forgot your password? Your coach or club admin can set a new one.")
+common.disclaimer()
