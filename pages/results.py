@@ -20,15 +20,14 @@ checkin_id, problem = checkin_id_from_param(param)
 if problem:
     st.error(problem, icon="🔗")
 who = common.current_runner()
+from_link = checkin_id is not None
 try:
-    if checkin_id is None and who is not None:
-        checkin_id = st.session_state.get("result_id")
-        history = store.history(who[0])
-    else:
-        history = None
-    checkin = store.get_checkin(checkin_id) if checkin_id is not None else None
+    checkin = store.get_checkin(checkin_id or st.session_state.get("result_id") or 0)
+    if checkin is not None and not from_link and who and checkin["runner"] != who[0]:
+        checkin = None  # a result kept from another runner picked earlier on this device
     if checkin is None and who is not None:
         checkin = store.latest_checkin(who[0])
+    history = store.history(checkin["runner"]) if checkin is not None else None
 except StorageError as err:
     st.error(f"Could not load the check-in. {err}", icon="🛑")
     st.stop()
@@ -38,7 +37,8 @@ if checkin is None:
     if param and not problem:
         st.error(f"There is no check-in number {param}. It may have been deleted.", icon="🔗")
     st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
-    st.page_link("pages/checkin.py", label="Go to the check-in", icon="📝")
+    if who is not None:
+        st.page_link("pages/checkin.py", label="Go to the check-in", icon="📝")
     common.disclaimer()
     st.stop()
 
