@@ -56,7 +56,7 @@ with st.sidebar:
             st.write(f"Signed in as **{user.display_name}** ({user.role})")
             if st.button("Sign out"):
                 common.sign_out()
-    else:
+    elif common.current_runner() is not None:  # before that, the page itself asks
         common.runner_picker("sidebar")
     common.disclaimer()
 

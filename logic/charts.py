@@ -276,7 +276,7 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
         .agg(name=("name", "first"), total=("points", "sum"))
         .reset_index()
     )
-    per_condition["total_text"] = per_condition["total"].map(lambda v: f"{v:g} pts")
+    per_condition["total_text"] = per_condition["total"].round().astype(int).astype(str) + " pts"
 
     y = alt.Y("condition:N", sort=order, axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0))
     x_title = "Points contributed"

@@ -97,3 +97,33 @@ def checkin_result(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) 
         needs_clinician=bool(row["needs_clinician"]),
         clinician_reasons=clinician_reasons(checkin, kb),
     )
+
+
+def top_reasons(result: CheckinResult, per_condition: int = 3) -> list[str]:
+    """The biggest reasons behind each condition at moderate or above (or the top one), in
+    words a phone can show without hovering over a chart."""
+    flagged = result.scores[result.scores["band"] != "low"]
+    if flagged.empty:
+        flagged = result.scores.head(1)
+    if result.factors.empty:
+        return []
+    biggest = (
+        result.factors.sort_values("points", ascending=False, kind="stable")
+        .groupby("condition", sort=False)
+        .head(per_condition)
+    )
+    labels = biggest.groupby("condition", sort=False)["label"].agg(
+        lambda s: ", ".join(s.str.lower())
+    )
+    rows = flagged[flagged["condition"].isin(labels.index)]
+    return (
+        "**"
+        + rows["name"]
+        + "** ("
+        + rows["score"].round().astype(int).astype(str)
+        + ", "
+        + rows["band"]
+        + "): "
+        + rows["condition"].map(labels)
+        + "."
+    ).tolist()

@@ -102,3 +102,14 @@ def routine_filename(runner: str, day: dt.date) -> str:
     """A download name without characters that trip file systems (names are free text)."""
     safe = re.sub(r"[^A-Za-z0-9_-]+", "-", runner).strip("-")[:40] or "runner"
     return f"stride-check-routine-{safe}-{day:%Y-%m-%d}"
+
+
+def routine_list_markdown(routine: pd.DataFrame) -> str:
+    """The routine as a numbered list that fits a phone (a wide table does not)."""
+    items = (
+        (pd.RangeIndex(1, len(routine) + 1).astype(str) + ". **" + routine["name"] + "** · ")
+        .str.cat(routine["frequency"])
+        .str.cat("  \n   " + routine["how_to"])
+        .str.cat("  \n   _Helps with: " + routine["serves"] + "_")
+    )
+    return "\n\n".join(items)

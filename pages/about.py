@@ -6,7 +6,7 @@ from pages import common
 
 KB = common.kb()
 
-st.title("About Stride Check")
+st.title("About Stride Check", anchor=False)
 st.markdown(
     "A weekly self-check for trail runners and their coaches. It looks at six upper-leg "
     "overuse conditions and the four weak spots they share, scores your risk for each from "

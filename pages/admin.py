@@ -14,7 +14,7 @@ if user is None or user.role != "admin":
 accounts = common.accounts()
 config = common.auth()
 
-st.title("Admin")
+st.title("Admin", anchor=False)
 notice = st.session_state.pop("admin_notice", None)
 if notice:
     st.success(notice)

@@ -54,6 +54,7 @@ def number(column: str, **kwargs) -> None:
     low, high = (None if v is None else kind(v) for v in (spec.min, spec.max))
     st.number_input(
         spec.label,
+        format="%d" if spec.type == "integer" else "%.1f",
         min_value=low,
         max_value=high,
         step=kind(1),
@@ -103,7 +104,7 @@ def list_changed() -> None:
     st.session_state[MAP_VERSION] += 1
 
 
-st.title("Weekly check-in")
+st.title("Weekly check-in", anchor=False)
 st.markdown(f"**{runner}**" + (f" · {team}" if team else ""))
 if st.session_state.get("ci_had_previous"):
     st.caption("Answers start from your last check-in: change only what is different.")
@@ -123,7 +124,9 @@ with st.container(border=True):
     st.subheader("Where and when it hurts")
     st.caption("Tap the areas that hurt on the body map, or pick them from the list.")
     st.altair_chart(
-        body_map_chart(KB.labels("pain_locations"), st.session_state[key("pain_locations")]),
+        body_map_chart(
+            KB.labels("pain_locations"), st.session_state[key("pain_locations")], height=440
+        ),
         key=map_key,
         on_select=map_clicked,
         selection_mode=["region"],
@@ -153,6 +156,7 @@ with st.container(border=True):
         step=0.5,
         key=key("sitting_hours"),
         help=COLS["sitting_hours"].help,
+        format="%.1f h",
     )
     field_error("sitting_hours")
 

@@ -115,8 +115,18 @@ def runner_picker(key: str) -> None:
     teams = dict(zip(runners["runner"], runners["team"], strict=True))
     current = st.session_state.get(RUNNER_KEY)
     options = [*names, NEW_RUNNER]
-    index = options.index(current) if current in names else (0 if names else len(names))
-    choice = st.selectbox("Who is checking in?", options, index=index, key=f"{key}_pick")
+    pick, shown = f"{key}_pick", f"{key}_shown"
+    if current in names and st.session_state.get(shown) != current:
+        # A runner chosen elsewhere (the other picker, or just created) shows here too.
+        st.session_state[pick] = current
+        st.session_state[shown] = current
+    # Nobody is chosen for a new visitor: picking someone else's name must be deliberate.
+    index = options.index(current) if current in names else (None if names else 0)
+    choice = st.selectbox(
+        "Who is checking in?", options, index=index, key=pick, placeholder="Pick your name"
+    )
+    if choice is None:
+        return
     if choice != NEW_RUNNER:
         if choice != current:
             team = teams.get(choice)

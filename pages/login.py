@@ -7,12 +7,12 @@ from pages import common
 config = common.auth()
 user = common.signed_in_user()
 if user is not None:
-    st.title(f"Welcome, {user.display_name}")
+    st.title(f"Welcome, {user.display_name}", anchor=False)
     st.success("You are signed in.")
     st.page_link(st.session_state["home_page"], label="Continue", icon="➡️")
     st.stop()
 
-st.title("Sign in to Stride Check")
+st.title("Sign in to Stride Check", anchor=False)
 st.caption("Your club runs Stride Check in team mode: sign in to see your check-ins.")
 
 if config.login == "oidc":

@@ -6,13 +6,14 @@ from logic.body_map import body_map_chart
 from logic.charts import factor_chart, risk_bar_chart
 from logic.form import week_choices, week_label
 from logic.links import checkin_id_from_param
-from logic.results import checkin_result
-from logic.routine import routine_csv, routine_filename, routine_markdown
+from logic.results import checkin_result, top_reasons
+from logic.routine import routine_csv, routine_filename, routine_list_markdown, routine_markdown
 from logic.storage import StorageError
 from logic.texts import CLINICIAN, DISCLAIMER
 from pages import common
 
 KB = common.kb()
+BAND_BADGE = {"low": "green", "moderate": "orange", "high": "red"}
 store = common.store()
 
 param = st.query_params.get("checkin")
@@ -33,7 +34,7 @@ except StorageError as err:
     st.stop()
 
 if checkin is None:
-    st.title("Your results")
+    st.title("Your results", anchor=False)
     if param and not problem:
         st.error(f"There is no check-in number {param}. It may have been deleted.", icon="🔗")
     st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
@@ -45,7 +46,7 @@ if checkin is None:
 day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["date"]
 result = checkin_result(checkin, KB)
 
-st.title("Your results")
+st.title("Your results", anchor=False)
 st.markdown(f"**{checkin['runner']}** · {week_label(day)}")
 
 if result.needs_clinician:
@@ -62,7 +63,8 @@ if history is not None and len(history) > 1:
         st.rerun()
 
 top = result.top
-st.metric("Highest risk", top["name"], f"{top['score']:.0f}/100 · {top['band']}", delta_color="off")
+st.markdown(f"**Highest risk:** {top['name']}")
+st.badge(f"{top['score']:.0f}/100 · {top['band']}", color=BAND_BADGE[top["band"]])
 
 st.subheader("Risk by condition")
 st.altair_chart(risk_bar_chart(result.scores, KB.thresholds), width="stretch")
@@ -75,6 +77,7 @@ st.subheader("Why")
 if result.factors.empty:
     st.success("Nothing in this check-in raises any risk. Keep up the strength and mobility work.")
 else:
+    st.markdown("\n".join(f"- {reason}" for reason in top_reasons(result)))
     st.altair_chart(factor_chart(result.factor_rows), width="stretch")
     with st.expander("Every factor, with the article section it comes from"):
         st.dataframe(
@@ -102,17 +105,7 @@ st.altair_chart(
 
 st.subheader("Your routine this week")
 st.caption("One plan for everything that showed up: each exercise once, most useful first.")
-st.dataframe(
-    result.routine[["name", "how_to", "frequency", "serves"]],
-    column_config={
-        "name": "Exercise",
-        "how_to": "How",
-        "frequency": "How often",
-        "serves": "Helps with",
-    },
-    hide_index=True,
-    width="stretch",
-)
+st.markdown(routine_list_markdown(result.routine))
 stem = routine_filename(str(checkin["runner"]), day)
 left, right = st.columns(2)
 left.download_button(

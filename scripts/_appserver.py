@@ -41,6 +41,23 @@ VIEWPORTS: dict[str, dict[str, int]] = {
     "phone": {"width": 390, "height": 844},
 }
 
+#: Extra browser-context options (besides ``viewport``) that make a viewport behave like
+#: the device, e.g. ``browser.new_context(viewport=VIEWPORTS[v], **DEVICE_OPTIONS[v])``.
+#: Streamlit (checked on 1.67) tells a phone by its *user agent*, not its width: only then
+#: does tapping a page link in the sidebar menu close the sidebar again. With a desktop
+#: user agent at 390 px the open sidebar keeps covering the page after navigating.
+DEVICE_OPTIONS: dict[str, dict[str, Any]] = {
+    "desktop": {},
+    "phone": {
+        "user_agent": (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36"
+        ),
+        "is_mobile": True,
+        "has_touch": True,
+    },
+}
+
 #: Debian's chromium can be overridden with this env var (path to a binary).
 CHROMIUM_ENV_VAR = "STRIDE_CHECK_CHROMIUM"
 CHROMIUM_ARGS = [
@@ -271,6 +288,10 @@ def wait_for_app(page: Page, timeout: float = 30_000) -> None:
     # The state flips to notRunning a tick before the last elements paint.
     page.wait_for_timeout(100)
     page.wait_for_selector(done, state="attached", timeout=timeout)
+    # Widgets whose code is loaded lazily (text inputs, sliders, ...) show a grey
+    # ``stSkeleton`` box, without label, until their JS chunk arrives, which can be after
+    # the run has finished, most often on a browser's first page.
+    page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
 
 
 _OVERFLOW_JS = """() => {
@@ -337,6 +358,19 @@ def horizontal_overflow(page: Page) -> str | None:
     return page.evaluate(_OVERFLOW_JS)
 
 
+def wait_for_paint(page: Page, timeout: float = 15_000) -> None:
+    """Wait until web fonts are loaded and every Vega-Lite chart has drawn its svg/canvas.
+
+    Streamlit reports the run as finished before vega-embed has drawn the charts.
+    """
+    page.wait_for_function(
+        """() => document.fonts.status === 'loaded' && Array.from(
+            document.querySelectorAll('[data-testid="stVegaLiteChart"]')
+        ).every((c) => c.querySelector('svg.marks, canvas'))""",
+        timeout=timeout,
+    )
+
+
 def full_page_screenshot(page: Page, path: str | os.PathLike[str]) -> None:
     """Screenshot the whole app, not just the first screen.
 
@@ -345,6 +379,7 @@ def full_page_screenshot(page: Page, path: str | os.PathLike[str]) -> None:
     on screen. Grow the viewport to the content height, shoot, then restore.
     """
     viewport = page.viewport_size or VIEWPORTS["desktop"]
+    wait_for_paint(page)
     content_height = page.evaluate(
         """() => {
             // The page scrolls in stMain (and in the sidebar when it is open).

@@ -1,24 +1,40 @@
 """Full-page screenshots of the app at desktop and phone width.
 
-    python scripts/screenshots.py [--out screenshots/] [--pages / history ...]
+    python scripts/screenshots.py [--out screenshots/] [--pages / results about ...]
+                                  [--seed] [--runner "Sam Summit"] [--tag TAG]
 
 Starts the app on a free loopback port with a fresh sqlite DB (or ``--db-url``),
 opens each page path in headless Debian Chromium and writes
-``<out>/<page>-desktop.png`` (1280x800) and ``<out>/<page>-phone.png`` (390x844),
-where ``<page>`` is the path with slashes turned into dashes and ``/`` is ``home``.
-Prints a warning per page that shows a Streamlit exception or overflows
-horizontally; exits 1 if any did.
+``<out>/<page>[-<tag>]-desktop.png`` (1280x800) and ``<out>/<page>[-<tag>]-phone.png``
+(390x844, with a phone user agent), where ``<page>`` is the path with slashes turned into
+dashes and ``/`` is ``home``. Prints a warning per page that shows a Streamlit exception,
+logs a browser console/page error or overflows horizontally; exits 1 if any did.
+
+``--seed`` puts a sample runner (Sam Summit, six weekly check-ins) into the database first.
+The app has no login: who is checking in lives in the browser session. ``--runner NAME``
+picks that runner in the "Who is checking in?" box once, then reaches every page by its
+nav link in the same session (a new page load would start a new session and forget the
+runner). Without ``--runner`` every page is a fresh load.
+
+Examples::
+
+    python scripts/screenshots.py --out /tmp/shots --pages / results about --tag empty
+    python scripts/screenshots.py --out /tmp/shots --pages / results about --seed \\
+        --runner "Sam Summit"
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from _appserver import (
+    DEVICE_OPTIONS,
     REPO_ROOT,
     VIEWPORTS,
     AppServer,
@@ -26,21 +42,147 @@ from _appserver import (
     horizontal_overflow,
     launch_chromium,
     open_page,
+    wait_for_app,
 )
 
+if str(REPO_ROOT) not in sys.path:  # `python scripts/screenshots.py` has only scripts/
+    sys.path.insert(0, str(REPO_ROOT))
 
-def seed_database(db_url: str) -> None:
-    """Hook: put sample data (e.g. a sample runner and a few weekly check-ins)
-    into the fresh database at ``db_url`` before the app starts.
+SAMPLE_RUNNER = "Sam Summit"
+SAMPLE_TEAM = "Ridge Runners"
 
-    Runs only with ``--seed``. Nothing to seed yet; fill this in once the storage
-    layer exists, e.g. ``from logic.storage import ...; save_runner(db_url, ...)``.
+
+def _ostrc(participation: int, training: int, performance: int, pain: int) -> dict[str, int]:
+    """Answers (option 0-3) to the optional OSTRC-style questions of data/checkin.toml."""
+    return {
+        "ostrc_participation": participation,
+        "ostrc_training": training,
+        "ostrc_performance": performance,
+        "ostrc_pain": pain,
+    }
+
+
+# Six weeks of a runner who adds hills and distance, gets an aching knee and hip, and
+# reports a warning sign (swelling) at the peak. Week 0 is the current week.
+_SAMPLE_WEEKS: list[dict[str, Any]] = [
+    {"weeks_ago": 5, "weekly_km": 38, "longest_run_km": 14, "pain_level": 0,
+     "strength_sessions": 2, "mobility_sessions": 2, "sitting_hours": 7.0},
+    {"weeks_ago": 4, "weekly_km": 44, "longest_run_km": 17, "pain_level": 1,
+     "pain_locations": "outer_knee", "pain_triggers": "downhill",
+     "training_changes": "more_hills", "strength_sessions": 2, "mobility_sessions": 1,
+     "sitting_hours": 7.5},
+    {"weeks_ago": 3, "weekly_km": 52, "longest_run_km": 21, "pain_level": 3,
+     "pain_locations": "outer_knee", "pain_triggers": "downhill;running",
+     "training_changes": "more_mileage;more_hills", "limitations": "weak_glutes",
+     "strength_sessions": 1, "mobility_sessions": 1, "sitting_hours": 8.0,
+     **_ostrc(1, 1, 1, 1)},
+    {"weeks_ago": 2, "weekly_km": 58, "longest_run_km": 25, "pain_level": 6,
+     "pain_locations": "outer_knee;outer_hip", "pain_triggers": "downhill;stairs;sleeping",
+     "training_changes": "more_mileage;more_hills", "limitations": "weak_glutes;stiff_hips",
+     "strength_sessions": 0, "mobility_sessions": 1, "sitting_hours": 9.0,
+     "warning_signs": "swelling", **_ostrc(2, 2, 2, 2)},
+    {"weeks_ago": 1, "weekly_km": 40, "longest_run_km": 16, "pain_level": 4,
+     "pain_locations": "outer_knee;outer_hip", "pain_triggers": "downhill;sleeping",
+     "training_changes": "more_hills", "limitations": "weak_glutes;stiff_hips",
+     "strength_sessions": 2, "mobility_sessions": 2, "sitting_hours": 8.5,
+     **_ostrc(1, 1, 1, 1)},
+    {"weeks_ago": 0, "weekly_km": 42, "longest_run_km": 18, "pain_level": 3,
+     "pain_locations": "outer_knee;front_knee", "pain_triggers": "downhill;stairs",
+     "training_changes": "more_hills", "limitations": "weak_glutes;tight_quads",
+     "strength_sessions": 3, "mobility_sessions": 2, "sitting_hours": 8.0,
+     **_ostrc(1, 0, 1, 1)},
+]  # fmt: skip
+
+
+def seed_database(db_url: str, today: dt.date | None = None) -> None:
+    """Put a sample runner with six weekly check-ins into the database at ``db_url``.
+
+    "Sam Summit" (team "Ridge Runners") has one check-in in each of the last six ISO
+    weeks, the current one included; the one two weeks ago reports a warning sign. Safe to
+    run twice: a week's check-in is replaced, never duplicated. Runs only with ``--seed``.
     """
+    from logic.storage import Store
+
+    today = today or dt.date.today()
+    store = Store(db_url)
+    try:
+        store.add_runner(SAMPLE_RUNNER, SAMPLE_TEAM)
+        for week in _SAMPLE_WEEKS:
+            row = {k: v for k, v in week.items() if k != "weeks_ago"}
+            day = today - dt.timedelta(weeks=week["weeks_ago"])
+            row.update(runner=SAMPLE_RUNNER, team=SAMPLE_TEAM, date=day.isoformat(), sex="male")
+            store.save_checkin(row, replace=True)
+    finally:
+        store.dispose()
 
 
-def page_name(path: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.strip("/")).strip("-")
-    return name or "home"
+def choose_runner(page: Any, runner: str) -> None:
+    """Pick ``runner`` in a visible "Who is checking in?" box (inline prompt or sidebar).
+
+    At phone width the sidebar is a collapsed menu: it is opened for the pick and closed
+    again afterwards. Raises ``RuntimeError`` when the runner is not offered.
+    """
+    label = "Who is checking in?"
+    main = page.locator('[data-testid="stMain"]')
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    opened = False
+    box = main.get_by_role("combobox", name=label)
+    if not (box.count() and box.first.is_visible()):
+        expand = page.locator('[data-testid="stExpandSidebarButton"]')
+        if expand.count() and expand.first.is_visible():
+            expand.first.click()
+            opened = True
+        box = sidebar.get_by_role("combobox", name=label)
+    box = box.first
+    box.wait_for(state="visible")
+    if box.input_value() != runner:
+        box.click()
+        option = page.get_by_role("option", name=runner, exact=True)
+        if not option.count():
+            offered = page.get_by_role("option").all_inner_texts()
+            raise RuntimeError(f"runner {runner!r} is not offered; the picker has {offered}")
+        option.first.click()
+        wait_for_app(page)
+    if opened and sidebar.get_attribute("data-collapsed") != "true":
+        page.locator('[data-testid="stSidebarCollapseButton"] button').first.click()
+        page.wait_for_timeout(400)  # the slide-out animation
+
+
+def follow_nav_link(page: Any, url: str) -> None:
+    """Go to ``url`` by clicking its nav link (top bar, or the phone's sidebar menu)."""
+    top = page.locator(f'[data-testid="stTopNavLink"][href="{url}"]')
+    if top.count() and top.first.is_visible():
+        top.first.click()
+        wait_for_app(page)
+        return
+    page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+    link = page.locator(f'[data-testid="stSidebarNavLink"][href="{url}"]').first
+    link.wait_for(state="visible")
+    link.click()
+    wait_for_app(page)
+    # With a phone user agent Streamlit closes the menu after navigating; wait for that.
+    page.wait_for_selector('[data-testid="stSidebar"][data-collapsed="true"]', state="attached")
+    page.wait_for_timeout(400)  # the slide-out animation
+
+
+# Streamlit's known issue #7074 (open; still so on 1.67): a page loaded by its own URL
+# (/results) first asks /results/_stcore/health and /results/_stcore/host-config, gets a 404
+# for each, then finds the server at /. Harmless; it only adds console noise.
+_KNOWN_NOISE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
+
+
+def _log_console(msg: Any, errors: list[str]) -> None:
+    if msg.type != "error":
+        return
+    url = (msg.location or {}).get("url") or ""
+    if "status of 404" in msg.text and _KNOWN_NOISE.search(url):
+        return
+    errors.append(f"{msg.text} ({url})" if url else msg.text)
+
+
+def page_name(path: str, tag: str | None = None) -> str:
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.strip("/")).strip("-") or "home"
+    return f"{name}-{tag}" if tag else name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--db-url", help="use this database instead of a fresh sqlite file")
     parser.add_argument("--seed", action="store_true", help="run seed_database() first")
+    parser.add_argument(
+        "--runner", metavar="NAME",
+        help=f"pick this runner first (e.g. {SAMPLE_RUNNER!r} with --seed), then use the nav",
+    )  # fmt: skip
+    parser.add_argument("--tag", help="add this to the file names: <page>-<tag>-<viewport>.png")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -68,13 +215,25 @@ def main(argv: list[str] | None = None) -> int:
     with server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            for path in args.pages:
-                for viewport in args.viewports:
-                    context = browser.new_context(viewport=VIEWPORTS[viewport])
-                    try:
-                        page = context.new_page()
-                        open_page(page, server.url(path))
-                        target = args.out / f"{page_name(path)}-{viewport}.png"
+            for viewport in args.viewports:
+                # One context per viewport: with --runner the pages share one session.
+                context = browser.new_context(
+                    viewport=VIEWPORTS[viewport], **DEVICE_OPTIONS.get(viewport, {})
+                )
+                try:
+                    page = context.new_page()
+                    errors: list[str] = []
+                    page.on("console", lambda msg, errors=errors: _log_console(msg, errors))
+                    page.on("pageerror", lambda err, errors=errors: errors.append(str(err)))
+                    if args.runner:
+                        open_page(page, server.url("/"))
+                        choose_runner(page, args.runner)
+                    for path in args.pages:
+                        if args.runner:
+                            follow_nav_link(page, server.url(path))
+                        else:
+                            open_page(page, server.url(path))
+                        target = args.out / f"{page_name(path, args.tag)}-{viewport}.png"
                         full_page_screenshot(page, target)
                         print(f"wrote {target}")
                         if page.locator('[data-testid="stException"]').count():
@@ -84,8 +243,12 @@ def main(argv: list[str] | None = None) -> int:
                         if overflow:
                             problems += 1
                             print(f"WARNING {path} @ {viewport}: {overflow}")
-                    finally:
-                        context.close()
+                        if errors:
+                            problems += 1
+                            print(f"WARNING {path} @ {viewport}: browser errors: {errors}")
+                            errors.clear()
+                finally:
+                    context.close()
         finally:
             browser.close()
     print(f"done in {time.monotonic() - started:.1f}s")

@@ -56,6 +56,7 @@ if str(_SCRIPTS_DIR) not in sys.path:
 from _appserver import (  # noqa: E402  (needs the sys.path entry above)
     CHROMIUM_MISSING,
     DEFAULT_SCRIPT,
+    DEVICE_OPTIONS,
     VIEWPORTS,
     AppServer,
     chromium_path,
@@ -86,7 +87,12 @@ __all__ = [
 #: Debian Chromium logs no console errors for a healthy app (checked by hand), so
 #: anything logged is worth a look. Add a regex here only with a comment saying
 #: why it is harmless; for a one-off, pass ``ignore_console=`` to assert_clean.
-BENIGN_CONSOLE_PATTERNS: tuple[str, ...] = ()
+BENIGN_CONSOLE_PATTERNS: tuple[str, ...] = (
+    # Opening a page by its URL path (/results) makes the frontend probe
+    # /results/_stcore/health and host-config first: two 404s, then it retries at
+    # the root and works. A known Streamlit issue (#7074), harmless.
+    r"status of 404.*",
+)
 
 
 @dataclass
@@ -244,7 +250,10 @@ def page_factory(browser: Any) -> Iterator[Callable[..., Any]]:
         viewport: str | tuple[int, int] | dict[str, int] = "desktop", **context_kwargs: Any
     ) -> Any:
         name, size = _viewport(viewport)
-        context = browser.new_context(viewport=size, **context_kwargs)
+        # A phone also says it is one: Streamlit closes the sidebar menu after a
+        # navigation only for a mobile user agent.
+        device = DEVICE_OPTIONS.get(name, {}) if isinstance(viewport, str) else {}
+        context = browser.new_context(viewport=size, **{**device, **context_kwargs})
         context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
