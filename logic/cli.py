@@ -1,4 +1,6 @@
-"""Batch scoring from the command line: `python -m logic score IN.csv [-o OUT.csv]`.
+"""Batch scoring from the command line: `python -m logic score IN.csv [-o OUT.csv]`, and
+`python -m logic export [-o OUT.csv] [--runner NAME] [--database-url URL]` for the check-ins
+of a database as CSV in the check-in table's format.
 
 For a coach with a spreadsheet of check-ins. Bad input exits with status 2 and one line per
 problem on stderr, each naming the file, line and column, never with a traceback, and never
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -20,8 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from logic.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
+from logic.db import ENV_VAR, StorageError, normalise_url, resolve_database_url, sqlite_file
+from logic.importing import export_csv
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
 from logic.scoring import score_parsed
+from logic.storage import Store
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the output could not be written, or the installation is broken
@@ -47,7 +54,10 @@ def scored_table(loaded: CsvCheckins, kb: KnowledgeBase) -> pd.DataFrame:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m logic",
-        description="Stride Check: score runners' weekly check-ins from a CSV file.",
+        description=(
+            "Stride Check: score runners' weekly check-ins from a CSV file, or export the "
+            "check-ins of a database as CSV."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     score = commands.add_parser(
@@ -68,6 +78,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the scored check-ins (default: stdout)",
     )
     score.set_defaults(run=_score)
+    export = commands.add_parser(
+        "export",
+        help="write the check-ins of a database as CSV",
+        description=(
+            "Write every check-in of the database (or one runner's) as CSV in the check-in "
+            "table's format: the columns of data/checkin.toml, by runner then date. The file "
+            "can be imported again. Exit status 2 and one line on stderr when the database "
+            "cannot be read or the runner is unknown; nothing is written then."
+        ),
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.csv",
+        help="where to write the check-ins (default: stdout)",
+    )
+    export.add_argument("--runner", metavar="NAME", help="only this runner's check-ins")
+    export.add_argument(
+        "--database-url",
+        metavar="URL",
+        help=(
+            f"the database (default: ${ENV_VAR}, else [database] url in "
+            ".streamlit/secrets.toml, else data/stride_check.db)"
+        ),
+    )
+    export.set_defaults(run=_export)
     return parser
 
 
@@ -104,6 +140,55 @@ def _score(args: argparse.Namespace) -> int:
         _error(f"{args.output}: cannot write the output: {exc.strerror or exc}")
         return EXIT_FAILURE
     return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        if args.database_url is not None:
+            url = normalise_url(args.database_url, "--database-url")
+        else:
+            url = normalise_url(resolve_database_url())
+        path = sqlite_file(url)
+        if path is not None and not path.is_file():  # never create an empty database here
+            _error(f"no database file at {path}; pass --database-url or set {ENV_VAR}")
+            return EXIT_BAD_INPUT
+        store = Store(url.render_as_string(hide_password=False))
+    except StorageError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    try:
+        if args.runner is None:
+            frame = store.all_checkins()
+        else:
+            name = args.runner.strip()
+            known = store.list_runners()["runner"].tolist()
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                _error(
+                    f"--runner: no runner named {name!r} in the database{hint}; "
+                    f"it has {len(known)} runner(s)"
+                )
+                return EXIT_BAD_INPUT
+            frame = store.history(name)
+    except StorageError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    finally:
+        store.dispose()
+    text = export_csv(frame)
+    if args.output is None or args.output == STDIN:
+        return _write_stdout(text)
+    try:
+        _write_atomic(Path(args.output), text)
+    except OSError as exc:
+        _error(f"{args.output}: cannot write the output: {exc.strerror or exc}")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _one_line(message: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", message).strip()
 
 
 def _error(message: str) -> None:

@@ -16,8 +16,10 @@ import pytest
 import logic.cli
 from benchmarks.synthetic import synthetic_checkins
 from logic.cli import main
+from logic.importing import export_csv, plan_import
 from logic.knowledge import knowledge_base
 from logic.scoring import score_checkins
+from logic.storage import Store
 
 REPO = Path(__file__).resolve().parent.parent
 IDS = knowledge_base().condition_ids
@@ -276,3 +278,125 @@ def test_python_m_logic_score_runs_as_a_process(tmp_path: Path, checkins: pd.Dat
         f"{bad}: line 3, column 'pain_level': got '11'; allowed: a whole number from 0 to 10\n"
     )
     assert not (tmp_path / "out.csv").exists()
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> str:
+    """A SQLite file with Ann (two weeks), Bob (one) and Cat (no check-in yet)."""
+    url = f"sqlite:///{tmp_path / 'stride.db'}"
+    store = Store(url)
+    store.save_checkin({"runner": "Bob", "date": "2026-01-06", "pain_level": 1, "team": "B"})
+    store.save_checkin(
+        {"runner": "Ann", "date": "2026-02-04", "pain_level": 5, "team": "=1+1", "weekly_km": 42.5}
+    )
+    store.save_checkin({"runner": "Ann", "date": "2026-01-07", "pain_locations": "buttock"})
+    store.add_runner("Cat")
+    store.dispose()
+    return url
+
+
+def read_export(text: str) -> pd.DataFrame:
+    """Read by pandas, not by logic.csv_io."""
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
+
+
+def test_export_writes_the_whole_database_in_the_table_format(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "export", "--database-url", database)
+    assert (code, err) == (0, "")
+    frame = read_export(out)
+    assert list(frame.columns) == list(knowledge_base().checkin.columns)  # no id, no week
+    assert list(zip(frame["runner"], frame["date"], strict=True)) == [
+        ("Ann", "2026-01-07"),
+        ("Ann", "2026-02-04"),
+        ("Bob", "2026-01-06"),
+    ]
+    assert frame["team"].tolist() == ["", "'=1+1", "B"]  # a formula is neutralised
+    assert frame["pain_locations"].tolist() == ["buttock", "", ""]
+    assert not out.startswith("\ufeff")  # no BOM for pipes and scripts
+    store = Store(database)
+    try:
+        assert out == export_csv(store.all_checkins())
+    finally:
+        store.dispose()
+
+
+def test_export_of_one_runner_to_a_file_reimports_identically(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "ann.csv"
+    target.write_text("an older export\n")
+    argv = ["export", "--runner", " Ann ", "-o", target, "--database-url", database]
+    code, out, err = run(capsys, *argv)
+    assert (code, out, err) == (0, "", "")
+    assert read_export(target.read_text())["runner"].tolist() == ["Ann", "Ann"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ann.csv", "stride.db"]  # no temp
+    store = Store(database)
+    try:
+        plan = plan_import(target, store, runner="Ann")
+        assert plan.ok and (plan.rows, plan.conflicts) == (2, 2)
+        want = store.history("Ann")[plan.frame.columns].astype({"date": "datetime64[ns]"})
+        got = plan.frame.astype({"date": "datetime64[ns]"})
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    finally:
+        store.dispose()
+
+
+def test_export_of_a_runner_without_check_ins_is_the_header(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIDE_CHECK_DATABASE_URL", database)  # no --database-url: the env var
+    code, out, err = run(capsys, "export", "--runner", "Cat")
+    assert (code, err) == (0, "")
+    assert out == ",".join(knowledge_base().checkin.columns) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("unknown runner", "--runner: no runner named 'ann' in the database (did you mean 'Ann'?)"),
+        ("missing file", "no database file at {tmp}/nope.db; pass --database-url or set "),
+        ("not a database", "Could not open the database: {tmp}/junk.db is not a valid SQLite"),
+        ("unsupported", "--database-url: unsupported database 'mysql' in 'mysql://u:***@h/db'."),
+        ("unreachable", "Could not open the database: cannot reach the database server at "),
+    ],
+)
+def test_export_errors_exit_2_with_one_line_and_write_nothing(
+    case: str, expected: str, database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "junk.db").write_text("not a database\n")
+    url = {
+        "unknown runner": database,
+        "missing file": f"sqlite:///{tmp_path}/nope.db",
+        "not a database": f"sqlite:///{tmp_path}/junk.db",
+        "unsupported": "mysql://u:secret@h/db",
+        "unreachable": "postgresql://u:secret@127.0.0.1:1/db",
+    }[case]
+    out = tmp_path / "out.csv"
+    argv = ["export", "--database-url", url, "-o", out]
+    if case == "unknown runner":
+        argv += ["--runner", "ann"]
+    code, stdout, stderr = run(capsys, *argv)
+    assert (code, stdout) == (2, "")
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr and "secret" not in stderr
+    assert stderr.startswith(expected.format(tmp=tmp_path)), stderr
+    assert not out.exists()
+    assert not (tmp_path / "nope.db").exists()  # an export never creates a database
+    assert (tmp_path / "junk.db").read_text() == "not a database\n"
+
+
+def test_python_m_logic_export_runs_as_a_process(database: str, tmp_path: Path) -> None:
+    done = _python_m_logic("export", "--database-url", database, "--runner", "Bob")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert read_export(done.stdout)["date"].tolist() == ["2026-01-06"]
+    done = _python_m_logic("export", "--database-url", f"sqlite:///{tmp_path}/new/nope.db")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"no database file at {tmp_path}/new/nope.db; pass --database-url or set "
+        "STRIDE_CHECK_DATABASE_URL\n"
+    )
+    assert not (tmp_path / "new").exists()
