@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import difflib
+import getpass
 import os
 import re
 import stat
@@ -104,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     export.set_defaults(run=_export)
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an admin account for team mode",
+        description=(
+            "Create an admin account in the configured database (the same URL the app uses). "
+            "The password is read from the terminal without echo, or from the first line of "
+            "stdin with --password-stdin. Exit status 2 with one line when it cannot be done."
+        ),
+    )
+    admin.add_argument("username", help="1-64 characters")
+    admin.add_argument("--name", help="the name shown in the app (default: the username)")
+    admin.add_argument("--email", help="the email for single sign-on (OIDC)")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    admin.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
+    admin.set_defaults(run=_create_admin)
     return parser
 
 
@@ -184,6 +200,38 @@ def _export(args: argparse.Namespace) -> int:
     except OSError as exc:
         _error(f"{args.output}: cannot write the output: {exc.strerror or exc}")
         return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from logic.accounts import Accounts  # argon2 is only needed here
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif args.email:
+        password = ""
+    else:
+        password = getpass.getpass("Password for the new admin: ")
+    try:
+        url = normalise_url(args.database_url or resolve_database_url())
+        store = Store(url.render_as_string(hide_password=False))
+    except StorageError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    try:
+        user = Accounts(store).create_user(
+            args.username,
+            role="admin",
+            display_name=args.name,
+            password=password or None,
+            email=args.email,
+        )
+    except StorageError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    finally:
+        store.dispose()
+    print(f"Admin {user.username!r} created in {store.where}.")
     return EXIT_OK
 
 

@@ -400,3 +400,25 @@ def test_python_m_logic_export_runs_as_a_process(database: str, tmp_path: Path) 
         "STRIDE_CHECK_DATABASE_URL\n"
     )
     assert not (tmp_path / "new").exists()
+
+
+def test_create_admin_hashes_the_password_and_can_sign_in(tmp_path, monkeypatch, capsys) -> None:
+    import io
+
+    from logic.accounts import Accounts
+    from logic.storage import Store
+
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough secret\n"))
+    assert main(["create-admin", "root", "--password-stdin", "--database-url", url]) == 0
+    assert "Admin 'root' created" in capsys.readouterr().out
+    store = Store(url)
+    try:
+        result = Accounts(store).authenticate("root", "a long enough secret")
+        assert result.user is not None and result.user.role == "admin"
+    finally:
+        store.dispose()
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["create-admin", "other", "--password-stdin", "--database-url", url]) == 2
+    err = capsys.readouterr().err
+    assert "at least 10 characters" in err and "Traceback" not in err
