@@ -242,11 +242,16 @@ class Ostrc(_Strict):
     substantial_from_option: Annotated[int, Field(ge=0, le=3)]
 
 
+class Trends(_Strict):
+    rise_points: Annotated[float, Field(gt=0, le=100)]
+
+
 class RulesFile(_Strict):
     bands: Bands
     safety: Safety
     scoring: Scoring
     ostrc: Ostrc
+    trends: Trends
 
 
 # --- the whole ---------------------------------------------------------------------------------
