@@ -13,8 +13,16 @@ from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins
 from logic.knowledge import KnowledgeBase, knowledge_base
 
 IDENTITY_COLUMNS = ("runner", "team")
-# Warning signs describe this week only: they start empty so nobody re-reports an old one.
-NOT_CARRIED_OVER = ("date", "warning_signs")
+# Warning signs and the OSTRC answers describe one week only: they start empty each week, so
+# nobody re-reports an old problem by not touching the form.
+NOT_CARRIED_OVER = (
+    "date",
+    "warning_signs",
+    "ostrc_participation",
+    "ostrc_training",
+    "ostrc_performance",
+    "ostrc_pain",
+)
 
 
 def form_columns(kb: KnowledgeBase | None = None) -> list[str]:
@@ -32,14 +40,22 @@ def _plain(value: Any) -> Any:
 
 
 def form_defaults(
-    previous: Mapping[str, Any] | None, today: dt.date, kb: KnowledgeBase | None = None
+    previous: Mapping[str, Any] | None,
+    today: dt.date,
+    kb: KnowledgeBase | None = None,
+    *,
+    new_week: bool = True,
 ) -> dict[str, Any]:
-    """Widget values: last check-in's answers where there is one, the schema defaults otherwise."""
+    """Widget values: last check-in's answers where there is one, the schema defaults otherwise.
+
+    `new_week=False` keeps every answer of `previous` (editing a stored check-in).
+    """
     kb = kb or knowledge_base()
+    skip = NOT_CARRIED_OVER if new_week else ("date",)
     values: dict[str, Any] = {}
     for name in form_columns(kb):
         spec = kb.checkin.columns[name]
-        old = _plain(previous.get(name)) if previous and name not in NOT_CARRIED_OVER else None
+        old = _plain(previous.get(name)) if previous and name not in skip else None
         if spec.type == "set":
             values[name] = [v for v in split_set(old) if v in spec.values]
         elif spec.type == "date":
@@ -108,3 +124,10 @@ def week_labels(dates: pd.Series) -> list[str]:
     week = dates.dt.isocalendar().week.astype("str")
     labels = "Week " + week + " · " + monday.dt.strftime("%-d %b") + "–"
     return (labels + sunday.dt.strftime("%-d %b %Y")).tolist()
+
+
+def edit_values(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:
+    """The form's values for editing a stored check-in: all of its own answers and its date."""
+    day = checkin["date"]
+    day = day.date() if isinstance(day, dt.datetime | pd.Timestamp) else day
+    return form_defaults(checkin, day, kb, new_week=False)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from logic.checkins import split_set
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.load import with_load_flags
 from logic.routine import weekly_routine
 from logic.scoring import explain_checkin, score_one
 
@@ -75,8 +76,30 @@ def clinician_reasons(checkin: Mapping[str, Any], kb: KnowledgeBase | None = Non
     return reasons
 
 
-def checkin_result(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> CheckinResult:
+def with_history_flags(
+    checkin: Mapping[str, Any], history: pd.DataFrame | None, kb: KnowledgeBase | None = None
+) -> dict[str, Any]:
+    """The check-in plus the load flags its runner's weeks give it, so one check-in scores the
+    same on the results page as in the history."""
+    out = dict(checkin)
+    if history is None or history.empty or "id" not in out:
+        return out
+    flagged = with_load_flags(history, kb)
+    row = flagged[flagged["id"] == out["id"]]
+    if len(row):
+        for flag in (kb or knowledge_base()).load.derived:
+            out[flag] = bool(row[flag].iloc[0])
+    return out
+
+
+def checkin_result(
+    checkin: Mapping[str, Any],
+    kb: KnowledgeBase | None = None,
+    history: pd.DataFrame | None = None,
+) -> CheckinResult:
+    """Everything the results page shows; pass the runner's history for the load flags."""
     kb = kb or knowledge_base()
+    checkin = with_history_flags(checkin, history, kb)
     row = score_one(checkin, kb)
     ids = kb.condition_ids
     scores = pd.DataFrame(

@@ -7,16 +7,13 @@ missed week there is nothing to compare with: a rise over two or more weeks is a
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from logic.checkins import parse_checkins, split_set
-from logic.form import form_defaults
+from logic.checkins import parse_checkins
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.load import WEEK, week_starts, with_load_flags
 from logic.ostrc import severity, substantial
@@ -197,19 +194,3 @@ def recent(frame: pd.DataFrame, weeks: int | None) -> pd.DataFrame:
         return frame
     last = frame["week_start"].max()
     return frame[frame["week_start"] > last - weeks * WEEK]
-
-
-def edit_form_values(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:
-    """The check-in form's widget values (by column) for editing a stored check-in.
-
-    Like form_defaults, but the date and the warning signs are the check-in's own: an edit
-    changes that week, it does not start a new one.
-    """
-    kb = kb or knowledge_base()
-    day = checkin["date"]
-    day = day.date() if isinstance(day, dt.datetime | pd.Timestamp) else day
-    values = form_defaults(checkin, day, kb)
-    values["date"] = day
-    allowed = kb.checkin.columns["warning_signs"].values
-    values["warning_signs"] = [s for s in split_set(checkin.get("warning_signs")) if s in allowed]
-    return values

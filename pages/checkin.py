@@ -5,90 +5,27 @@ import datetime as dt
 import streamlit as st
 
 from logic.body_map import body_map_chart, regions_from_event
-from logic.form import check_row, form_columns, form_defaults, row_from_form, week_label
+from logic.form import check_row, row_from_form, week_label
 from logic.storage import StorageError, WeekTaken
 from pages import common
-
-KB = common.kb()
-COLS = KB.checkin.columns
-MAP_VERSION = "ci_body_map_version"
-OSTRC = [c for c, spec in COLS.items() if spec.options]
-FORM = form_columns(KB)
-
-
-def key(column: str) -> str:
-    return f"ci_{column}"
-
-
-def field_error(column: str) -> None:
-    message = st.session_state.get("ci_errors", {}).get(column)
-    if message:
-        st.error(message, icon="⚠️")
-
-
-def choices(column: str, widget=st.pills, **extra) -> None:
-    spec = COLS[column]
-    labels = KB.labels(column)
-    if widget is st.pills:
-        extra["selection_mode"] = "multi"
-    widget(
-        spec.label,
-        list(spec.values),
-        format_func=labels.get,
-        key=key(column),
-        help=spec.help,
-        **extra,
-    )
-    field_error(column)
-
-
-def explained(column: str, title: str) -> None:
-    with st.expander(title):
-        for value in COLS[column].values.values():
-            st.markdown(f"**{value.label}**: {value.help}")
-
-
-def number(column: str, **kwargs) -> None:
-    spec = COLS[column]
-    kind = int if spec.type == "integer" else float
-    low, high = (None if v is None else kind(v) for v in (spec.min, spec.max))
-    st.number_input(
-        spec.label,
-        format="%d" if spec.type == "integer" else "%.1f",
-        min_value=low,
-        max_value=high,
-        step=kind(1),
-        key=key(column),
-        help=spec.help,
-        **kwargs,
-    )
-    field_error(column)
-
+from pages.checkin_form import (
+    COLS,
+    FORM,
+    KB,
+    MAP_VERSION,
+    OSTRC,
+    choices,
+    explained,
+    field_error,
+    key,
+    load_state,
+    number,
+)
 
 runner, team = common.require_runner()
 today = dt.date.today()
 
-if st.session_state.get("ci_loaded_for") != runner:
-    try:
-        previous = common.store().latest_checkin(runner)
-    except StorageError as err:
-        st.warning(f"Could not load your last check-in, so the form starts empty. {err}")
-        previous = None
-    st.session_state.update(
-        ci_values=form_defaults(previous, today, KB),
-        ci_loaded_for=runner,
-        ci_errors={},
-        ci_confirm=None,
-        ci_had_previous=previous is not None,
-    )
-    for column in FORM:
-        st.session_state.pop(key(column), None)
-    st.session_state[MAP_VERSION] = st.session_state.get(MAP_VERSION, 0) + 1
-# Streamlit forgets a widget's value on any run that does not draw it (another page), so the
-# answers live on in ci_values and come back when the runner returns to this page.
-for column in FORM:
-    if key(column) not in st.session_state:
-        st.session_state[key(column)] = st.session_state["ci_values"][column]
+load_state(runner, today)
 
 # The body map and the multiselect show the same regions. A click on the map sets them; a
 # change from elsewhere gives the map a new key, because the browser re-applies a chart's last
@@ -104,8 +41,14 @@ def list_changed() -> None:
     st.session_state[MAP_VERSION] += 1
 
 
-st.title("Weekly check-in", anchor=False)
+editing = st.session_state.get("ci_editing")
+st.title("Edit check-in" if editing else "Weekly check-in", anchor=False)
 st.markdown(f"**{runner}**" + (f" · {team}" if team else ""))
+if editing:
+    st.info(f"Editing your check-in of {week_label(st.session_state['ci_values']['date'])}.")
+    if st.button("Cancel editing"):
+        st.session_state.update(ci_editing=None, ci_loaded_for=None)
+        st.rerun()
 if st.session_state.get("ci_had_previous"):
     st.caption("Answers start from your last check-in: change only what is different.")
 
@@ -203,6 +146,9 @@ def save(replace: bool) -> int | None:
     if st.session_state["ci_errors"]:
         return None
     try:
+        if editing:
+            common.store().update_checkin(editing, row)  # same id; moving onto a taken week fails
+            return editing
         return common.store().save_checkin(row, replace=replace)
     except WeekTaken as taken:
         st.session_state["ci_confirm"] = f"{taken.date:%a %d %b %Y}"
@@ -225,10 +171,13 @@ if confirm:
 elif st.session_state.get("ci_errors"):
     st.error("Some answers need a fix: see the messages above.", icon="⚠️")
 
-if replace or (not confirm and st.button("Save check-in", type="primary", width="stretch")):
+if replace or (
+    not confirm
+    and st.button("Save changes" if editing else "Save check-in", type="primary", width="stretch")
+):
     saved = save(replace=replace)
     if saved is None:
         st.rerun()  # show the messages next to their fields
-    st.session_state["result_id"] = saved
+    st.session_state.update(result_id=saved, ci_editing=None, ci_loaded_for=None)
     st.switch_page("pages/results.py")
 common.disclaimer()

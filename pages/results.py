@@ -10,6 +10,7 @@ from logic.results import checkin_result, top_reasons
 from logic.routine import routine_csv, routine_filename, routine_list_markdown, routine_markdown
 from logic.storage import StorageError
 from logic.texts import CLINICIAN, DISCLAIMER
+from logic.trends import alerts_for_checkin
 from pages import common
 
 KB = common.kb()
@@ -44,7 +45,8 @@ if checkin is None:
     st.stop()
 
 day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["date"]
-result = checkin_result(checkin, KB)
+result = checkin_result(checkin, KB, history)
+alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not None else None
 
 st.title("Your results", anchor=False)
 st.markdown(f"**{checkin['runner']}** · {week_label(day)}")
@@ -52,6 +54,9 @@ st.markdown(f"**{checkin['runner']}** · {week_label(day)}")
 if result.needs_clinician:
     reasons = " ".join(result.clinician_reasons)
     st.error(f"**See a clinician first.** {reasons} {CLINICIAN}", icon="🩺")
+
+for message in [] if alerts is None else alerts["message"]:
+    st.warning(message, icon="📈")
 
 if history is not None and len(history) > 1:
     weeks = week_choices(history)  # label -> check-in id, newest first

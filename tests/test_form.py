@@ -8,6 +8,7 @@ import pandas as pd
 
 from logic.form import (
     check_row,
+    edit_values,
     form_defaults,
     row_from_form,
     week_choices,
@@ -39,6 +40,8 @@ def test_defaults_carry_last_week_but_not_its_warning_signs() -> None:
     assert values["pain_level"] == 3 and isinstance(values["strength_sessions"], int)
     assert values["weekly_km"] is None
     assert values["warning_signs"] == [] and values["date"] == TODAY
+    # The OSTRC answers are about one week too.
+    assert form_defaults({"ostrc_pain": 2}, TODAY)["ostrc_pain"] is None
 
 
 def test_a_form_round_trips_to_a_valid_row() -> None:
@@ -62,3 +65,26 @@ def test_week_labels() -> None:
     assert week_labels(dates) == [week_label(TODAY), week_label(dt.date(2027, 1, 1))]
     history = pd.DataFrame({"id": [4, 9], "date": pd.to_datetime(["2026-11-10", "2026-11-26"])})
     assert list(week_choices(history).values()) == [9, 4]
+
+
+def test_edit_values_keep_the_checkins_own_date_and_warning_signs() -> None:
+    stored = {
+        "id": 7,
+        "runner": "Ann",
+        "date": dt.date(2025, 3, 5),
+        "pain_locations": "outer_knee;outer_hip",
+        "pain_level": 4,
+        "warning_signs": "swelling",
+        "weekly_km": 42.0,
+        "ostrc_participation": 2,
+        "ostrc_training": None,
+    }
+    values = edit_values(stored)
+    assert values["date"] == dt.date(2025, 3, 5)
+    assert values["warning_signs"] == ["swelling"]
+    assert values["pain_locations"] == ["outer_knee", "outer_hip"]
+    assert values["pain_level"] == 4 and values["weekly_km"] == 42.0
+    assert values["ostrc_participation"] == 2 and values["ostrc_training"] is None
+    assert "runner" not in values and "id" not in values
+    stamped = edit_values({**stored, "date": pd.Timestamp("2025-03-05")})
+    assert stamped["date"] == dt.date(2025, 3, 5)

@@ -149,3 +149,38 @@ def test_no_warning_or_second_menu() -> None:
     at = app("Fay").run()
     assert_no_exception(at)
     assert not at.warning
+
+
+def test_editing_a_past_checkin_keeps_its_id_and_week() -> None:
+    store = get_store()
+    old_day = dt.date.today() - dt.timedelta(days=14)
+    checkin_id = store.save_checkin(
+        {
+            "runner": "Gus",
+            "date": old_day.isoformat(),
+            "pain_level": 2,
+            "warning_signs": "swelling",
+            "ostrc_pain": 1,
+        }
+    )
+    at = app("Gus")
+    at.session_state["ci_edit_id"] = checkin_id
+    at.run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Edit check-in"
+    assert at.date_input(key="ci_date").value == old_day
+    assert at.pills(key="ci_warning_signs").value == ["swelling"]
+    assert at.radio(key="ci_ostrc_pain").value == 1
+    fill_checkin(at, pain_level=6).run()
+    button(at, "Save changes").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    history = store.history("Gus")
+    assert history["id"].tolist() == [checkin_id]
+    assert history["pain_level"].tolist() == [6]
+    assert history["date"].dt.date.tolist() == [old_day]
+    # Back on the check-in page, a new week starts again.
+    at.switch_page("pages/checkin.py")
+    at.run()
+    assert at.title[0].value == "Weekly check-in"
+    assert at.pills(key="ci_warning_signs").value == []

@@ -148,8 +148,10 @@ def test_edit_hands_the_checkin_to_the_form() -> None:
     at.selectbox(key="hist_pick").select(ids[0]).run()
     button(at, "Edit").click().run()
     assert_no_exception(at)
-    assert at.session_state["ci_edit_id"] == ids[0]
-    assert at.title[0].value == "Weekly check-in"
+    # The check-in page took the hand-over: it edits that check-in, with its own date.
+    assert at.session_state["ci_editing"] == ids[0]
+    assert at.title[0].value == "Edit check-in"
+    assert at.date_input(key="ci_date").value.isoformat() == day(1)
 
 
 def test_load_and_severity_sections() -> None:

@@ -161,3 +161,16 @@ def test_past_weeks_can_be_opened() -> None:
     picker.select_index(1).run()
     assert_no_exception(at)
     assert at.session_state["result_id"] != store.latest_checkin("Ann")["id"]
+
+
+def test_a_rise_since_last_week_is_called_out_and_load_flags_count() -> None:
+    store = get_store()
+    today = dt.date.today()
+    last_week = today - dt.timedelta(days=7)
+    store.save_checkin({"runner": "Ann", "date": last_week.isoformat(), "weekly_km": 30})
+    at = results_for({**KNEE, "weekly_km": 60.0, "longest_run_km": 20.0})
+    alerts = [t for t in texts(at.warning) if "rose" in t or "moved up" in t]
+    assert any("Runner's knee" in t for t in alerts), texts(at.warning)
+    # 60 km after 30 km is a 100% jump: the load-spike factor shows among the reasons.
+    factors = chart_rows(charts(at)[1]).dropna(subset=["factor"])
+    assert "load_spike" in set(factors["factor"])

@@ -14,7 +14,6 @@ from logic.trends import (
     checkin_choices,
     checkin_table,
     data_version,
-    edit_form_values,
     recent,
     scored_history,
     trend_long,
@@ -179,29 +178,6 @@ def test_data_version_changes_with_any_value() -> None:
     assert data_version(history) == data_version(same)
     assert data_version(history) != data_version(changed)
     assert data_version(history) != data_version(history.iloc[:0])
-
-
-def test_edit_form_values_keep_the_checkins_own_date_and_warning_signs() -> None:
-    stored = {
-        "id": 7,
-        "runner": "Ann",
-        "date": dt.date(2025, 3, 5),
-        "pain_locations": "outer_knee;outer_hip",
-        "pain_level": 4,
-        "warning_signs": "swelling",
-        "weekly_km": 42.0,
-        "ostrc_participation": 2,
-        "ostrc_training": None,
-    }
-    values = edit_form_values(stored)
-    assert values["date"] == dt.date(2025, 3, 5)
-    assert values["warning_signs"] == ["swelling"]
-    assert values["pain_locations"] == ["outer_knee", "outer_hip"]
-    assert values["pain_level"] == 4 and values["weekly_km"] == 42.0
-    assert values["ostrc_participation"] == 2 and values["ostrc_training"] is None
-    assert "runner" not in values and "id" not in values
-    stamped = edit_form_values({**stored, "date": pd.Timestamp("2025-03-05")})
-    assert stamped["date"] == dt.date(2025, 3, 5)
 
 
 def test_alerts_compare_with_the_same_runners_week_before() -> None:

@@ -1,0 +1,217 @@
+"""Team: this week at a glance, the watch list, runners by condition, and the weeks behind."""
+
+import datetime as dt
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from logic import team
+from logic.form import week_label
+from logic.importing import download_bytes, escape_markdown, safe_name
+from logic.storage import StorageError
+from logic.team_charts import RUNNER_PARAM, team_view
+from pages import common
+
+KB = common.kb()
+ALL = "All conditions"
+CONDITIONS = {KB.conditions[c].name: c for c in KB.condition_ids}  # display name -> id
+HEATMAP_ROWS = (25, 50, 100, 200)
+KEEP = "team_filters"  # filter choices, kept while the coach visits a runner's history
+
+
+def visible_teams(runners: pd.DataFrame) -> list[str]:
+    """The teams this user may review. The lead replaces this with the pages.common function
+    that applies the user's team access; until then, every team of the visible runners."""
+    return team.team_names(runners)
+
+
+# Keyed by the roster's digest and the data version (count, max id, latest update of the
+# check-ins): a rerun on unchanged data skips reading, scoring and Altair's spec building.
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def scored(roster_key: str, version: tuple, _store, _names: tuple) -> pd.DataFrame:
+    return team.scored_team(_store.all_checkins(list(_names)), KB)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def span(roster_key: str, version: tuple, _store, _names: tuple) -> tuple:
+    weeks = scored(roster_key, version, _store, _names)["week_start"]
+    return (weeks.min().date(), weeks.max().date()) if len(weeks) else (None, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def view(key: tuple, period: tuple, condition, week: dt.date, rows: int, _store, _names):
+    """Every section for one choice of filters: small frames, Vega-Lite specs, Markdown."""
+    v = team_view(scored(*key, _store, _names), _names, period, week, condition, rows, KB)
+    flags, watch = v.glance.needs_clinician, v.watch
+    missing = ", ".join(escape_markdown(n) for n in v.glance.missing)
+    return (
+        v,
+        bullets(flags["runner"], flags["why"]),
+        bullets(watch["runner"], watch["why"]),
+        missing,
+    )
+
+
+def bullets(names, texts) -> str:
+    return "\n".join(
+        f"- **{escape_markdown(n)}**: {escape_markdown(t)}"
+        for n, t in zip(names, texts, strict=True)
+    )
+
+
+def open_history(runner: str) -> None:
+    st.session_state["history_runner"] = runner
+    st.switch_page("pages/history.py")
+
+
+store = common.store()
+kept = st.session_state.setdefault(KEEP, {})
+st.title("Team")
+try:
+    runners = store.list_runners()
+    version = team.checkins_version(store)
+except StorageError as err:
+    st.error(f"Could not read the team. {err}", icon="🛑")
+    st.stop()
+teams = visible_teams(runners)
+if not teams:
+    st.info("No teams yet. A runner joins a team by naming it in their check-in.")
+    common.disclaimer()
+    st.stop()
+
+team_col, dates_col, condition_col = st.columns([3, 3, 2])
+chosen = team_col.multiselect(
+    "Team", teams, default=[t for t in kept.get("teams", teams[:1]) if t in teams], key="team_pick"
+)
+members = team.roster(runners, chosen)
+names = tuple(members["runner"])
+digest = hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
+key = (digest, version)
+first, last = span(*key, store, names)
+if first is None:
+    st.info("Pick a team with check-ins." if chosen else "Pick one or more teams.")
+    common.disclaimer()
+    st.stop()
+
+today = dt.date.today()
+start, end = team.default_period(pd.Series([pd.Timestamp(first), pd.Timestamp(last)]), today)
+latest = max(today, last + dt.timedelta(days=6))
+period = [min(max(d, first), latest) for d in kept.get("period", (start, end))]
+period = dates_col.date_input(
+    "Dates",
+    value=tuple(period),
+    min_value=first,
+    max_value=latest,
+    key="team_dates",
+    format="DD.MM.YYYY",
+)
+if len(period) < 2:
+    period = (period[0], end)
+picked = condition_col.selectbox("Condition", [ALL, *CONDITIONS], key="team_condition")
+condition = CONDITIONS.get(picked)
+weeks = team.weeks_between(*period)
+week = st.selectbox(
+    "Week", weeks, format_func=week_label, key="team_week", help="The week the next sections show."
+)
+rows = st.session_state.get("team_rows", HEATMAP_ROWS[0])
+kept.update(teams=chosen, period=tuple(period))
+v, flag_md, watch_md, missing_md = view(key, tuple(period), condition, week, rows, store, names)
+
+# --- this week ---------------------------------------------------------------------------------
+g = v.glance
+st.subheader("This week at a glance")
+st.markdown(
+    f"**{len(g.checked_in)} of {g.roster_size}** runners checked in · "
+    f"**{len(g.needs_clinician)}** red flag{'' if len(g.needs_clinician) == 1 else 's'} · "
+    f"**{len(v.watch)}** on the watch list"
+)
+if g.missing:
+    with st.expander(f"Not checked in yet ({len(g.missing)})"):
+        st.markdown(missing_md)
+if flag_md:
+    st.error(f"**Red flags: these runners should see a clinician.**\n{flag_md}", icon="🩺")
+st.dataframe(
+    g.bands[["short_name", "moderate", "high"]],
+    column_config={
+        "short_name": "Condition",
+        "moderate": st.column_config.NumberColumn("Moderate", help="Runners at moderate risk"),
+        "high": st.column_config.NumberColumn("High", help="Runners at high risk"),
+    },
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Watch list")
+watch = v.watch
+if watch.empty:
+    st.success("Nobody to watch this week.", icon="✅")
+else:
+    box = st.container(height=360) if len(watch) > 8 else st.container()
+    box.markdown(watch_md)
+    st.caption(
+        f"Risk up {KB.rules.trends.rise_points:g} points or a band since the week before, "
+        f"acute:chronic above {KB.load.acute_chronic.flag_above:g}, a substantial problem, "
+        "or a red flag."
+    )
+
+st.subheader("Runners by condition")
+if v.heatmap is None:
+    st.info("Nobody checked in this week.")
+else:
+    event = st.vega_lite_chart(
+        v.heatmap,
+        on_select="rerun",
+        selection_mode=RUNNER_PARAM,
+        key="team_heatmap",
+        width="stretch",
+    )
+    clicked = event.get("selection", {}).get(RUNNER_PARAM) or []  # a dict: AppTest sets one
+    if clicked and clicked[0].get("runner"):
+        open_history(str(clicked[0]["runner"]))
+    st.caption(
+        f"The {v.heatmap_runners} riskiest runners first. Tap a runner to open their history."
+    )
+    st.selectbox(
+        "Show", HEATMAP_ROWS, format_func=lambda n: f"{n} runners at most", key="team_rows"
+    )
+target = st.selectbox(
+    "Open a runner's history", g.checked_in + g.missing, index=None, key="team_open"
+)
+if target:
+    open_history(target)
+
+# --- the weeks ---------------------------------------------------------------------------------
+st.subheader("Runners at moderate or high risk")
+st.vega_lite_chart(v.share, width="stretch")
+st.subheader("Team average risk")
+st.vega_lite_chart(v.mean, width="stretch")
+st.subheader("Problems reported")
+if v.prevalence is None:
+    st.caption("Nobody answered the optional questions at the end of the check-in in this period.")
+else:
+    st.vega_lite_chart(v.prevalence, width="stretch")
+    m = v.prevalence_means
+    st.caption(
+        f"Share of the runners who answered the optional questions (after the OSTRC "
+        f"questionnaire). Mean over the period: any problem {m['any_problem']:.0%}, "
+        f"substantial problem {m['substantial']:.0%}."
+    )
+
+st.subheader("Export")
+st.download_button(
+    f"Download {v.checkins} check-ins (CSV)",
+    lambda: download_bytes(
+        team.team_csv(team.in_period(store.all_checkins(list(names)), *period), KB)
+    ),
+    f"stride-check-team-{safe_name('-'.join(chosen))}-{today:%Y-%m-%d}.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon="⬇️",
+    disabled=v.checkins == 0,
+    key="team_export",
+)
+st.caption("The check-ins of the chosen teams and dates, in the import's columns.")
+common.disclaimer()
