@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from logic.checkins import split_set
 from logic.csv_io import checkins_to_csv
+from logic.importing import _MARKDOWN_SPECIAL  # escape_markdown's characters, one place
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.load import WEEK
 from logic.ostrc import PARTICIPATION, any_problem
@@ -30,8 +31,11 @@ __all__ = [
     "WATCH_COLUMNS",
     "WeekGlance",
     "band_share_by_week",
+    "bands_markdown",
+    "bullets",
     "checkins_version",
     "default_period",
+    "escape_all",
     "heatmap_data",
     "in_period",
     "mean_risk_by_week",
@@ -66,14 +70,15 @@ WATCH_COLUMNS = [
 
 def team_names(runners: pd.DataFrame) -> list[str]:
     """The distinct teams of a list_runners() frame, sorted (runners without a team left out)."""
-    return sorted(runners["team"].dropna().astype("str").unique().tolist())
+    return sorted(set(runners["team"].dropna().to_numpy(dtype=object).tolist()))
 
 
 def roster(runners: pd.DataFrame, teams: Sequence[str]) -> pd.DataFrame:
     """runner, team of every runner on one of `teams` (list_runners() frame), by name."""
-    on_team = runners["team"].isin(list(teams))
-    out = runners.loc[on_team, ["runner", "team"]].sort_values("runner", kind="stable")
-    return out.reset_index(drop=True)
+    team = runners["team"].to_numpy(dtype=object, na_value=None)
+    on_team = runners.loc[np.isin(team, np.asarray(list(teams), dtype=object)), ["runner", "team"]]
+    by_name = np.argsort(on_team["runner"].to_numpy(dtype=object), kind="stable")
+    return on_team.iloc[by_name].reset_index(drop=True)
 
 
 def checkins_version(store: Any) -> tuple[int, int, str]:
@@ -494,3 +499,31 @@ def team_csv(checkins: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
 def week_of(day: dt.date | pd.Timestamp) -> dt.date:
     """The Monday of `day`'s ISO week."""
     return _monday(day).date()
+
+
+# --- text for the page -------------------------------------------------------------------------
+
+
+def escape_all(texts: pd.Series) -> pd.Series:
+    """logic.importing.escape_markdown for a whole column at once."""
+    return texts.astype("str").str.replace(_MARKDOWN_SPECIAL.pattern, r"\\\1", regex=True)
+
+
+def bullets(names: pd.Series, texts: pd.Series) -> str:
+    """'- **name**: text' lines in Markdown, names and texts escaped (they are user text)."""
+    lines = "- **" + escape_all(names) + "**: " + escape_all(texts)
+    return "\n".join(lines.tolist())
+
+
+def bands_markdown(bands: pd.DataFrame) -> str:
+    """WeekGlance.bands as a small Markdown table: condition, runners at moderate, at high."""
+    rows = (
+        "| "
+        + escape_all(bands["short_name"])
+        + " | "
+        + bands["moderate"].astype("str")
+        + " | "
+        + bands["high"].astype("str")
+        + " |"
+    )
+    return "| Condition | Moderate | High |\n| :-- | --: | --: |\n" + "\n".join(rows.tolist())

@@ -245,6 +245,7 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
             orient="top",
             labelAngle=-40,
             labelAlign="left",
+            labelOverlap=False,  # rotated labels do not collide: keep every condition named
             ticks=False,
             domain=False,
             labelLimit=110,

@@ -8,7 +8,7 @@ import streamlit as st
 
 from logic import team
 from logic.form import week_label
-from logic.importing import download_bytes, escape_markdown, safe_name
+from logic.importing import download_bytes, safe_name
 from logic.storage import StorageError
 from logic.team_charts import RUNNER_PARAM, team_view
 from pages import common
@@ -36,30 +36,25 @@ def scored(roster_key: str, version: tuple, _store, _names: tuple) -> pd.DataFra
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def span(roster_key: str, version: tuple, _store, _names: tuple) -> tuple:
+def span(roster_key: str, version: tuple, today: dt.date, _store, _names: tuple) -> tuple:
+    """First and last week with a check-in, and the default period (None when there is none)."""
     weeks = scored(roster_key, version, _store, _names)["week_start"]
-    return (weeks.min().date(), weeks.max().date()) if len(weeks) else (None, None)
+    if weeks.empty:
+        return None, None, None
+    return weeks.min().date(), weeks.max().date(), team.default_period(weeks, today)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def view(key: tuple, period: tuple, condition, week: dt.date, rows: int, _store, _names):
     """Every section for one choice of filters: small frames, Vega-Lite specs, Markdown."""
     v = team_view(scored(*key, _store, _names), _names, period, week, condition, rows, KB)
-    flags, watch = v.glance.needs_clinician, v.watch
-    missing = ", ".join(escape_markdown(n) for n in v.glance.missing)
-    return (
-        v,
-        bullets(flags["runner"], flags["why"]),
-        bullets(watch["runner"], watch["why"]),
-        missing,
-    )
-
-
-def bullets(names, texts) -> str:
-    return "\n".join(
-        f"- **{escape_markdown(n)}**: {escape_markdown(t)}"
-        for n, t in zip(names, texts, strict=True)
-    )
+    flags, watch, missing = v.glance.needs_clinician, v.watch, pd.Series(v.glance.missing)
+    return v, {
+        "flags": team.bullets(flags["runner"], flags["why"]),
+        "watch": team.bullets(watch["runner"], watch["why"]),
+        "missing": ", ".join(team.escape_all(missing).tolist()),
+        "bands": team.bands_markdown(v.glance.bands),
+    }
 
 
 def open_history(runner: str) -> None:
@@ -90,14 +85,14 @@ members = team.roster(runners, chosen)
 names = tuple(members["runner"])
 digest = hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
 key = (digest, version)
-first, last = span(*key, store, names)
+today = dt.date.today()
+first, last, default = span(*key, today, store, names)
 if first is None:
     st.info("Pick a team with check-ins." if chosen else "Pick one or more teams.")
     common.disclaimer()
     st.stop()
 
-today = dt.date.today()
-start, end = team.default_period(pd.Series([pd.Timestamp(first), pd.Timestamp(last)]), today)
+start, end = default
 latest = max(today, last + dt.timedelta(days=6))
 period = [min(max(d, first), latest) for d in kept.get("period", (start, end))]
 period = dates_col.date_input(
@@ -118,7 +113,7 @@ week = st.selectbox(
 )
 rows = st.session_state.get("team_rows", HEATMAP_ROWS[0])
 kept.update(teams=chosen, period=tuple(period))
-v, flag_md, watch_md, missing_md = view(key, tuple(period), condition, week, rows, store, names)
+v, md = view(key, tuple(period), condition, week, rows, store, names)
 
 # --- this week ---------------------------------------------------------------------------------
 g = v.glance
@@ -130,19 +125,10 @@ st.markdown(
 )
 if g.missing:
     with st.expander(f"Not checked in yet ({len(g.missing)})"):
-        st.markdown(missing_md)
-if flag_md:
-    st.error(f"**Red flags: these runners should see a clinician.**\n{flag_md}", icon="🩺")
-st.dataframe(
-    g.bands[["short_name", "moderate", "high"]],
-    column_config={
-        "short_name": "Condition",
-        "moderate": st.column_config.NumberColumn("Moderate", help="Runners at moderate risk"),
-        "high": st.column_config.NumberColumn("High", help="Runners at high risk"),
-    },
-    hide_index=True,
-    width="stretch",
-)
+        st.markdown(md["missing"])
+if md["flags"]:
+    st.error(f"**Red flags: these runners should see a clinician.**\n{md['flags']}", icon="🩺")
+st.markdown(md["bands"])
 
 st.subheader("Watch list")
 watch = v.watch
@@ -150,7 +136,7 @@ if watch.empty:
     st.success("Nobody to watch this week.", icon="✅")
 else:
     box = st.container(height=360) if len(watch) > 8 else st.container()
-    box.markdown(watch_md)
+    box.markdown(md["watch"])
     st.caption(
         f"Risk up {KB.rules.trends.rise_points:g} points or a band since the week before, "
         f"acute:chronic above {KB.load.acute_chronic.flag_above:g}, a substantial problem, "
@@ -184,7 +170,7 @@ if target:
     open_history(target)
 
 # --- the weeks ---------------------------------------------------------------------------------
-st.subheader("Runners at moderate or high risk")
+st.subheader("At moderate or high risk")
 st.vega_lite_chart(v.share, width="stretch")
 st.subheader("Team average risk")
 st.vega_lite_chart(v.mean, width="stretch")

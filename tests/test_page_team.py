@@ -57,6 +57,15 @@ def plain(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
+def band_table(at: AppTest) -> pd.DataFrame:
+    """The glance's Markdown table of runners at moderate and high risk per condition."""
+    text = next(t for t in texts(at.markdown) if t.startswith("| Condition"))
+    head, _, *rows = [[c.strip() for c in line.strip("|").split("|")] for line in text.splitlines()]
+    table = pd.DataFrame(rows, columns=head).set_index("Condition")
+    table.index = table.index.map(plain)
+    return table.astype("int64")
+
+
 def dataset_rows(chart: object) -> int:
     return max(len(d) for d in chart_datasets(chart).values())
 
@@ -78,9 +87,10 @@ def test_the_week_at_a_glance() -> None:
     assert "Dan, Eve" in summary
     (flag,) = map(plain, texts(at.error))
     assert "Red flags" in flag and "**Bob**: warning sign: Visible swelling" in flag
-    bands = at.dataframe[0].value.set_index("short_name")
-    assert bands.loc["Runner's knee", "high"] == 1 and bands.loc["Hamstring", "high"] == 1
-    assert bands[["moderate", "high"]].to_numpy().sum() == 2
+    bands = band_table(at)
+    assert list(bands.index) == [KB.conditions[c].short_name for c in IDS]
+    assert bands.loc["Runner's knee", "High"] == 1 and bands.loc["Hamstring", "High"] == 1
+    assert bands[["Moderate", "High"]].to_numpy().sum() == 2
 
 
 @pytest.mark.usefixtures("hill")
@@ -120,7 +130,7 @@ def test_the_condition_filter_narrows_every_per_condition_view() -> None:
     heatmap, share, mean, _ = charts(at)
     assert dataset_rows(heatmap) == 3  # three runners x one condition
     assert dataset_rows(share) == 5 and dataset_rows(mean) == 5
-    assert at.dataframe[0].value["short_name"].tolist() == ["Hamstring"]
+    assert band_table(at).index.tolist() == ["Hamstring"]
     summary = " ".join(texts(at.markdown))
     assert "**Ann**" not in summary  # Ann's rises are knee and hip: not this condition
 
@@ -136,6 +146,10 @@ def test_an_earlier_week_and_another_team() -> None:
     assert_no_exception(at)
     assert at.session_state["team_filters"]["teams"] == ["Flat"]
     assert any("**1 of 1** runners checked in" in t for t in texts(at.markdown))
+    at.get("multiselect")[0].set_value([]).run()
+    assert_no_exception(at)
+    assert "Pick one or more teams." in texts(at.info)
+    assert not charts(at)
 
 
 @pytest.mark.usefixtures("hill")

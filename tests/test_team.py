@@ -12,14 +12,18 @@ import pandas as pd
 import pytest
 
 from logic.csv_io import load_checkins_csv
+from logic.importing import escape_markdown
 from logic.knowledge import knowledge_base
 from logic.scoring import score_one
 from logic.storage import get_store
 from logic.team import (
     WATCH_COLUMNS,
     band_share_by_week,
+    bands_markdown,
+    bullets,
     checkins_version,
     default_period,
+    escape_all,
     heatmap_data,
     in_period,
     mean_risk_by_week,
@@ -401,6 +405,21 @@ def test_checkins_version_changes_with_every_kind_of_write(db_url: str) -> None:
     assert edited != saved
     store.delete_checkin(checkin_id)
     assert checkins_version(store) not in (saved, edited)
+
+
+def test_page_text_is_escaped_like_escape_markdown() -> None:
+    names = pd.Series(["A*b_c", "Dan [x](y)", "x|y", "plain"], dtype="str")
+    assert escape_all(names).tolist() == [escape_markdown(n) for n in names]
+    assert bullets(names[:2], pd.Series(["up 3 points (low → moderate)", "pain 9/10"])) == (
+        "- **A\\*b\\_c**: up 3 points \\(low → moderate\\)\n- **Dan \\[x\\]\\(y\\)**: pain 9/10"
+    )
+    bands = pd.DataFrame({"short_name": ["IT band", "x|y"], "moderate": [2, 0], "high": [1, 3]})
+    assert bands_markdown(bands).splitlines() == [
+        "| Condition | Moderate | High |",
+        "| :-- | --: | --: |",
+        "| IT band | 2 | 1 |",
+        "| x\\|y | 0 | 3 |",
+    ]
 
 
 def test_logic_modules_do_not_import_streamlit() -> None:
