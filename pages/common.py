@@ -155,6 +155,12 @@ def require_runner() -> tuple[str, str | None]:
     user = signed_in_user()
     if user is not None and user.role in ("coach", "admin"):
         return pick_visible_runner()
+    wanted = st.session_state.pop("history_runner", None)  # a click on the team page
+    if wanted is not None and not auth().team:
+        runners = store().list_runners()
+        team = runners.loc[runners["runner"] == wanted, "team"]
+        if len(team):
+            set_runner(wanted, None if team.iloc[0] != team.iloc[0] else team.iloc[0])
     who = current_runner()
     if who is None:
         if auth().team:
@@ -183,6 +189,22 @@ def pick_visible_runner() -> tuple[str, str | None]:
     choice = st.selectbox("Runner", names, key="coach_runner")
     team = runners.loc[runners["runner"] == choice, "team"].iloc[0]
     return choice, None if team != team else team
+
+
+def reviews_teams() -> bool:
+    """Coaches and admins (and anyone in personal mode) work with whole teams."""
+    user = signed_in_user()
+    return not auth().team or (user is not None and user.role in ("coach", "admin"))
+
+
+def visible_teams() -> list[str]:
+    """The teams this user may review: a coach's own teams, or every team for an admin or in
+    personal mode (the runners come from the scoped store, so nothing else can appear)."""
+    names = set(store().list_runners()["team"].dropna())
+    user = signed_in_user()
+    if user is not None and user.role == "coach":
+        names = (names | set(user.teams)) & set(user.teams)
+    return sorted(names)
 
 
 def sign_out() -> None:

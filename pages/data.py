@@ -83,6 +83,12 @@ done = st.session_state.pop(DONE, None)
 if done:
     st.success(done, icon="✅")
 
+team_import = common.reviews_teams() and st.toggle(
+    "Team import: rows may be for any runner on your teams",
+    key="data_team_import",
+    help="For a season collected elsewhere (a form tool's CSV). The same checks apply, and "
+    "rows for runners outside your teams stop the whole import.",
+)
 upload_round = st.session_state.setdefault(ROUND, 0)
 uploaded = st.file_uploader(
     "CSV file of check-ins",
@@ -96,7 +102,7 @@ if uploaded is None:
     st.stop()
 
 try:
-    plan = plan_import(uploaded, store, runner=runner, today=today, kb=KB)
+    plan = plan_import(uploaded, store, runner=None if team_import else runner, today=today, kb=KB)
 except StorageError as err:
     st.error(f"Could not check the file against your saved weeks. {err}", icon="🛑")
     st.stop()
@@ -123,7 +129,7 @@ st.dataframe(
     column_config={
         "status": "Status",
         "week": "Week",
-        "runner": None,  # always you: named at the top
+        "runner": "runner" if team_import else None,  # else always you: named at the top
         "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
     },
     hide_index=True,

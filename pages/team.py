@@ -20,12 +20,6 @@ HEATMAP_ROWS = (25, 50, 100, 200)
 KEEP = "team_filters"  # filter choices, kept while the coach visits a runner's history
 
 
-def visible_teams(runners: pd.DataFrame) -> list[str]:
-    """The teams this user may review. The lead replaces this with the pages.common function
-    that applies the user's team access; until then, every team of the visible runners."""
-    return team.team_names(runners)
-
-
 # Keyed by the roster's digest and the data version (count, max id, latest update of the
 # check-ins): a rerun on unchanged data skips reading, scoring and Altair's spec building.
 
@@ -62,6 +56,9 @@ def open_history(runner: str) -> None:
     st.switch_page("pages/history.py")
 
 
+if not common.reviews_teams():
+    st.error("Only coaches and admins can open the team page.", icon="🔒")
+    st.stop()
 store = common.store()
 kept = st.session_state.setdefault(KEEP, {})
 st.title("Team")
@@ -71,7 +68,7 @@ try:
 except StorageError as err:
     st.error(f"Could not read the team. {err}", icon="🛑")
     st.stop()
-teams = visible_teams(runners)
+teams = common.visible_teams()
 if not teams:
     st.info("No teams yet. A runner joins a team by naming it in their check-in.")
     common.disclaimer()

@@ -178,8 +178,9 @@ def test_clicking_a_runner_in_the_heatmap_opens_their_history() -> None:
     at.session_state["team_heatmap"] = {"selection": {"runner": [{"runner": "Bob"}]}}
     at.run()
     assert_no_exception(at)
-    assert at.session_state["history_runner"] == "Bob"
-    assert not at.title or at.title[0].value != "Team"  # now on the history page
+    # Now on the history page, showing Bob (personal mode: he becomes the current runner).
+    assert at.title[0].value == "History"
+    assert at.session_state["runner"] == "Bob"
     # Coming back shows the team again: the click is not replayed.
     at = on_page(at, "pages/team.py")
     assert at.title[0].value == "Team"
@@ -195,7 +196,8 @@ def test_the_runner_picker_opens_a_history_too() -> None:
     assert picker.options == ["Ann", "Bob", "Cat", "Dan", "Eve"]
     picker.select("Dan").run()
     assert_no_exception(at)
-    assert at.session_state["history_runner"] == "Dan"
+    assert at.title[0].value == "History"
+    assert at.session_state["runner"] == "Dan"
 
 
 def test_a_large_team_stays_aggregated() -> None:

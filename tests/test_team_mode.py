@@ -134,3 +134,41 @@ def test_oidc_users_are_matched_by_email_and_roles_come_from_our_database(
     logged_out.user = {"is_logged_in": False}
     logged_out.run()
     assert [b.label for b in logged_out.button] == ["Sign in with your club account"]
+
+
+def test_a_coach_of_team_a_sees_nothing_of_team_b(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/team.py")
+    assert_no_exception(at)
+    shown = " ".join(texts(at.markdown) + texts(at.caption) + texts(at.info))
+    assert "**2 of 2** runners checked in" in shown  # ann and bob; cat is on team B
+    assert "cat" not in shown
+    history = on_page(signed_in(team["coach_a"]).run(), "pages/history.py")
+    assert history.selectbox(key="coach_runner").options == ["ann", "bob"]
+
+
+def test_a_coach_imports_a_season_for_their_team_only(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
+    assert_no_exception(at)
+    at.toggle(key="data_team_import").set_value(True).run()
+    ok = "runner,team,date,pain_level\nann,A,2026-10-05,2\nbob,A,2026-10-05,3\n"
+    at.file_uploader[0].set_value(("season.csv", ok.encode(), "text/csv")).run()
+    button(at, "Import 2 check-ins").click().run()
+    assert_no_exception(at)
+    assert len(get_store().history("bob")) == 2
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
+    at.toggle(key="data_team_import").set_value(True).run()
+    bad = "runner,team,date\nann,A,2026-10-12\ncat,B,2026-10-12\n"
+    at.file_uploader[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
+    button(at, "Import 2 check-ins").click().run()
+    assert any("Nothing was imported" in t for t in texts(at.error))
+    assert len(get_store().history("ann")) == 2 and len(get_store().history("cat")) == 1
+
+
+def test_a_runner_cannot_export_or_import_for_others(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["ann"]).run(), "pages/data.py")
+    assert_no_exception(at)
+    assert not at.toggle  # no team import for a runner
+    rows = "runner,date\nbob,2026-10-12\n"
+    at.file_uploader[0].set_value(("x.csv", rows.encode(), "text/csv")).run()
+    assert any("only your own name" in t for t in texts(at.error))
+    assert len(get_store().history("bob")) == 1
