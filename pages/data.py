@@ -33,7 +33,7 @@ store = common.store()
 runner, _team = common.require_runner()
 today = dt.date.today()
 
-st.title("Import & export")
+st.title("Import & export", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}** · your check-ins as a CSV file")
 
 # --- export ------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ except StorageError as err:
     st.error(f"Could not load your check-ins. {err}", icon="🛑")
     st.stop()
 
-st.title("History")
+st.title("History", anchor=False)
 st.markdown(f"**{runner}**")
 deleted = st.session_state.pop("hist_deleted", None)
 if deleted:

@@ -61,7 +61,7 @@ if not common.reviews_teams():
     st.stop()
 store = common.store()
 kept = st.session_state.setdefault(KEEP, {})
-st.title("Team")
+st.title("Team", anchor=False)
 try:
     runners = store.list_runners()
     version = team.checkins_version(store)
