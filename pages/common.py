@@ -166,6 +166,10 @@ def require_runner() -> tuple[str, str | None]:
         if auth().team:
             st.info("Your account is not linked to a runner, so there is nothing to show here.")
             st.stop()
+        st.title("Welcome to Stride Check", anchor=False)
+        st.markdown(
+            "A weekly self-check of six upper-leg overuse injuries, with a routine to match."
+        )
         st.info("First, tell us who you are. There are no accounts: just pick or add your name.")
         runner_picker("inline")
         disclaimer()
