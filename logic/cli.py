@@ -147,15 +147,7 @@ def _score(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             _error(f"{name}: {problem}")
         return EXIT_BAD_INPUT
-    text = checkins_to_csv(scored_table(loaded, kb), kb=kb)
-    if args.output is None or args.output == STDIN:
-        return _write_stdout(text)
-    try:
-        _write_atomic(Path(args.output), text)
-    except OSError as exc:
-        _error(f"{args.output}: cannot write the output: {exc.strerror or exc}")
-        return EXIT_FAILURE
-    return EXIT_OK
+    return _emit(checkins_to_csv(scored_table(loaded, kb), kb=kb), args.output)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -192,13 +184,17 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     finally:
         store.dispose()
-    text = export_csv(frame)
-    if args.output is None or args.output == STDIN:
+    return _emit(export_csv(frame), args.output)
+
+
+def _emit(text: str, output: str | None) -> int:
+    """To stdout, or atomically to a file: a failure never leaves a half-written one."""
+    if output is None or output == STDIN:
         return _write_stdout(text)
     try:
-        _write_atomic(Path(args.output), text)
+        _write_atomic(Path(output), text)
     except OSError as exc:
-        _error(f"{args.output}: cannot write the output: {exc.strerror or exc}")
+        _error(f"{output}: cannot write the output: {exc.strerror or exc}")
         return EXIT_FAILURE
     return EXIT_OK
 

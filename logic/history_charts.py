@@ -43,7 +43,7 @@ SEVERITY_KINDS: dict[str, str] = {
 }
 
 
-def _x(weeks: pd.Series, field: str = "week_start") -> alt.X:
+def week_x(weeks: pd.Series, field: str = "week_start") -> alt.X:
     """A week axis: a tick per Monday on short spans, months (or years) on long ones."""
     weeks = weeks.dropna()
     span = (weeks.max() - weeks.min()) / WEEK if len(weeks) else 0
@@ -100,7 +100,7 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(bars)
         .mark_bar(opacity=0.55)
         .encode(
-            x=_x(weeks["week_start"]),
+            x=week_x(weeks["week_start"]),
             x2="week_end:T",
             y=y,
             y2=alt.datum(0),  # x and x2 are a range: without y2 the bar would be a thin line
@@ -134,7 +134,7 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     top = max(2.0, min(3.0, float(peak) * 1.1)) if pd.notna(peak) else 2.0
     y_scale = alt.Scale(domain=[0, top], nice=False, clamp=True)
     y = alt.Y("acute_chronic:Q", title="Acute:chronic", scale=y_scale)
-    x = _x(data["week_start"])
+    x = week_x(data["week_start"])
     bands = pd.DataFrame(
         {
             "lo": [cfg.sweet_spot_low],
@@ -207,7 +207,7 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("severity:Q", title="Severity", format=".0f"),
         alt.Tooltip("kind:N", title="Problem"),
     ]
-    base = alt.Chart(data).encode(x=_x(data["week_start"]), y=y, tooltip=tooltip)
+    base = alt.Chart(data).encode(x=week_x(data["week_start"]), y=y, tooltip=tooltip)
     line = base.mark_line(invalid=BREAK, color="#B8C0CA", strokeWidth=2)
     kinds = list(SEVERITY_KINDS)
     sizes = [_dot(data["week_start"], size) for size in (50, 50, 120)]

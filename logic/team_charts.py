@@ -28,6 +28,7 @@ from logic.charts import (
     require_columns,
     risk_trend_chart,
 )
+from logic.history_charts import week_x
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.team import WeekGlance
 
@@ -52,24 +53,10 @@ PREVALENCE_KINDS: dict[str, str] = {
 }
 HEIGHT = 220
 ROW = 26  # px per runner in the heatmap
-WEEK = pd.Timedelta(days=7)
 _FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 _BREAK = "break-paths-show-domains"  # a week without data breaks the line
 _INK = "#4A5561"
 _LABEL_LIMIT = 320
-
-
-def _week_x(weeks: pd.Series) -> alt.X:
-    """A week axis: a tick per Monday on short spans, fewer (months) on long ones."""
-    weeks = weeks.dropna()
-    span = (weeks.max() - weeks.min()) / WEEK if len(weeks) else 0
-    style = {"labelAngle": 0, "labelOverlap": "greedy", "grid": False}
-    if span <= 12:  # Vega's own week ticks fall on Sundays: put them on the Mondays
-        mondays = [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in weeks.unique()]
-        axis = alt.Axis(format="%d %b", values=mondays or alt.Undefined, **style)
-    else:
-        axis = alt.Axis(format="%b %Y" if span > 52 else "%d %b", tickCount=6, **style)
-    return alt.X("week_start:T", title=None, axis=axis)
 
 
 def _condition_color(data: pd.DataFrame) -> alt.Color:
@@ -125,7 +112,7 @@ def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
         axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
     )
     base = alt.Chart(data).encode(
-        x=_week_x(data["week_start"]), y=y, color=_condition_color(data), opacity=dim
+        x=week_x(data["week_start"]), y=y, color=_condition_color(data), opacity=dim
     )
     lines = base.mark_line(invalid=_BREAK, strokeWidth=2.5).add_params(pick)
     points = base.mark_point(invalid=_BREAK, filled=True, size=30).encode(tooltip=tooltip)
@@ -201,7 +188,7 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
         alt.Tooltip("runners:Q", title="Runners"),
         alt.Tooltip("answered:Q", title="Answered"),
     ]
-    base = alt.Chart(data).encode(x=_week_x(weeks), y=y, color=color)
+    base = alt.Chart(data).encode(x=week_x(weeks), y=y, color=color)
     lines = base.mark_line(invalid=_BREAK, strokeWidth=2.5)
     points = base.mark_point(invalid=_BREAK, filled=True, size=30).encode(tooltip=tooltip)
     rules = (
