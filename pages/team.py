@@ -183,7 +183,7 @@ else:
         f"substantial problem {m['substantial']:.0%}."
     )
 
-st.subheader("Export")
+st.subheader("Export and import")
 st.download_button(
     f"Download {v.checkins} check-ins (CSV)",
     lambda: download_bytes(
@@ -195,6 +195,10 @@ st.download_button(
     icon="⬇️",
     disabled=v.checkins == 0,
     key="team_export",
+)
+st.caption(
+    "To bring in a season collected elsewhere (a form tool's CSV), open **Import & export** "
+    "and switch on **Team import**: the same checks, preview and all-or-nothing rule apply."
 )
 st.caption("The check-ins of the chosen teams and dates, in the import's columns.")
 common.disclaimer()
