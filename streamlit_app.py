@@ -4,15 +4,12 @@ The pages a person can reach are built from their role on every run: a page not 
 st.navigation cannot be opened by URL.
 """
 
-from pathlib import Path
-
 import streamlit as st
 
 from pages import common
 
 st.set_page_config(page_title="Stride Check", page_icon="🏃", layout="centered")
 
-HERE = Path(__file__).parent
 PAGES = {  # url path and file name -> title, icon
     "checkin": ("Check-in", "📝"),
     "results": ("Results", "📊"),
@@ -38,7 +35,6 @@ else:
     names = BY_ROLE[user.role if user is not None else "personal"]
     if user is not None and user.runner and "checkin" not in names:
         names = ["checkin", *names]  # a coach or admin who also runs
-names = [n for n in names if (HERE / "pages" / f"{n}.py").exists()]
 pages = [
     st.Page(f"pages/{n}.py", title=PAGES[n][0], icon=PAGES[n][1], url_path=n, default=i == 0)
     for i, n in enumerate(names)
