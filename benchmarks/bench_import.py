@@ -24,14 +24,14 @@ from logic.storage import COLUMNS, Store
 T = TypeVar("T")
 
 
-def random_checkins(n: int, seed: int = 7) -> pd.DataFrame:
-    """n valid check-ins: 1,000 runners, one check-in per runner per ISO week."""
+def random_checkins(n: int, seed: int = 7, prefix: str = "runner") -> pd.DataFrame:
+    """n valid check-ins: 1,000 runners, one check-in per runner per ISO week (vectorised)."""
     rng = np.random.default_rng(seed)
     n_runners = min(1000, n)
     idx = np.arange(n)
     frame = pd.DataFrame(
         {
-            "runner": np.char.add("runner", (idx % n_runners).astype(str)),
+            "runner": np.char.add(prefix, (idx % n_runners).astype(str)),
             "date": pd.Timestamp("2015-01-05")
             + pd.to_timedelta((idx // n_runners) * 7 + rng.integers(0, 7, n), unit="D"),
             "team": rng.choice(np.array(["Trail Cats", "Hill Goats", None], dtype=object), n),
@@ -48,7 +48,11 @@ def random_checkins(n: int, seed: int = 7) -> pd.DataFrame:
         if col.kind == "set":  # members in random order, to exercise canonical sorting
             vocab = np.array(col.values)[rng.permutation(len(col.values))]
             picks = rng.random((n, len(vocab))) < 0.2
-            frame[col.name] = pd.DataFrame(np.where(picks, vocab, "")).agg(";".join, axis=1)
+            # Each row's picks as a bit mask; every possible mask is joined once.
+            masks = picks @ (1 << np.arange(len(vocab)))
+            bits = (np.arange(2 ** len(vocab))[:, None] >> np.arange(len(vocab))) & 1
+            joined = np.array([";".join(vocab[b.astype(bool)]) for b in bits], dtype=object)
+            frame[col.name] = joined[masks]
     return frame
 
 

@@ -67,6 +67,10 @@ login_attempts = sa.Table(
 )
 
 
+# Everything but the hash: only `authenticate` reads it, so fewer queries can leak it.
+_PUBLIC_COLUMNS = [c for c in users.c if c.name != "password_hash"]
+
+
 class AccountError(StorageError):
     """A request about accounts that cannot be done, worded for the person who asked."""
 
@@ -115,7 +119,7 @@ class Accounts:
 
     def _user(self, where: sa.ColumnElement[bool]) -> User | None:
         with self.store._guard("read the accounts"), self.store.engine.connect() as conn:
-            row = conn.execute(sa.select(users).where(where)).mappings().first()
+            row = conn.execute(sa.select(*_PUBLIC_COLUMNS).where(where)).mappings().first()
             if row is None:
                 return None
             coached = conn.execute(
@@ -165,7 +169,8 @@ class Accounts:
                 conn.execute(sa.select(coach_teams)).mappings().all(), columns=["user_id", "team"]
             )
         joined = coached.groupby("user_id")["team"].agg(lambda t: ";".join(sorted(t)))
-        frame["teams"] = frame["id"].map(joined).fillna("")
+        # astype(object): with no coach at all the mapped column is all-NaN float64.
+        frame["teams"] = frame["id"].map(joined).astype(object).fillna("")
         return frame
 
     def list_teams(self) -> list[str]:

@@ -116,9 +116,27 @@ class ParsedCheckins:
         return pd.DataFrame(out, index=self.index)
 
 
-def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return np.asarray(codes), np.asarray(uniques, dtype=object)
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, distinct values, and which rows hold a value that cannot be a cell at all.
+
+    Only frames built in Python can hold a list or dict in a cell (CSV and the database
+    cannot); those rows get code -1 (missing) and are reported as problems by the caller.
+    """
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        odd = np.zeros(len(series), dtype=bool)
+    except TypeError:
+        odd = ~series.map(_hashable).to_numpy(dtype=bool)
+        codes, uniques = pd.factorize(series.mask(odd, None), use_na_sentinel=True)
+    return np.asarray(codes), np.asarray(uniques, dtype=object), odd
 
 
 def _bad_rows(mask: np.ndarray, column: str, raw: pd.Series, allowed: str) -> list[Problem]:
@@ -128,14 +146,14 @@ def _bad_rows(mask: np.ndarray, column: str, raw: pd.Series, allowed: str) -> li
 
 
 def _parse_text(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[_Coded, list[Problem]]:
-    codes, uniques = _factorize(raw)
+    codes, uniques, odd = _factorize(raw)
     texts = [str(u).strip() for u in uniques]
     lo = max(spec.min_length, 1 if spec.required else 0)
     hi = spec.max_length if spec.max_length is not None else 10**9
     ok = np.array([lo <= len(t) <= hi for t in texts] + [not spec.required], dtype=bool)
     values = np.array([*(t if t else None for t in texts), None], dtype=object)
     coded = _Coded(codes, values)
-    return coded, _bad_rows(~ok[codes], name, raw, spec.allowed())
+    return coded, _bad_rows(~ok[codes] | odd, name, raw, spec.allowed())
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -158,11 +176,11 @@ def _parse_date(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[_Coded, li
         days = raw.to_numpy().astype("datetime64[D]")  # NaT marks a missing date
         bad = np.isnat(days) if spec.required else np.zeros(len(days), dtype=bool)
         return _Coded(np.arange(len(days)), days), _bad_rows(bad, name, raw, spec.allowed())
-    codes, uniques = _factorize(raw)
+    codes, uniques, odd = _factorize(raw)
     dates = [_as_date(u) for u in uniques]
     ok = np.array([d is not None for d in dates] + [not spec.required], dtype=bool)
     values = np.array([*(np.datetime64(d, "D") if d else None for d in dates), None], dtype=object)
-    return _Coded(codes, values), _bad_rows(~ok[codes], name, raw, spec.allowed())
+    return _Coded(codes, values), _bad_rows(~ok[codes] | odd, name, raw, spec.allowed())
 
 
 def _parse_members(
@@ -175,7 +193,7 @@ def _parse_members(
         raw = raw.map(
             lambda v: sep.join(map(str, v)) if isinstance(v, list | tuple | set | frozenset) else v
         )
-    codes, uniques = _factorize(raw)
+    codes, uniques, odd = _factorize(raw)
     matrix = np.zeros((len(uniques) + 1, len(allowed)), dtype=bool)
     canon: list[Any] = []
     ok = np.ones(len(uniques) + 1, dtype=bool)
@@ -204,7 +222,7 @@ def _parse_members(
         canon.append(default)
     else:
         canon.append("")
-    bad = _bad_rows(~ok[codes], name, raw, spec.allowed())
+    bad = _bad_rows(~ok[codes] | odd, name, raw, spec.allowed())
     return _Coded(codes, np.array(canon, dtype=object)), _Coded(codes, matrix), bad
 
 

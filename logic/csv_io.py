@@ -13,7 +13,6 @@ import difflib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -290,17 +289,22 @@ def _line_at(before: bytes | str) -> int:
     return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
 
 
-def _physical_lines(text: str) -> Iterator[str]:
-    """Lines with their endings, split only at CR/LF: csv.reader then counts real lines.
+# csv's default 131,072-character cell limit would stop the exact line pass at a huge cell,
+# and the error would lose its line. Sizes are bounded by the upload limit instead.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
+
+def line_reader(text: str) -> Any:
+    """csv.reader over physical lines (split only at CR/LF), so line_num counts real lines.
 
     (str.splitlines would also split at form feeds and Unicode separators inside a cell.)
     """
-    return (m.group() for m in _LINE.finditer(text))
+    return csv.reader(m.group() for m in _LINE.finditer(text))
 
 
 def _header(text: str) -> tuple[list[str], int]:
     """The first non-blank record and the line it starts on."""
-    reader = csv.reader(_physical_lines(text))
+    reader = line_reader(text)
     before = 0
     try:
         for row in reader:
@@ -328,6 +332,13 @@ def _check_header(
 ) -> None:
     where = f"line {line} (header)"
     allowed = _names(schema)
+    if any("\n" in n or "\r" in n for n in names):
+        raise CsvError(
+            [
+                f"{where}: a quoted column name runs on over the next lines; "
+                "is a closing quote missing?"
+            ]
+        )
     if len(names) == 1 and any(sep in names[0] for sep in (";", "\t")):
         sep = "';'" if ";" in names[0] else "tabs"
         raise CsvError(
@@ -429,7 +440,7 @@ class _Layout:
 
 def _scan(text: str, width: int, stop_after_good: int | None = None) -> _Layout:
     """Record layout; with stop_after_good, stops once that many full records are seen."""
-    reader = csv.reader(_physical_lines(text))
+    reader = line_reader(text)
     layout = _Layout(width, [], [], [], True)
     before = 0
     header_seen = False

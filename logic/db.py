@@ -6,6 +6,7 @@ URLs, SQLite pragmas or alembic. No Streamlit here: the secrets file is read wit
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sqlite3
@@ -163,12 +164,38 @@ def describe_location(url: URL) -> str:
 
 # --- engines ------------------------------------------------------------------------------
 
+_HASH = re.compile(r"\$argon2[A-Za-z0-9$=,+/.-]*")
+
+
+class RedactHashes(logging.Filter):
+    """SQLAlchemy at DEBUG logs every result row: a password hash must never reach a log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "$argon2" in message:
+            record.msg, record.args = _HASH.sub("[hash hidden]", message), ()
+        return True
+
+
+def _redact_engine_logs() -> None:
+    logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, RedactHashes) for f in logger.filters):
+        logger.addFilter(RedactHashes())
+
 
 def make_engine(url: URL) -> Engine:
-    """An engine with the per-connection settings this app relies on."""
+    """An engine with the per-connection settings this app relies on.
+
+    hide_parameters: a statement's parameters (a new password hash, say) stay out of error
+    messages and logs.
+    """
+    _redact_engine_logs()
     if url.get_backend_name() == "postgresql":
         return sa.create_engine(
-            url, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S}
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
         )
     path = sqlite_file(url)
     if path is not None and url.query.get("mode") not in ("ro", "rw"):
@@ -179,7 +206,9 @@ def make_engine(url: URL) -> Engine:
                 f"Could not open the database: cannot create the folder {path.parent} "
                 f"({exc.strerror})."
             ) from exc
-    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    engine = sa.create_engine(
+        url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+    )
     sa.event.listen(engine, "connect", _sqlite_on_connect)
     sa.event.listen(engine, "begin", _sqlite_on_begin)
     return engine

@@ -35,10 +35,19 @@ import numpy as np
 import pandas as pd
 
 from logic.checkins import parse_checkins
-from logic.csv_io import MB, UTF8_BOM, CsvError, Source, checkins_to_csv, load_checkins_csv
+from logic.csv_io import (
+    MB,
+    UTF8_BOM,
+    CsvError,
+    Source,
+    checkins_to_csv,
+    line_reader,
+    load_checkins_csv,
+)
 from logic.form import week_labels
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.storage import ImportResult
+from logic.texts import escape_markdown
 
 # The largest CSV a runner may upload: some 30,000 check-ins, far more than anyone's history.
 # The import page passes it to st.file_uploader(max_upload_size=...) and shows it in its help
@@ -380,9 +389,6 @@ def _week_labels(week_start: pd.Series) -> pd.api.extensions.ExtensionArray:
     return pd.array(labels[codes], dtype="str")
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # a physical line, as csv's newline=""
-
-
 def _records(data: bytes) -> tuple[list[int], list[list[str]]]:
     """The line each non-blank record starts on, and its cells, header first.
 
@@ -393,7 +399,7 @@ def _records(data: bytes) -> tuple[list[int], list[list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], []
-    reader = csv.reader(m.group() for m in _LINE.finditer(text))
+    reader = line_reader(text)
     starts: list[int] = []
     records: list[list[str]] = []
     before = 0
@@ -461,11 +467,3 @@ def _allowed_with_default(spec: Any) -> str:
     if spec.default is not None:
         allowed += f"; empty means {spec.default}"
     return allowed
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """User text shown inside Markdown: every Markdown (and LaTeX $) character escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 
 from logic.checkins import split_set
 from logic.csv_io import checkins_to_csv
-from logic.importing import _MARKDOWN_SPECIAL  # escape_markdown's characters, one place
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.load import WEEK
 from logic.ostrc import PARTICIPATION, any_problem
 from logic.scoring import band_codes
+from logic.texts import AUTOLINK_START, MARKDOWN_SPECIAL, WORD_JOINER
 from logic.trends import scored_history
 
 __all__ = [
@@ -505,8 +505,9 @@ def week_of(day: dt.date | pd.Timestamp) -> dt.date:
 
 
 def escape_all(texts: pd.Series) -> pd.Series:
-    """logic.importing.escape_markdown for a whole column at once."""
-    return texts.astype("str").str.replace(_MARKDOWN_SPECIAL.pattern, r"\\\1", regex=True)
+    """logic.texts.escape_markdown for a whole column at once."""
+    unlinked = texts.astype("str").str.replace(AUTOLINK_START, WORD_JOINER, regex=True)
+    return unlinked.str.replace(MARKDOWN_SPECIAL.pattern, r"\\\1", regex=True)
 
 
 def bullets(names: pd.Series, texts: pd.Series) -> str:

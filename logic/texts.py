@@ -1,4 +1,6 @@
-"""Product copy shown on several pages, written once."""
+"""Product copy shown on several pages, written once, and escaping for user text in it."""
+
+import re
 
 DISCLAIMER = (
     "Stride Check is a self-check, not a diagnosis and not medical advice. It turns your answers "
@@ -10,3 +12,20 @@ CLINICIAN = (
     "Please see a clinician (a doctor or physiotherapist) before you self-treat or keep running "
     "through this."
 )
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Where GFM would turn bare text into a link (http://, www., a@b): escaping does not stop
+# that, an invisible word joiner (U+2060) does.
+AUTOLINK_START = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
+def escape_markdown(text: str) -> str:
+    """User text shown inside Markdown: every Markdown (and LaTeX $) character escaped.
+
+    Names and notes are the user's: `*` or `_` in a name must not turn into formatting, and
+    a URL in a name must not turn into a link.
+    """
+    unlinked = AUTOLINK_START.sub(WORD_JOINER, str(text))
+    return MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)

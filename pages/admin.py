@@ -4,6 +4,7 @@ import streamlit as st
 
 from logic.accounts import ROLES, AccountError
 from logic.storage import StorageError
+from logic.texts import escape_markdown
 from pages import common
 
 user = common.signed_in_user()
@@ -32,11 +33,14 @@ def attempt(action, done: str) -> None:
 
 teams = accounts.list_teams()
 with st.expander("Teams", expanded=not teams):
-    st.write(", ".join(teams) if teams else "No teams yet.")
+    st.markdown(escape_markdown(", ".join(teams)) if teams else "No teams yet.")
     with st.form("new_team", clear_on_submit=True):
         name = st.text_input("New team", max_chars=64)
         if st.form_submit_button("Create team"):
-            attempt(lambda: accounts.create_team(name), f"Team {name.strip()!r} created.")
+            attempt(
+                lambda: accounts.create_team(name),
+                f"Team “{escape_markdown(name.strip())}” created.",
+            )
 
 with st.expander("Add a person", expanded=True), st.form("new_user", clear_on_submit=True):
     username = st.text_input("Username", max_chars=64)
@@ -61,7 +65,7 @@ with st.expander("Add a person", expanded=True), st.form("new_user", clear_on_su
                 team=team or None,
                 coach_of=coach_of if role == "coach" else (),
             ),
-            f"{role.capitalize()} {username.strip()!r} added.",
+            f"{role.capitalize()} “{escape_markdown(username.strip())}” added.",
         )
 
 people = accounts.list_users()
@@ -85,13 +89,19 @@ if len(people):
         if st.button("Save role"):
             attempt(
                 lambda: accounts.set_role(person.id, new_role, new_teams),
-                f"{picked} is now {new_role}.",
+                f"{escape_markdown(picked)} is now {new_role}.",
             )
     with right:
         if person.active and st.button("Deactivate", type="secondary"):
-            attempt(lambda: accounts.set_active(person.id, False), f"{picked} deactivated.")
+            attempt(
+                lambda: accounts.set_active(person.id, False),
+                f"{escape_markdown(picked)} deactivated.",
+            )
         if not person.active and st.button("Reactivate"):
-            attempt(lambda: accounts.set_active(person.id, True), f"{picked} reactivated.")
+            attempt(
+                lambda: accounts.set_active(person.id, True),
+                f"{escape_markdown(picked)} reactivated.",
+            )
         if config.login == "local":
             new_password = st.text_input("New password", type="password", key="edit_pw")
             if st.button("Set password") and new_password:

@@ -7,6 +7,7 @@ import streamlit as st
 from logic.body_map import body_map_chart, regions_from_event
 from logic.form import check_row, row_from_form, week_label
 from logic.storage import StorageError, WeekTaken
+from logic.texts import escape_markdown
 from pages import common
 from pages.checkin_form import (
     COLS,
@@ -43,7 +44,7 @@ def list_changed() -> None:
 
 editing = st.session_state.get("ci_editing")
 st.title("Edit check-in" if editing else "Weekly check-in", anchor=False)
-st.markdown(f"**{runner}**" + (f" · {team}" if team else ""))
+st.markdown(f"**{escape_markdown(runner)}**" + (f" · {escape_markdown(team)}" if team else ""))
 if editing:
     st.info(f"Editing your check-in of {week_label(st.session_state['ci_values']['date'])}.")
     if st.button("Cancel editing"):

@@ -13,7 +13,6 @@ from logic.importing import (
     apply_import,
     column_help_markdown,
     download_bytes,
-    escape_markdown,
     export_csv,
     export_filename,
     plan_import,
@@ -22,6 +21,7 @@ from logic.importing import (
     template_csv,
 )
 from logic.storage import StorageError
+from logic.texts import escape_markdown
 from pages import common
 
 ROUND = "data_upload_round"  # part of the uploader's key: a new round empties the uploader

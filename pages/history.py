@@ -8,6 +8,7 @@ from logic.charts import risk_trend_chart
 from logic.history_charts import acute_chronic_chart, severity_chart, weekly_distance_chart
 from logic.load import explanations, raised_flags, weekly_load
 from logic.storage import StorageError
+from logic.texts import escape_markdown
 from logic.trends import (
     PERIODS,
     checkin_choices,
@@ -80,7 +81,7 @@ except StorageError as err:
     st.stop()
 
 st.title("History", anchor=False)
-st.markdown(f"**{runner}**")
+st.markdown(f"**{escape_markdown(runner)}**")
 deleted = st.session_state.pop("hist_deleted", None)
 if deleted:
     st.success(f"Deleted the check-in of {deleted}.", icon="🗑️")

@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from logic.texts import escape_markdown
 from pages import common
 
 config = common.auth()
 user = common.signed_in_user()
 if user is not None:
-    st.title(f"Welcome, {user.display_name}", anchor=False)
+    st.title(f"Welcome, {escape_markdown(user.display_name)}", anchor=False)
     st.success("You are signed in.")
     st.page_link(st.session_state["home_page"], label="Continue", icon="➡️")
     st.stop()

@@ -9,7 +9,7 @@ from logic.links import checkin_id_from_param
 from logic.results import checkin_result, top_reasons
 from logic.routine import routine_csv, routine_filename, routine_list_markdown, routine_markdown
 from logic.storage import StorageError
-from logic.texts import CLINICIAN, DISCLAIMER
+from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
 from logic.trends import alerts_for_checkin
 from pages import common
 
@@ -49,7 +49,7 @@ result = checkin_result(checkin, KB, history)
 alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not None else None
 
 st.title("Your results", anchor=False)
-st.markdown(f"**{checkin['runner']}** · {week_label(day)}")
+st.markdown(f"**{escape_markdown(checkin['runner'])}** · {week_label(day)}")
 
 if result.needs_clinician:
     reasons = " ".join(result.clinician_reasons)

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from logic.csv_io import load_checkins_csv
-from logic.importing import escape_markdown
 from logic.knowledge import knowledge_base
 from logic.scoring import score_one
 from logic.storage import get_store
@@ -38,6 +37,7 @@ from logic.team import (
     week_of,
     weeks_between,
 )
+from logic.texts import escape_markdown
 
 KB = knowledge_base()
 IDS = KB.condition_ids
@@ -408,7 +408,9 @@ def test_checkins_version_changes_with_every_kind_of_write(db_url: str) -> None:
 
 
 def test_page_text_is_escaped_like_escape_markdown() -> None:
-    names = pd.Series(["A*b_c", "Dan [x](y)", "x|y", "plain"], dtype="str")
+    names = pd.Series(
+        ["A*b_c", "Dan [x](y)", "x|y", "plain", "http://e.test ann@x.org"], dtype="str"
+    )
     assert escape_all(names).tolist() == [escape_markdown(n) for n in names]
     assert bullets(names[:2], pd.Series(["up 3 points (low → moderate)", "pain 9/10"])) == (
         "- **A\\*b\\_c**: up 3 points \\(low → moderate\\)\n- **Dan \\[x\\]\\(y\\)**: pain 9/10"

@@ -107,7 +107,7 @@ def test_an_admin_reaches_the_admin_page_and_adds_a_runner(team: dict[str, int])
     at.selectbox[0].select("runner")
     button(at, "Add").click().run()
     assert_no_exception(at)
-    assert "Runner 'dan' added." in texts(at.success)
+    assert "Runner “dan” added." in texts(at.success)
     assert Accounts(get_store()).authenticate("dan", PASSWORD).user is not None
 
 
