@@ -163,6 +163,7 @@ async def one_runner(browser: Any, base_url: str, name: str) -> RunnerResult:
     timeout = STEP_TIMEOUT_MS
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(timeout)
+    step = "open the app"  # named in a failure: before or after Save matters
     try:
         page = await context.new_page()
         await page.goto(base_url, wait_until="domcontentloaded", timeout=timeout)
@@ -172,24 +173,28 @@ async def one_runner(browser: Any, base_url: str, name: str) -> RunnerResult:
         if not await name_box.count():  # other runners exist already: choose "New runner"
             picker = body.get_by_role("combobox", name="Who is checking in?")
             await picker.click()
-            # The option list is virtualised: with dozens of runners "New runner" (last) is
-            # not rendered until the list is filtered down to it.
+            # Typing filters the option list, as a runner on a phone would do.
             await picker.fill("New runner")
             await page.get_by_role("option", name=NEW_RUNNER).click()
             await wait_for_app(page)
+        step = "create the runner"
         await name_box.fill(name)
         await body.get_by_role("button", name="Start").click()
         await wait_for_app(page)
+        step = "wait for the check-in form"
         await body.get_by_role("heading", name="Weekly check-in").wait_for(timeout=timeout)
         save = body.get_by_role("button", name="Save check-in")
         await save.wait_for(timeout=timeout)
+        step = "click Save"
         started = time.perf_counter()
         await save.click()
+        step = "wait for the results after Save"
         await body.get_by_role("heading", name="Your results").wait_for(timeout=timeout)
         latency = time.perf_counter() - started
         return RunnerResult(name, latency)
     except Exception as exc:  # reported, and counted as a failure
-        return RunnerResult(name, error=f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+        first_line = str(exc).splitlines()[0]
+        return RunnerResult(name, error=f"{step}: {type(exc).__name__}: {first_line}")
     finally:
         await context.close()
 
@@ -203,6 +208,8 @@ class LoadReport:
     results: list[RunnerResult] = field(default_factory=list)
     stored: dict[str, int] = field(default_factory=dict)  # runner -> number of check-ins
     runners_in_db: set[str] = field(default_factory=set)
+    server_cpu_s: float | None = None  # the app server's CPU time during the run
+    machine_busy_s: float | None = None  # CPU time all processes used meanwhile (every core)
 
     @property
     def latencies(self) -> list[float]:
@@ -244,6 +251,12 @@ class LoadReport:
                 f"{statistics.median(lat) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
                 f"max {lat[-1] * 1000:.0f} ms"
             )
+        if self.server_cpu_s is not None and self.machine_busy_s:
+            lines.append(
+                f"CPU during the run: app server {self.server_cpu_s:.1f} s of "
+                f"{self.machine_busy_s:.1f} s busy on the machine "
+                f"({self.server_cpu_s / self.machine_busy_s:.0%}; the rest is mostly Chromium)"
+            )
         for r in self.failures[:10]:
             lines.append(f"  FAILED {r.name}: {r.error}")
         stored_total = sum(self.stored.values())
@@ -258,6 +271,21 @@ class LoadReport:
             else "exactly-once: FAILED " + "; ".join(problems)
         )
         return "\n".join(lines)
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def machine_busy_s() -> float:
+    """CPU seconds every core spent not idle since boot (Linux /proc/stat)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / _TICK  # minus idle and iowait
 
 
 def count_stored(db_url: str, prefix: str) -> tuple[dict[str, int], set[str]]:
@@ -320,7 +348,8 @@ def run_load(
 
         with urlopen(server.url("/"), timeout=30):
             pass
-        t0 = time.perf_counter()
+        assert server.proc is not None
+        t0, cpu0, busy0 = time.perf_counter(), process_cpu_s(server.proc.pid), machine_busy_s()
         # In a thread of its own: under pytest, Playwright's sync API (the `browser` fixture)
         # may already run an event loop in this thread, and asyncio.run refuses to nest.
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -329,8 +358,12 @@ def run_load(
                 asyncio.wait_for(_drive(server.base_url, names, concurrency), overall_timeout),
             ).result()
         wall = time.perf_counter() - t0
+        server_cpu = process_cpu_s(server.proc.pid) - cpu0
+        busy = machine_busy_s() - busy0
     stored, in_db = count_stored(db_url, prefix)
-    return LoadReport(backend, runners, concurrency, wall, results, stored, in_db)
+    return LoadReport(
+        backend, runners, concurrency, wall, results, stored, in_db, server_cpu, busy
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

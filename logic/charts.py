@@ -359,7 +359,7 @@ def risk_trend_chart(
     gap). Every week also gets a point, so an isolated week stays visible.
 
     Background bands are tinted with the band colours; thresholds are dashed
-    horizontal rules labelled at the right edge.
+    horizontal rules, named on the y axis (where no line can cross the name).
 
     Highlighting:
 
@@ -374,6 +374,8 @@ def risk_trend_chart(
     require_columns(history, ("week_start", "condition", "name", "score"), what="risk_trend_chart")
     th = validate_thresholds(thresholds)
     data = _complete_weeks(history)
+    # Whole points, as the table and the bands use: 29.8 sits on the 30 line, not below it.
+    data["score"] = data["score"].round()
     conditions = list(dict.fromkeys(data["condition"]))
     names = data.drop_duplicates("condition").set_index("condition")["name"].to_dict()
     if focus is not None and focus not in conditions:
@@ -396,8 +398,17 @@ def risk_trend_chart(
             values=week_ticks or alt.Undefined,
         ),
     )
+    # The thresholds are named on the axis: a label inside the plot gets crossed by lines.
+    named = {v: f"{BAND_LABELS[b]} {v:g}" for b, v in th.items()}
     y = alt.Y(
-        "score:Q", scale=y_scale, title="Risk score", axis=alt.Axis(values=[0, 25, 50, 75, 100])
+        "score:Q",
+        scale=y_scale,
+        title="Risk score",
+        axis=alt.Axis(
+            values=sorted({0.0, 100.0, *named}),
+            labelExpr=" : ".join(f"datum.value === {v:g} ? '{t}'" for v, t in named.items())
+            + " : datum.label",
+        ),
     )
     tooltip = [
         alt.Tooltip("name:N", title="Condition"),
@@ -449,11 +460,6 @@ def risk_trend_chart(
             stroke=alt.Stroke("color:N", scale=None),
         )
     )
-    rule_text = (
-        alt.Chart(rules_df)
-        .mark_text(align="right", baseline="bottom", dx=-2, dy=-2, fontSize=11, color=_RULE_TEXT)
-        .encode(y=alt.Y("value:Q", scale=y_scale), x=alt.value("width"), text="text:N")
-    )
 
     line_kw = {"invalid": "break-paths-show-domains", "interpolate": "linear"}
     point_kw = {"invalid": "break-paths-show-domains", "filled": True}
@@ -465,7 +471,6 @@ def risk_trend_chart(
         layers = [
             tints,
             rules,
-            rule_text,
             others.mark_line(**line_kw, color=_MUTED, strokeWidth=1.5).encode(
                 detail="condition:N", order=alt.Order("week_start:T")
             ),
@@ -483,7 +488,6 @@ def risk_trend_chart(
         layers = [
             tints,
             rules,
-            rule_text,
             base.mark_line(**line_kw, strokeWidth=2.5)
             .encode(color=color, opacity=dim, order=alt.Order("week_start:T"))
             .add_params(pick),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -124,16 +124,21 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _factorize(
+    series: pd.Series, fix: Callable[[Any], Any] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes, distinct values, and which rows hold a value that cannot be a cell at all.
 
-    Only frames built in Python can hold a list or dict in a cell (CSV and the database
-    cannot); those rows get code -1 (missing) and are reported as problems by the caller.
+    Only a frame built in Python can hold a list, set or dict in a cell (CSV and the
+    database cannot): then, and only then, each cell goes through `fix`, and what is still
+    unhashable gets code -1 (missing) and is reported as a problem by the caller.
     """
     try:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         odd = np.zeros(len(series), dtype=bool)
     except TypeError:
+        if fix is not None:
+            series = series.map(fix)
         odd = ~series.map(_hashable).to_numpy(dtype=bool)
         codes, uniques = pd.factorize(series.mask(odd, None), use_na_sentinel=True)
     return np.asarray(codes), np.asarray(uniques, dtype=object), odd
@@ -189,15 +194,15 @@ def _parse_members(
     """Set columns split on `sep`; a choice column is a set of at most one member."""
     allowed = list(spec.values)
     position = {v: i for i, v in enumerate(allowed)}
-    if raw.dtype == object:  # rows built from dicts may hold lists; CSV and DB hold strings
-        raw = raw.map(
-            lambda v: sep.join(map(str, v)) if isinstance(v, list | tuple | set | frozenset) else v
-        )
-    codes, uniques, odd = _factorize(raw)
+    codes, uniques, odd = _factorize(
+        raw, fix=lambda v: sep.join(map(str, v)) if isinstance(v, list | set) else v
+    )
     matrix = np.zeros((len(uniques) + 1, len(allowed)), dtype=bool)
     canon: list[Any] = []
     ok = np.ones(len(uniques) + 1, dtype=bool)
     for u, text in enumerate(uniques):
+        if isinstance(text, tuple | frozenset):  # hashable, so factorised as they are
+            text = sep.join(map(str, text))
         parts = (
             [p.strip() for p in str(text).split(sep)] if spec.type == "set" else [str(text).strip()]
         )

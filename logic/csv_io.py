@@ -26,7 +26,9 @@ import pyarrow.csv as pacsv
 from logic.checkins import CheckinValidationError, ParsedCheckins, Problem, parse_checkins
 from logic.knowledge import CheckinSchema, KnowledgeBase, knowledge_base
 
-MB = 1024 * 1024  # as Streamlit counts its upload limit
+# A megabyte as the browser's file uploader counts it (Streamlit's server allows 1024 * 1024,
+# and so does its uploader on Windows): the stricter count, so every door agrees.
+MB = 1000 * 1000
 UTF8_BOM = b"\xef\xbb\xbf"
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -247,11 +249,15 @@ def _read_source(source: Source, max_bytes: int | None) -> bytes:
 
 
 def _too_big(size: int, limit: int) -> str:
-    return f"the file is {_size(size)}; the limit is {_size(limit)}"
+    return f"the file is {size_text(size, limit)}; the limit is {size_text(limit)}"
 
 
-def _size(n: int) -> str:
-    return f"{n / MB:,.1f} MB" if n >= MB // 10 else f"{n:,} bytes ({n / MB:.2f} MB)"
+def size_text(n: int, limit: int | None = None) -> str:
+    """A file size for a message; in bytes where MB would read the same as the limit."""
+    text = f"{n / MB:,.1f} MB" if n >= MB // 10 else f"{n:,} bytes"
+    if limit is not None and n > limit and text == size_text(limit):  # not "5.0 MB > 5.0 MB"
+        text = f"{n:,} bytes"
+    return text
 
 
 def _decode(data: bytes) -> str:

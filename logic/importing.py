@@ -43,6 +43,7 @@ from logic.csv_io import (
     checkins_to_csv,
     line_reader,
     load_checkins_csv,
+    size_text,
 )
 from logic.form import week_labels
 from logic.knowledge import KnowledgeBase, knowledge_base
@@ -53,7 +54,7 @@ from logic.texts import escape_markdown
 # The import page passes it to st.file_uploader(max_upload_size=...) and shows it in its help
 # text; plan_import refuses a bigger file itself too (a file object or path is not trusted).
 UPLOAD_LIMIT_MB = 5
-UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * MB  # MB as Streamlit counts it: 1024 * 1024
+UPLOAD_LIMIT_BYTES = UPLOAD_LIMIT_MB * MB  # the same bytes in the browser, the app and the CLI
 # The date range of the check-in form (pages/checkin.py): also what storage can hold.
 EARLIEST_DATE = dt.date(2000, 1, 1)
 NEW = "new"
@@ -275,10 +276,6 @@ def _failed(errors: list[str], runner: str | None) -> ImportPlan:
     return ImportPlan(frame=pd.DataFrame(), preview=empty, errors=list(errors), runner=runner)
 
 
-def _size(n: int) -> str:
-    return f"{n / MB:,.1f} MB" if n >= MB // 10 else f"{n:,} bytes"
-
-
 def _limit(n: int) -> str:
     return f"{n // MB} MB" if n % MB == 0 else f"{n:,} bytes"
 
@@ -317,7 +314,7 @@ def _read_capped(source: Source, max_bytes: int | None) -> bytes:
 
 
 def _too_big(size: int | None, limit: int) -> str:
-    what = f"the file is {_size(size)}" if size is not None else "the file is too large"
+    what = f"the file is {size_text(size, limit)}" if size is not None else "the file is too large"
     return (
         f"{what}; allowed: files up to {_limit(limit)} (split it into smaller files, e.g. "
         "one per year)"

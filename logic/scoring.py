@@ -63,9 +63,14 @@ def feature_matrix(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
 
 
 def band_codes(scores: np.ndarray, kb: KnowledgeBase) -> np.ndarray:
-    """0 low, 1 moderate, 2 high, by the thresholds of data/rules.toml."""
-    codes = (scores >= kb.rules.bands.moderate).astype("int8")
-    codes += scores >= kb.rules.bands.high
+    """0 low, 1 moderate, 2 high, by the thresholds of data/rules.toml.
+
+    Banded on the whole number the app shows (numpy rounding, as every chart and table
+    uses), so a score shown as "30" never reads "low" beside a threshold of 30.
+    """
+    shown = np.round(scores)
+    codes = (shown >= kb.rules.bands.moderate).astype("int8")
+    codes += shown >= kb.rules.bands.high
     return codes
 
 

@@ -114,7 +114,7 @@ def runner_picker(key: str) -> None:
     names = runners["runner"].tolist()
     teams = dict(zip(runners["runner"], runners["team"], strict=True))
     current = st.session_state.get(RUNNER_KEY)
-    options = [*names, NEW_RUNNER]
+    options = [NEW_RUNNER, *names]  # first: a club's long list must not hide it
     pick, shown = f"{key}_pick", f"{key}_shown"
     if current in names and st.session_state.get(shown) != current:
         # A runner chosen elsewhere (the other picker, or just created) shows here too.

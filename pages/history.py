@@ -100,17 +100,19 @@ for message in alerts["message"]:
 if not alerts.empty:
     st.caption("Compared with your check-in of the week before.")
 
-st.subheader("Your check-ins")
+st.subheader("Check-ins")
+# Severity only once a check-in has it: an empty column costs a phone's width for nothing.
+has_severity = bool(table["severity"].notna().any())
 st.dataframe(
     table,
-    column_order=["date", "risk", "pain_level", "needs_clinician", "severity", "week"],
+    column_order=["date", "risk", "pain_level", "needs_clinician"]
+    + (["severity"] if has_severity else []),
     column_config={
         "date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
         "risk": "Highest risk",
         "pain_level": st.column_config.NumberColumn("Pain", format="%d"),
         "needs_clinician": st.column_config.CheckboxColumn("Red flag"),
         "severity": st.column_config.NumberColumn("Severity", format="%.0f"),
-        "week": st.column_config.NumberColumn("Week", format="%d"),
     },
     hide_index=True,
     width="stretch",

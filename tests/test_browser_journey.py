@@ -3,21 +3,35 @@
 One test, run at desktop (1280x800) and phone (390x844) width, each against a private app
 server with a fresh database so runs never see each other's runners or check-ins.
 
+The runner's four weekly check-ins are dated with the form's date field: the first one three
+weeks back (then replaced in its own week), then one a week up to today, pain rising in the
+last. The history page must draw the four weeks and raise the week-over-week alert.
+
 Along the way it guards the body-map/multiselect sync: a region removed in the multiselect
 must lose its highlight on the map, and the next map click must not bring it back.
+
+Set STRIDE_CHECK_SHOTS to a directory to keep the history page's screenshots there.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from _appserver import DEVICE_OPTIONS, sqlite_url  # on sys.path via tests/browser_support
+
+# on sys.path via tests/browser_support
+from _appserver import DEVICE_OPTIONS, full_page_screenshot, sqlite_url
 from playwright.sync_api import Locator, Page, expect
 
 from logic.body_map import HIGHLIGHT_COLOR
+from logic.form import week_label
+from logic.knowledge import knowledge_base
 from logic.storage import Store
+from logic.trends import scored_history, week_over_week
 from tests.browser_support import assert_clean, open_app, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -31,9 +45,28 @@ LABELS = {  # data/checkin.toml pain_locations labels
     "outer_hip": "Outside of the hip",
 }
 TRIGGER = "Going up or down stairs"
+LAST_TRIGGER = ("downhill", "Running or walking downhill")
 PAIN = 5  # below the clinician threshold (8), so no pain-level warning on the results
+PAINS = [PAIN, 4, 4, 7]  # the four weeks, oldest first; 7 is still below the threshold
+# The last week adds the front of the knee and downhill to a pain that rose 4 -> 7: runner's
+# knee must rise at least [trends] rise_points (data/rules.toml) since the week before.
+RISING = "Runner's knee (patellofemoral pain)"  # data/conditions.toml patellofemoral name
+HISTORY_SHOTS = os.environ.get("STRIDE_CHECK_SHOTS")  # e.g. /tmp/shots
 BODY_MAP = '[class*="st-key-ci_body_map"]'
 CHIPS = '.react-aria-ComboBox [data-testid="stMultiSelectTagsContainer"] [data-tag]'
+
+
+def checkin_days(today: dt.date) -> tuple[list[dt.date], dt.date]:
+    """Four check-in days in four ISO weeks in a row, the last today, and a later day in the
+    first week (the runner checks in for that week a second time).
+
+    Tuesday three weeks back, Saturday two weeks back, last Sunday (the last day of its ISO
+    week, right before this week's Monday) and today; the second go is that first Thursday.
+    """
+    monday = today - dt.timedelta(days=today.weekday())
+    back = [monday - dt.timedelta(weeks=3, days=-1), monday - dt.timedelta(weeks=2, days=-5)]
+    days = [*back, monday - dt.timedelta(days=1), today]
+    return days, days[0] + dt.timedelta(days=2)
 
 
 def main(page: Page) -> Locator:
@@ -93,6 +126,31 @@ def nav_to(page: Page, title: str) -> None:
     wait_for_app(page)
 
 
+def set_date(page: Page, day: dt.date) -> None:
+    """Type a day into the check-in's date field, the way a runner with a keyboard would.
+
+    The field is year-month-day segments; focusing one opens a calendar, and the value is only
+    sent to the app when focus leaves the field with that calendar closed.
+    """
+    body = main(page)
+    field = body.get_by_role("group", name="Date", exact=True)
+    field.get_by_role("spinbutton", name="year").focus()
+    page.keyboard.type(day.strftime("%Y%m%d"))  # each full segment moves on to the next
+    expect(field.get_by_role("spinbutton", name="day")).to_have_text(day.strftime("%d"))
+    page.keyboard.press("Escape")  # close the calendar ...
+    field.get_by_role("spinbutton", name="day").blur()  # ... and leave the field
+    wait_for_app(page)
+    # The caption under the field names the week: it follows the value the app got.
+    expect(body.get_by_text(week_label(day), exact=True)).to_be_visible()
+
+
+def expect_results_for(page: Page, day: dt.date) -> None:
+    body = main(page)
+    expect(page).to_have_url(re.compile(r"/results$"))
+    expect(body.get_by_role("heading", name="Your results")).to_be_visible()
+    expect(body.get_by_text(f"{RUNNER} · {week_label(day)}", exact=True)).to_be_visible()
+
+
 def saved_checkins(db_url: str, runner: str):
     store = Store(db_url)
     try:
@@ -109,6 +167,7 @@ def test_new_runner_checks_in_and_gets_a_routine(
     # A phone user agent too: Streamlit closes the sidebar menu after navigation only on phones.
     page = page_factory(viewport, accept_downloads=True, **DEVICE_OPTIONS[viewport])
     body = main(page)
+    days, second_go = checkin_days(dt.date.today())
 
     # -- 1. who are you? ------------------------------------------------------------------
     open_app(page, server.base_url)
@@ -133,6 +192,8 @@ def test_new_runner_checks_in_and_gets_a_routine(
     expect_map(page, on=set(), off=set(LABELS))
     assert_clean(page)
 
+    # The first check-in is for three weeks ago (the runner starts with a past week).
+    set_date(page, days[0])
     click_region(page, "front_knee")
     click_region(page, "outer_knee")
     expect_chips(page, ["front_knee", "outer_knee"])
@@ -166,13 +227,12 @@ def test_new_runner_checks_in_and_gets_a_routine(
     # -- 3. save -> results ---------------------------------------------------------------
     body.get_by_role("button", name="Save check-in").click()
     wait_for_app(page)
-    expect(page).to_have_url(re.compile(r"/results$"))
-    expect(body.get_by_role("heading", name="Your results")).to_be_visible()
-    expect(body.get_by_text(RUNNER).first).to_be_visible()
+    expect_results_for(page, days[0])
 
     saved = saved_checkins(server.db_url, RUNNER)
     assert len(saved) == 1
     row = saved.iloc[0]
+    assert pd.Timestamp(row["date"]).date() == days[0]
     assert row["team"] == TEAM
     assert set(row["pain_locations"].split(";")) == {"outer_knee", "outer_hip"}
     assert row["pain_triggers"] == "stairs"
@@ -210,11 +270,13 @@ def test_new_runner_checks_in_and_gets_a_routine(
     nav_to(page, "Check-in")
     assert_clean(page)  # coming back to the form in the same session must not crash
     expect(body.get_by_role("heading", name="Weekly check-in")).to_be_visible()
-    # The form starts from the last check-in.
+    # The form starts from the last check-in, dated today: move it to another day of that week.
     expect_chips(page, ["outer_knee", "outer_hip"])
+    expect(body.get_by_text(week_label(dt.date.today()), exact=True)).to_be_visible()
+    set_date(page, second_go)
     body.get_by_role("button", name="Save check-in").click()
     wait_for_app(page)
-    expect(body.get_by_text("Replace that check-in?")).to_be_visible()
+    expect(body.get_by_text("Replace that check-in?")).to_contain_text(f"{days[0]:%a %d %b %Y}")
     expect(body.get_by_role("button", name="Replace it")).to_be_visible()
     expect(body.get_by_role("button", name="Keep the old one")).to_be_visible()
     expect(body.get_by_role("button", name="Save check-in")).to_have_count(0)
@@ -222,11 +284,104 @@ def test_new_runner_checks_in_and_gets_a_routine(
 
     body.get_by_role("button", name="Replace it").click()
     wait_for_app(page)
-    expect(page).to_have_url(re.compile(r"/results$"))
-    expect(body.get_by_role("heading", name="Your results")).to_be_visible()
+    expect_results_for(page, second_go)
     assert_clean(page)
     saved = saved_checkins(server.db_url, RUNNER)
     assert len(saved) == 1, "replacing must not add a second check-in for the week"
+    assert pd.Timestamp(saved.iloc[0]["date"]).date() == second_go
+
+    # -- 5. three more weekly check-ins, one a week up to today ---------------------------
+    for week, day in enumerate(days[1:], start=1):
+        nav_to(page, "Check-in")
+        expect(body.get_by_role("heading", name="Weekly check-in")).to_be_visible()
+        # Answers carry over from the last check-in, pain too; the date starts at today.
+        expect(slider).to_have_value(str(PAINS[week - 1]))
+        expect(body.get_by_text(week_label(dt.date.today()), exact=True)).to_be_visible()
+        assert_clean(page)
+        if day != dt.date.today():
+            set_date(page, day)
+        if week == len(days) - 1:  # the last week: it hurts more, in more places
+            click_region(page, "front_knee")
+            expect_chips(page, ["outer_knee", "outer_hip", "front_knee"])
+            expect_map(page, on=set(LABELS), off=set())
+            downhill = body.get_by_role("button", name=LAST_TRIGGER[1], exact=True)
+            downhill.click()
+            wait_for_app(page)
+            expect(downhill).to_have_attribute("aria-pressed", "true")
+        step = PAINS[week] - PAINS[week - 1]
+        if step:
+            slider.focus()
+            for _ in range(abs(step)):
+                slider.press("ArrowRight" if step > 0 else "ArrowLeft")
+            wait_for_app(page)
+        expect(slider).to_have_value(str(PAINS[week]))
+        assert_clean(page)
+        body.get_by_role("button", name="Save check-in").click()
+        wait_for_app(page)
+        expect(body.get_by_text("Replace that check-in?")).to_have_count(0)
+        expect_results_for(page, day)
+        assert_clean(page)
+
+    saved = saved_checkins(server.db_url, RUNNER)
+    dates = [pd.Timestamp(d).date() for d in saved["date"]]
+    assert dates == [second_go, *days[1:]], dates
+    weeks = {d.isocalendar()[:2] for d in dates}
+    assert len(weeks) == 4, f"four check-ins in four ISO weeks, got {sorted(weeks)}"
+    assert [int(p) for p in saved["pain_level"]] == PAINS
+    last = saved.iloc[-1]
+    assert set(last["pain_locations"].split(";")) == set(LABELS)
+    assert set(last["pain_triggers"].split(";")) == {"stairs", LAST_TRIGGER[0]}
+
+    # What the app should call out: runner's knee, risen at least rise_points since last week
+    # (the check-in rules, not the browser, decide what else rose or moved up a band).
+    kb = knowledge_base()
+    alerts = week_over_week(scored_history(saved, kb), kb)
+    rising = alerts[alerts["name"] == RISING]
+    assert len(rising) == 1, alerts
+    assert rising["change"].iloc[0] >= kb.rules.trends.rise_points, alerts
+    # The results of the last check-in already show it, and no clinician warning (pain 7 < 8).
+    for message in alerts["message"]:
+        expect(body.get_by_text(message, exact=True)).to_be_visible()
+    expect(body.get_by_text("See a clinician first")).to_have_count(0)
+
+    # -- 6. history: the trend over the four weeks and the week-over-week alert -----------
+    nav_to(page, "History")
+    expect(body.get_by_role("heading", name="History", exact=True)).to_be_visible()
+    shown = body.get_by_test_id("stAlert").filter(has_text=re.compile(r" rose "))
+    expect(shown).to_have_count(len(alerts))
+    for message in alerts["message"]:
+        expect(shown.filter(has_text=message)).to_have_count(1)
+    expect(shown.filter(has_text=f"{RISING} rose ")).to_be_visible()
+    in_order = [text.split("\n")[-1].strip() for text in shown.all_inner_texts()]
+    assert in_order == alerts["message"].tolist(), "biggest rise first"
+    expect(body.get_by_text("Compared with your check-in of the week before.")).to_be_visible()
+
+    expect(body.get_by_role("heading", name="Risk over the weeks")).to_be_visible()
+    trend = body.get_by_test_id("stVegaLiteChart").filter(
+        has=page.locator("[aria-label^=\"Y-axis titled 'Risk score'\"]")
+    )
+    expect(trend).to_have_count(1)
+    expect(trend.locator("svg.marks, canvas").first).to_be_visible()
+    # One point per week and condition; each says its condition, week and score.
+    points = trend.locator("g.mark-symbol.role-mark > path")
+    expect(points).to_have_count(4 * len(kb.condition_ids))
+    labels = points.evaluate_all("els => els.map((e) => e.getAttribute('aria-label') || '')")
+    knee = [
+        re.search(r"Week of: (.+?); Score: (\d+)", label)
+        for label in labels
+        if f"Condition: {RISING};" in label
+    ]
+    assert len(knee) == 4 and all(knee), labels
+    mondays = [d - dt.timedelta(days=d.weekday()) for d in days]
+    assert [m.group(1) for m in knee] == [f"{d:%d %b %Y}" for d in mondays], knee
+    scores = [int(m.group(2)) for m in knee]
+    assert scores[-1] - scores[-2] >= kb.rules.trends.rise_points - 1, scores
+    assert_clean(page)
+
+    shots = Path(HISTORY_SHOTS) if HISTORY_SHOTS else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    full_page_screenshot(page, shots / f"journey_history_{viewport}.png")
+    assert_clean(page)
 
 
 # -- known bugs, found while writing the journey above -------------------------------------

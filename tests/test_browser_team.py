@@ -177,7 +177,7 @@ def test_coach_reviews_team_opens_a_runner_and_exports(
     expect(page).to_have_url(re.compile(r"/history$"))
     expect(body.get_by_role("heading", name="History", exact=True)).to_be_visible()
     expect(body.get_by_role("combobox", name="Runner")).to_have_value("Bob Scree")
-    expect(body.get_by_text("Your check-ins")).to_be_visible()
+    expect(body.get_by_role("heading", name="Check-ins", exact=True)).to_be_visible()
     assert_clean(page)
 
     # -- 4. back to Team, export the CSV ---------------------------------------------------------

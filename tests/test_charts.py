@@ -329,6 +329,11 @@ def test_trend_threshold_rules_and_band_tints() -> None:
     assert [r["color"] for r in tint_rows] == [BAND_COLORS[b] for b in BANDS]
     (line,) = _layers(spec, "line")
     assert line["encoding"]["y"]["scale"]["domain"] == [0, 100]
+    # The thresholds are named on the axis, not by text that lines could cross.
+    axis = line["encoding"]["y"]["axis"]
+    assert axis["values"] == [0.0, 35.0, 70.0, 100.0]
+    assert "'Moderate 35'" in axis["labelExpr"] and "'High 70'" in axis["labelExpr"]
+    assert not _layers(spec, "text")
 
 
 def test_trend_without_focus_has_legend_bound_selection() -> None:

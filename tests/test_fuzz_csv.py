@@ -322,23 +322,23 @@ def test_a_million_row_file_is_refused_by_the_upload_limit(store: Store, tmp_pat
     assert time.perf_counter() - started < 10
 
 
-def test_a_large_valid_file_without_a_limit_loads_or_fails_cleanly(tmp_path: Path) -> None:
-    rows = 100_000
-    path = tmp_path / "large.csv"
+def test_a_million_row_file_loads_without_a_limit_and_one_bad_cell_is_found(
+    tmp_path: Path,
+) -> None:
+    """The CLI reads files of any size: a million rows load, and one bad cell at the very
+    end is reported by its line, alone."""
+    rows = 1_000_000
+    path = tmp_path / "million.csv"
     path.write_bytes(HEADER + ROW * rows)
-    started = time.perf_counter()
     frame = load_or_clear_error(path)
-    elapsed = time.perf_counter() - started
     assert frame is not None and len(frame) == rows
-    assert elapsed < 20, f"{rows:,} rows took {elapsed:.1f} s"
-    # The same rows with one bad cell far down: one located error, nothing else.
     bad = HEADER + ROW * (rows - 1) + b"Ann,2024-01-01,eleven\n"
     with pytest.raises(CsvError) as err:
         load_checkins_csv(bad)
     assert err.value.problems == [
         f"line {rows + 1}, column 'pain_level': got 'eleven'; allowed: "
         + KB.checkin.columns["pain_level"].allowed()
-    ] or any(f"line {rows + 1}" in p for p in err.value.problems)
+    ]
 
 
 # --- formulas in exported CSV ------------------------------------------------------------------

@@ -178,7 +178,7 @@ def test_uploads_over_the_limit_are_refused_in_logic(db_url: str) -> None:
     plan = plan_import(too_big, store, runner="Ann")
     assert not plan.ok
     assert plan.errors == [
-        f"the file is {len(too_big) / 2**20:,.1f} MB; allowed: files up to {UPLOAD_LIMIT_MB} MB "
+        f"the file is {len(too_big):,} bytes; allowed: files up to {UPLOAD_LIMIT_MB} MB "
         "(split it into smaller files, e.g. one per year)"
     ]
     assert store.history("Ann").empty
@@ -220,6 +220,23 @@ def test_xsrf_protection_stays_on(monkeypatch: pytest.MonkeyPatch) -> None:
         assert not re.search(r"enableXsrfProtection[=\s\"']*false", text, re.I), path
         assert "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION" not in text, path
 
+
+
+@pytest.mark.browser
+def test_the_running_server_refuses_an_upload_without_the_xsrf_token(app_server: str) -> None:
+    """The live server, not just the config: a forged upload gets 403 (400 with XSRF off)."""
+    import urllib.error
+    import urllib.request
+
+    forged = urllib.request.Request(
+        f"{app_server.rstrip('/')}/_stcore/upload_file/some-session/some-file",
+        method="PUT",
+        data=b"runner,date\nEve,2026-01-05\n",
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=30)
+    assert refused.value.code == 403
+    assert b"XSRF" in refused.value.read()
 
 # --- secrets never reach a page or a log ----------------------------------------------------
 

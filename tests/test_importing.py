@@ -192,12 +192,12 @@ def test_dates_outside_what_the_form_accepts_are_refused(store: Store) -> None:
 def test_files_over_the_limit_are_refused_without_reading_them(
     store: Store, tmp_path: Path
 ) -> None:
-    assert UPLOAD_LIMIT_BYTES == UPLOAD_LIMIT_MB * MB == 5 * 1024 * 1024
+    assert UPLOAD_LIMIT_BYTES == UPLOAD_LIMIT_MB * MB == 5_000_000  # as the browser counts
     row = "Ann,2026-01-05,3,,\n"
     big = (HEADER + "\n" + row * (UPLOAD_LIMIT_BYTES // len(row) + 1)).encode()
     path = tmp_path / "big.csv"
     path.write_bytes(big)
-    size = f"{len(big) / MB:.1f} MB"
+    size = f"{len(big):,} bytes"  # "5.0 MB" would read as the limit itself
     hint = "allowed: files up to 5 MB (split it into smaller files, e.g. one per year)"
     assert plan(big, store).errors == [f"the file is {size}; {hint}"]
     assert plan(path, store).errors == [f"the file is {size}; {hint}"]

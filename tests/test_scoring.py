@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins
 from logic.knowledge import knowledge_base
 from logic.scoring import (
+    band_codes,
     explain_checkin,
     feature_matrix,
     score_checkins,
@@ -201,9 +202,17 @@ def test_bands_follow_the_thresholds() -> None:
     result = score_checkins(frame)
     for cid in IDS:
         s = result[cid]
-        expected = np.where(s >= high, "high", np.where(s >= moderate, "moderate", "low"))
+        shown = s.round()
+        expected = np.where(shown >= high, "high", np.where(shown >= moderate, "moderate", "low"))
         assert (result[f"{cid}_band"].astype(str).to_numpy() == expected).all()
     assert list(result[f"{IDS[0]}_band"].cat.categories) == ["low", "moderate", "high"]
+
+
+def test_a_band_matches_the_score_the_app_shows() -> None:
+    """29.6 is shown as "30": it must not read "low" next to a threshold of 30."""
+    moderate, high = KB.rules.bands.moderate, KB.rules.bands.high
+    scores = np.array([moderate - 0.6, moderate - 0.4, high - 0.6, high - 0.4, high + 0.4])
+    assert band_codes(scores, KB).tolist() == [0, 1, 1, 2, 2]
 
 
 @pytest.mark.parametrize(

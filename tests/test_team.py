@@ -84,7 +84,7 @@ def test_team_names_and_roster_filter_by_team() -> None:
 def test_week_glance_counts_checked_in_missing_bands_and_red_flags() -> None:
     scored = scored_rows(
         {"runner": "Ann", "week_start": W2, "patellofemoral": 30.0, "hamstring": 55.0},
-        {"runner": "Bob", "week_start": W2, "patellofemoral": 29.9, "it_band": 54.9},
+        {"runner": "Bob", "week_start": W2, "patellofemoral": 29.4, "it_band": 54.4},
         {
             "runner": "Cat",
             "week_start": W2,
