@@ -24,6 +24,7 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -512,6 +513,16 @@ def _page_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
+def _start_on(db: Path, app_server_factory: Any, page_factory: Any) -> tuple[Any, Any, Any]:
+    """The real app on `db`, opened in Chromium; its error that names the file."""
+    server = app_server_factory(db_url=sqlite_url(db))
+    page = page_factory("desktop")
+    open_app(page, server.base_url)
+    alert = page.locator('[data-testid="stAlertContentError"]').filter(has_text=str(db))
+    expect(alert.first).to_be_visible()
+    return server, page, alert
+
+
 @pytest.mark.browser
 def test_a_garbage_database_file_is_named_and_left_untouched(
     app_server_factory, page_factory, tmp_path: Path
@@ -519,11 +530,7 @@ def test_a_garbage_database_file_is_named_and_left_untouched(
     db = tmp_path / "garbage.db"
     db.write_bytes(os.urandom(64 * 1024))  # no SQLite header: "file is not a database"
     digest = _digest(db)
-    server = app_server_factory(db_url=sqlite_url(db))
-    page = page_factory("desktop")
-    open_app(page, server.base_url)
-    alert = page.locator('[data-testid="stAlertContentError"]').filter(has_text=str(db))
-    expect(alert.first).to_be_visible()
+    server, page, alert = _start_on(db, app_server_factory, page_factory)
     expect(alert.first).to_contain_text("not a valid SQLite database")
     assert "Weekly check-in" not in _page_text(page)
     page.reload()  # a second session: still the error, still no reset
@@ -545,11 +552,7 @@ def test_a_future_version_database_is_named_and_left_untouched(
         conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
     conn.close()
     digest = _digest(db)
-    server = app_server_factory(db_url=sqlite_url(db))
-    page = page_factory("desktop")
-    open_app(page, server.base_url)
-    alert = page.locator('[data-testid="stAlertContentError"]').filter(has_text=str(db))
-    expect(alert.first).to_be_visible()
+    server, _page, alert = _start_on(db, app_server_factory, page_factory)
     expect(alert.first).to_contain_text(re.compile(r"schema revision '9999_future'"))
     expect(alert.first).to_contain_text("left untouched")
     server.stop()  # let go of the file before comparing bytes

@@ -60,7 +60,7 @@ def test_a_rise_just_under_fifteen_within_a_band_is_not() -> None:
 
 def test_moving_up_a_band_is_an_alert_however_small() -> None:
     history = scored(
-        [(0, {"it_band": 29.6, "piriformis": 54.0}), (1, {"it_band": 30.0, "piriformis": 70.0})]
+        [(0, {"it_band": 29.4, "piriformis": 54.0}), (1, {"it_band": 29.6, "piriformis": 70.0})]
     )
     alerts = week_over_week(history)
     assert alerts["condition"].tolist() == ["piriformis", "it_band"]  # biggest rise first
