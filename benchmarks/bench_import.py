@@ -6,6 +6,7 @@ Not a test: timings depend on the machine; the brief's budget is well under 5 s.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -64,23 +65,36 @@ def _timed(label: str, fn: Callable[[], T]) -> T:
     return out
 
 
-def main(rows: int = 50_000) -> None:
+def run(store: Store, rows: int) -> None:
     frame = random_checkins(rows)
-    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        new = _timed(
-            f"import {rows:,} new rows (one transaction)",
-            lambda: store.import_checkins(frame, on_conflict="error"),
-        )
-        again = _timed(
-            f"import {rows:,} rows again, replace all",
-            lambda: store.import_checkins(frame, on_conflict="replace"),
-        )
-        back = _timed(f"all_checkins() -> DataFrame of {rows:,}", store.all_checkins)
-        store.dispose()
+    new = _timed(
+        f"import {rows:,} new rows (one transaction)",
+        lambda: store.import_checkins(frame, on_conflict="error"),
+    )
+    again = _timed(
+        f"import {rows:,} rows again, replace all",
+        lambda: store.import_checkins(frame, on_conflict="replace"),
+    )
+    back = _timed(f"all_checkins() -> DataFrame of {rows:,}", store.all_checkins)
+    store.dispose()
     assert new.inserted == rows and again.replaced == rows and len(back) == rows
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Import speed of Store.import_checkins.")
+    parser.add_argument("rows", nargs="?", type=int, default=50_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args(argv)
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; {args.db}")
+    if args.db == "postgres":
+        from benchmarks.load_checkins import pg_cluster  # a throwaway cluster
+
+        with pg_cluster() as cluster:
+            run(Store(cluster.create_database("bench_import")), args.rows)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        run(Store(f"sqlite:///{Path(tmp) / 'bench.db'}"), args.rows)
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    main()

@@ -361,9 +361,7 @@ def run_load(
         server_cpu = process_cpu_s(server.proc.pid) - cpu0
         busy = machine_busy_s() - busy0
     stored, in_db = count_stored(db_url, prefix)
-    return LoadReport(
-        backend, runners, concurrency, wall, results, stored, in_db, server_cpu, busy
-    )
+    return LoadReport(backend, runners, concurrency, wall, results, stored, in_db, server_cpu, busy)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -221,7 +221,6 @@ def test_xsrf_protection_stays_on(monkeypatch: pytest.MonkeyPatch) -> None:
         assert "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION" not in text, path
 
 
-
 @pytest.mark.browser
 def test_the_running_server_refuses_an_upload_without_the_xsrf_token(app_server: str) -> None:
     """The live server, not just the config: a forged upload gets 403 (400 with XSRF off)."""
@@ -237,6 +236,7 @@ def test_the_running_server_refuses_an_upload_without_the_xsrf_token(app_server:
         urllib.request.urlopen(forged, timeout=30)
     assert refused.value.code == 403
     assert b"XSRF" in refused.value.read()
+
 
 # --- secrets never reach a page or a log ----------------------------------------------------
 

@@ -155,9 +155,10 @@ def test_preview_then_confirm_writes_and_resets_the_uploader() -> None:
     preview = at.dataframe[0].value
     assert preview["status"].tolist() == ["new", "new"]
     assert preview["week"].tolist() == ["Week 2 · 5 Jan–11 Jan 2026", "Week 3 · 12 Jan–18 Jan 2026"]
-    assert "**2** check-ins in the file: **2** new weeks, **0** already stored." in texts(
-        at.markdown
-    )[-1]
+    assert (
+        "**2** check-ins in the file: **2** new weeks, **0** already stored."
+        in texts(at.markdown)[-1]
+    )
     assert not at.radio  # nothing stored yet: no skip/replace question
     assert weeks() == []  # the preview wrote nothing
 
@@ -185,9 +186,10 @@ def test_weeks_already_stored_are_skipped_or_replaced(
     save(date="2026-01-07", pain_level=2)
     at = upload(data_page(), f"{HEADER}\nAnn,2026-01-05,5,\nAnn,2026-01-12,6,\n")
     assert at.dataframe[0].value["status"].tolist() == ["already stored", "new"]
-    assert "**2** check-ins in the file: **1** new week, **1** already stored." in texts(
-        at.markdown
-    )[-1]
+    assert (
+        "**2** check-ins in the file: **1** new week, **1** already stored."
+        in texts(at.markdown)[-1]
+    )
     assert at.radio[0].label == "Weeks already stored"
     assert at.radio[0].options == ["Skip them", "Replace them"]
     assert at.radio[0].value == "Skip them"
