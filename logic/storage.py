@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -237,6 +238,17 @@ def normalise_checkins(frame: pd.DataFrame) -> pd.DataFrame:
         out = parse_checkins(inputs).frame
     except CheckinValidationError as err:
         raise InvalidCheckin(str(err)) from None
+    # Stored dates are nanosecond timestamps (late 1677 to early 2262, week starts included):
+    # name a date outside the whole years between, rather than crash.
+    days = out["date"].to_numpy().astype("datetime64[D]")
+    low, high = np.datetime64("1678-01-01", "D"), np.datetime64("2261-12-31", "D")
+    outside = np.flatnonzero((days < low) | (days > high))
+    if len(outside):
+        first = int(outside[0])
+        raise InvalidCheckin(
+            f"check-in {first + 1}, column 'date': got {days[first]}; allowed: a date from "
+            f"{low} to {high}"
+        )
     out["date"] = out["date"].astype("datetime64[ns]")
     out["week_start"] = out["date"] - pd.to_timedelta(out["date"].dt.day_of_week, unit="D")
     return out

@@ -360,6 +360,27 @@ def test_unknown_values_are_refused_before_writing(store: Store) -> None:
     assert store.all_checkins().empty and store.list_runners().empty
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1677-12-31", "2262-01-01", "9999-12-31"])
+def test_dates_beyond_what_storage_holds_are_named_not_crashed_on(store: Store, day: str) -> None:
+    frame = pd.DataFrame({"runner": ["Ann", "Bob"], "date": ["2026-01-05", day]})
+    with pytest.raises(InvalidCheckin) as err:
+        store.import_checkins(frame)
+    assert str(err.value) == (
+        f"check-in 2, column 'date': got {day}; allowed: a date from 1678-01-01 to 2261-12-31\n"
+        "Nothing was imported."
+    )
+    assert store.all_checkins().empty and store.list_runners().empty
+
+
+def test_the_first_and_last_storable_days_round_trip(store: Store) -> None:
+    for day in ("1678-01-01", "2261-12-31"):
+        store.save_checkin(checkin(runner=f"R{day}", date=day))
+    assert sorted(store.all_checkins()["date"].dt.strftime("%Y-%m-%d")) == [
+        "1678-01-01",
+        "2261-12-31",
+    ]
+
+
 def test_week_taken_then_replace_in_place(store: Store) -> None:
     cid = store.save_checkin(checkin(date=dt.date(2025, 11, 24)))  # Monday
     with pytest.raises(WeekTaken) as info:
