@@ -27,6 +27,9 @@ Import them with ``from tests.browser_support import assert_clean, open_app, ...
                                          page (JS) errors, a shown Streamlit exception, a lost
                                          connection or horizontal overflow.
 ``diagnostics(page)``                    the :class:`PageDiagnostics` recorded for a page.
+``main(page)``                           the main area's locator (not the sidebar).
+``nav_to(page, title)``                  follow a nav link in the same session, on desktop
+                                         (top bar) and on a phone (sidebar menu).
 
 Example::
 
@@ -118,6 +121,31 @@ def diagnostics(page: Any) -> PageDiagnostics:
 def open_app(page: Any, base_url: str, path: str = "/", timeout: float = 30_000) -> Any:
     """Load ``base_url + path`` and wait for the Streamlit run to finish."""
     return open_page(page, base_url.rstrip("/") + "/" + path.lstrip("/"), timeout=timeout)
+
+
+def main(page: Any) -> Any:
+    """The main area (the sidebar holds a second runner picker with the same labels)."""
+    return page.locator('[data-testid="stMain"]')
+
+
+def nav_to(page: Any, title: str) -> None:
+    """Follow an app nav link in the same session (a page.goto would start a new session).
+
+    Desktop has the links in the top bar; at phone width they move into the sidebar menu.
+    """
+    from playwright.sync_api import expect
+
+    top = page.locator('[data-testid="stTopNavLink"]').filter(has_text=title)
+    if top.count() and top.first.is_visible():
+        top.first.click()
+    else:
+        page.get_by_test_id("stExpandSidebarButton").click()
+        link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title)
+        expect(link).to_be_visible()
+        link.click()
+        # With a phone user agent Streamlit closes the menu again after navigating.
+        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+    wait_for_app(page)
 
 
 def assert_clean(

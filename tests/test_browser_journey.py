@@ -32,7 +32,7 @@ from logic.form import week_label
 from logic.knowledge import knowledge_base
 from logic.storage import Store
 from logic.trends import scored_history, week_over_week
-from tests.browser_support import assert_clean, open_app, wait_for_app
+from tests.browser_support import assert_clean, main, nav_to, open_app, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -69,11 +69,6 @@ def checkin_days(today: dt.date) -> tuple[list[dt.date], dt.date]:
     return days, days[0] + dt.timedelta(days=2)
 
 
-def main(page: Page) -> Locator:
-    """The main area: the sidebar holds a second runner picker with the same labels."""
-    return page.locator('[data-testid="stMain"]')
-
-
 def region_paths(page: Page, region: str) -> Locator:
     """Every copy (both legs, both views) of a region on the check-in body map."""
     return page.locator(f'{BODY_MAP} svg path[aria-label*="({region})"]')
@@ -106,24 +101,6 @@ def expect_chips(page: Page, regions: list[str]) -> None:
     expect(chips).to_have_count(len(regions))
     shown = sorted(chips.nth(i).get_attribute("aria-label") or "" for i in range(chips.count()))
     assert shown == sorted(LABELS[r] for r in regions)
-
-
-def nav_to(page: Page, title: str) -> None:
-    """Follow an app nav link in the same session (a page.goto would start a new session).
-
-    Desktop has the links in the top bar; at phone width they move into the sidebar menu.
-    """
-    top = page.locator('[data-testid="stTopNavLink"]').filter(has_text=title)
-    if top.count() and top.first.is_visible():
-        top.first.click()
-    else:
-        page.get_by_test_id("stExpandSidebarButton").click()
-        link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title)
-        expect(link).to_be_visible()
-        link.click()
-        # With a phone user agent Streamlit closes the menu again after navigating.
-        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-    wait_for_app(page)
 
 
 def set_date(page: Page, day: dt.date) -> None:

@@ -27,7 +27,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from logic.accounts import Accounts
 from logic.storage import Store
-from tests.browser_support import assert_clean, open_app, wait_for_app
+from tests.browser_support import assert_clean, main, nav_to, open_app, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -46,24 +46,6 @@ TEAM_A = sorted(r for r, (t, _) in RUNNERS.items() if t == "A")
 TEAM_B = sorted(r for r, (t, _) in RUNNERS.items() if t == "B")
 NEW_RUNNER = "➕ New runner…"  # pages/common.py NEW_RUNNER
 HEATMAP = '[class*="st-key-team_heatmap"]'
-
-
-def main(page: Page) -> Locator:
-    return page.locator('[data-testid="stMain"]')
-
-
-def nav_to(page: Page, title: str) -> None:
-    """Follow an app nav link in the same session (top bar on desktop, sidebar menu on a phone)."""
-    top = page.locator('[data-testid="stTopNavLink"]').filter(has_text=title)
-    if top.count() and top.first.is_visible():
-        top.first.click()
-    else:
-        page.get_by_test_id("stExpandSidebarButton").click()
-        link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title)
-        expect(link).to_be_visible()
-        link.click()
-        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-    wait_for_app(page)
 
 
 def seed_team_db(path: Path) -> str:
