@@ -20,6 +20,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.synthetic import subset_strings
 from logic.storage import COLUMNS, Store
 
 T = TypeVar("T")
@@ -49,11 +50,7 @@ def random_checkins(n: int, seed: int = 7, prefix: str = "runner") -> pd.DataFra
         if col.kind == "set":  # members in random order, to exercise canonical sorting
             vocab = np.array(col.values)[rng.permutation(len(col.values))]
             picks = rng.random((n, len(vocab))) < 0.2
-            # Each row's picks as a bit mask; every possible mask is joined once.
-            masks = picks @ (1 << np.arange(len(vocab)))
-            bits = (np.arange(2 ** len(vocab))[:, None] >> np.arange(len(vocab))) & 1
-            joined = np.array([";".join(vocab[b.astype(bool)]) for b in bits], dtype=object)
-            frame[col.name] = joined[masks]
+            frame[col.name] = subset_strings(list(vocab), picks)
     return frame
 
 

@@ -8,6 +8,19 @@ import pandas as pd
 from logic.knowledge import knowledge_base
 
 
+def subset_strings(members: list[str], picks: np.ndarray, sep: str = ";") -> np.ndarray:
+    """Each row's picked members joined by `sep` (rows x members booleans in, strings out).
+
+    Every subset is joined once and picked by the row's bit mask: no Python per row.
+    """
+    k = len(members)
+    table = np.array(
+        [sep.join(m for b, m in enumerate(members) if mask >> b & 1) for mask in range(2**k)],
+        dtype=object,
+    )
+    return table[picks @ (1 << np.arange(k))]
+
+
 def synthetic_checkins(n: int, *, seed: int = 0, runners: int = 5000) -> pd.DataFrame:
     """n plausible check-ins; each set member is present with probability 0.15."""
     kb = knowledge_base()
@@ -23,15 +36,8 @@ def synthetic_checkins(n: int, *, seed: int = 0, runners: int = 5000) -> pd.Data
     sep = kb.checkin.set_separator
     for name in kb.checkin.set_columns:
         members = list(cols[name].values)
-        k = len(members)
-        # Every subset as a string, then pick by a random bitmask per row.
-        table = np.array(
-            [sep.join(m for b, m in enumerate(members) if mask >> b & 1) for mask in range(2**k)],
-            dtype=object,
-        )
-        bits = rng.random((n, k)) < 0.15
-        masks = (bits * (1 << np.arange(k))).sum(axis=1)
-        out[name] = pd.array(table[masks], dtype="str")
+        bits = rng.random((n, len(members))) < 0.15
+        out[name] = pd.array(subset_strings(members, bits, sep), dtype="str")
     out["pain_level"] = rng.integers(0, 11, n)
     out["weekly_km"] = rng.gamma(4, 10, n).round(1)
     out["longest_run_km"] = (out["weekly_km"] * rng.uniform(0.2, 0.5, n)).round(1)
