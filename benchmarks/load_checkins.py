@@ -67,6 +67,7 @@ class PgCluster:
             entry = pwd.getpwnam(self.user)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         self.port = pg._free_port()
+        self.server = pg.PostgresServer("127.0.0.1", self.port, pg.DB_USER)  # URLs, CREATE DATABASE
         self.running = False
         res = pg._run(
             [self.initdb, "-D", str(self.data), "-U", pg.DB_USER, "--auth=trust", "-E", "UTF8",
@@ -101,17 +102,10 @@ class PgCluster:
         self.running = False
 
     def url(self, dbname: str) -> str:
-        return f"postgresql+psycopg://{self._pg.DB_USER}@127.0.0.1:{self.port}/{dbname}"
+        return self.server.url(dbname)
 
     def create_database(self, name: str) -> str:
-        import psycopg
-
-        with psycopg.connect(
-            host="127.0.0.1", port=self.port, user=self._pg.DB_USER, dbname="postgres",
-            autocommit=True,
-        ) as conn:  # fmt: skip
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+        return self.server.create_database(name)
 
     def close(self) -> None:
         if self.running:
