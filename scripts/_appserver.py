@@ -294,6 +294,30 @@ def wait_for_app(page: Page, timeout: float = 30_000) -> None:
     page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
 
 
+def nav_to(page: Page, title: str | None = None, *, href: str | None = None) -> None:
+    """Follow an app nav link in the same session (a page.goto would start a new session).
+
+    The link is matched by its text or its href. Desktop has the links in the top bar; at
+    phone width they are in the sidebar menu, which Streamlit closes again after navigating
+    (with a phone user agent): wait for that too.
+    """
+
+    def links(testid: str) -> Any:
+        found = page.locator(f'[data-testid="{testid}"]' + (f'[href="{href}"]' if href else ""))
+        return found.filter(has_text=title) if title else found
+
+    top = links("stTopNavLink")
+    if top.count() and top.first.is_visible():
+        top.first.click()
+    else:
+        page.locator('[data-testid="stExpandSidebarButton"]').first.click()
+        link = links("stSidebarNavLink").first
+        link.wait_for(state="visible")
+        link.click()
+        page.wait_for_selector('[data-testid="stSidebar"][data-collapsed="true"]', state="attached")
+    wait_for_app(page)
+
+
 _OVERFLOW_JS = """() => {
     const vw = window.innerWidth;
     const slack = 1;  // sub-pixel rounding

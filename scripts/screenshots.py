@@ -41,6 +41,7 @@ from _appserver import (
     full_page_screenshot,
     horizontal_overflow,
     launch_chromium,
+    nav_to,
     open_page,
     wait_for_app,
 )
@@ -150,19 +151,8 @@ def choose_runner(page: Any, runner: str) -> None:
 
 def follow_nav_link(page: Any, url: str) -> None:
     """Go to ``url`` by clicking its nav link (top bar, or the phone's sidebar menu)."""
-    top = page.locator(f'[data-testid="stTopNavLink"][href="{url}"]')
-    if top.count() and top.first.is_visible():
-        top.first.click()
-        wait_for_app(page)
-        return
-    page.locator('[data-testid="stExpandSidebarButton"]').first.click()
-    link = page.locator(f'[data-testid="stSidebarNavLink"][href="{url}"]').first
-    link.wait_for(state="visible")
-    link.click()
-    wait_for_app(page)
-    # With a phone user agent Streamlit closes the menu after navigating; wait for that.
-    page.wait_for_selector('[data-testid="stSidebar"][data-collapsed="true"]', state="attached")
-    page.wait_for_timeout(400)  # the slide-out animation
+    nav_to(page, href=url)
+    page.wait_for_timeout(400)  # the sidebar's slide-out animation, before the screenshot
 
 
 # Streamlit's known issue #7074 (open; still so on 1.67): a page loaded by its own URL

@@ -65,6 +65,7 @@ from _appserver import (  # noqa: E402  (needs the sys.path entry above)
     chromium_path,
     horizontal_overflow,
     launch_chromium,
+    nav_to,
     open_page,
     sqlite_url,
     wait_for_app,
@@ -80,6 +81,8 @@ __all__ = [
     "assert_clean",
     "browser",
     "diagnostics",
+    "main",
+    "nav_to",
     "open_app",
     "page",
     "page_factory",
@@ -126,26 +129,6 @@ def open_app(page: Any, base_url: str, path: str = "/", timeout: float = 30_000)
 def main(page: Any) -> Any:
     """The main area (the sidebar holds a second runner picker with the same labels)."""
     return page.locator('[data-testid="stMain"]')
-
-
-def nav_to(page: Any, title: str) -> None:
-    """Follow an app nav link in the same session (a page.goto would start a new session).
-
-    Desktop has the links in the top bar; at phone width they move into the sidebar menu.
-    """
-    from playwright.sync_api import expect
-
-    top = page.locator('[data-testid="stTopNavLink"]').filter(has_text=title)
-    if top.count() and top.first.is_visible():
-        top.first.click()
-    else:
-        page.get_by_test_id("stExpandSidebarButton").click()
-        link = page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=title)
-        expect(link).to_be_visible()
-        link.click()
-        # With a phone user agent Streamlit closes the menu again after navigating.
-        expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
-    wait_for_app(page)
 
 
 def assert_clean(
