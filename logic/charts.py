@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import altair as alt
 import pandas as pd
 
+from logic.scoring import band_index
+
 __all__ = [
     "BANDS",
     "BAND_COLORS",
@@ -117,13 +119,9 @@ def validate_thresholds(thresholds: Mapping[str, float]) -> dict[str, float]:
 
 
 def band_for_score(score: float, thresholds: Mapping[str, float]) -> str:
-    """Band id of ``score``: ``>= high`` -> high, ``>= moderate`` -> moderate, else low."""
+    """Band id of ``score``, by the same rule as the scores (logic.scoring.band_index)."""
     th = validate_thresholds(thresholds)
-    if score >= th["high"]:
-        return "high"
-    if score >= th["moderate"]:
-        return "moderate"
-    return "low"
+    return BANDS[int(band_index(score, th["moderate"], th["high"]))]
 
 
 def band_scale(bands: Sequence[str] = BANDS) -> alt.Scale:

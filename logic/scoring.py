@@ -62,16 +62,19 @@ def feature_matrix(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
     return x
 
 
-def band_codes(scores: np.ndarray, kb: KnowledgeBase) -> np.ndarray:
-    """0 low, 1 moderate, 2 high, by the thresholds of data/rules.toml.
+def band_index(scores: Any, moderate: float, high: float) -> np.ndarray:
+    """0 low, 1 moderate, 2 high: the one banding rule, for arrays and single scores.
 
     Banded on the whole number the app shows (numpy rounding, as every chart and table
     uses), so a score shown as "30" never reads "low" beside a threshold of 30.
     """
-    shown = np.round(scores)
-    codes = (shown >= kb.rules.bands.moderate).astype("int8")
-    codes += shown >= kb.rules.bands.high
-    return codes
+    shown = np.round(np.asarray(scores, dtype="float64"))
+    return (shown >= moderate).astype("int8") + (shown >= high)
+
+
+def band_codes(scores: np.ndarray, kb: KnowledgeBase) -> np.ndarray:
+    """Band codes by the thresholds of data/rules.toml."""
+    return band_index(scores, kb.rules.bands.moderate, kb.rules.bands.high)
 
 
 def _needs_clinician(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:

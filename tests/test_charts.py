@@ -100,9 +100,11 @@ def test_band_colors_are_three_distinct_colours_in_band_order() -> None:
     ("score", "band"),
     [
         (0.0, "low"),
-        (29.99, "low"),
+        (29.49, "low"),  # shown as 29
+        (29.99, "moderate"),  # shown as 30, so banded as 30 (logic.scoring.band_index)
         (30.0, "moderate"),
-        (54.9, "moderate"),
+        (54.4, "moderate"),
+        (54.9, "high"),
         (55.0, "high"),
         (100.0, "high"),
     ],
