@@ -506,7 +506,7 @@ def _located(
             line, where = good[p.row], f"line {good[p.row]}, column {p.column!r}"
         else:  # the two parsers disagree about the records: name the check-in, not a line
             line, where = header_line + 1 + p.row, f"check-in {p.row + 1}, column {p.column!r}"
-        got = _got(p.value)
+        got = got_cell(p.value)
         if isinstance(p.value, str) and ("\n" in p.value or "\r" in p.value):
             got += " (a cell over several lines: is a closing quote missing?)"
         located.append((line, f"{where}: {got}; allowed: {p.allowed}"))
@@ -525,7 +525,8 @@ def _located(
     return [m for _, m in located]
 
 
-def _got(value: Any) -> str:
+def got_cell(value: Any) -> str:
+    """'got <cell>' for a problem message: empty said as such, long cells cut at 60."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "got an empty cell"
     text = str(value)

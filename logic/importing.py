@@ -41,6 +41,7 @@ from logic.csv_io import (
     CsvError,
     Source,
     checkins_to_csv,
+    got_cell,
     line_reader,
     load_checkins_csv,
     size_text,
@@ -352,11 +353,11 @@ def _row_errors(
     order = {c: i for i, c in enumerate(kb.checkin.columns)}
     found: list[tuple[int, int, str]] = []  # (row, column order, message)
     for row in np.flatnonzero(foreign):
-        where = f"{lines[row]}, column 'runner': {_got(raw['runner'].iloc[row])}"
+        where = f"{lines[row]}, column 'runner': {got_cell(raw['runner'].iloc[row])}"
         found.append((row, order["runner"], f"{where}; allowed: only your own name {owner!r}"))
     allowed = f"a date from {EARLIEST_DATE:%Y-%m-%d} to today ({today:%Y-%m-%d})"
     for row in np.flatnonzero(out_of_range):
-        where = f"{lines[row]}, column 'date': {_got(raw['date'].iloc[row])}"
+        where = f"{lines[row]}, column 'date': {got_cell(raw['date'].iloc[row])}"
         found.append((row, order["date"], f"{where}; allowed: {allowed}"))
     if repeated.any():
         # The first row of each runner+week, for every repeated row: one merge, no search.
@@ -365,7 +366,7 @@ def _row_errors(
         firsts = keys.iloc[rows].merge(first, on=KEY, how="left")["_row"].to_numpy()
         weeks = _week_labels(week_start.iloc[rows])
         for row, earlier, week in zip(rows, firsts, weeks, strict=True):
-            where = f"{lines[row]}, column 'date': {_got(raw['date'].iloc[row])}"
+            where = f"{lines[row]}, column 'date': {got_cell(raw['date'].iloc[row])}"
             same = f"{lines[int(earlier)]} for {frame['runner'].iloc[row]!r} ({week})"
             found.append(
                 (
@@ -434,7 +435,8 @@ def _with_foreign_rows(problems: list[str], data: bytes, owner: str | None) -> l
         return problems
     col, width = header.index("runner"), len(header)
     mine = [
-        f"line {line}, column 'runner': {_got(cells[col])}; allowed: only your own name {owner!r}"
+        f"line {line}, column 'runner': {got_cell(cells[col])}; "
+        f"allowed: only your own name {owner!r}"
         for line, cells in zip(starts[1:], records[1:], strict=True)
         if len(cells) == width and cells[col].strip() and cells[col].strip() != owner
     ]
@@ -446,13 +448,6 @@ def _with_foreign_rows(problems: list[str], data: bytes, owner: str | None) -> l
         return int(found[1]) if found else 0
 
     return sorted([*mine, *problems], key=line_of)  # stable: runner first on its line
-
-
-def _got(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return "got an empty cell"
-    text = str(value)
-    return f"got {(text[:60] + '…') if len(text) > 60 else text!r}"
 
 
 def _allowed_with_default(spec: Any) -> str:

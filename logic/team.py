@@ -24,7 +24,7 @@ from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.load import WEEK
 from logic.ostrc import PARTICIPATION, any_problem
 from logic.scoring import band_codes
-from logic.texts import AUTOLINK_START, MARKDOWN_SPECIAL, WORD_JOINER
+from logic.texts import escape_all
 from logic.trends import scored_history
 
 __all__ = [
@@ -35,7 +35,6 @@ __all__ = [
     "bullets",
     "checkins_version",
     "default_period",
-    "escape_all",
     "heatmap_data",
     "in_period",
     "mean_risk_by_week",
@@ -502,12 +501,6 @@ def week_of(day: dt.date | pd.Timestamp) -> dt.date:
 
 
 # --- text for the page -------------------------------------------------------------------------
-
-
-def escape_all(texts: pd.Series) -> pd.Series:
-    """logic.texts.escape_markdown for a whole column at once."""
-    unlinked = texts.astype("str").str.replace(AUTOLINK_START, WORD_JOINER, regex=True)
-    return unlinked.str.replace(MARKDOWN_SPECIAL.pattern, r"\\\1", regex=True)
 
 
 def bullets(names: pd.Series, texts: pd.Series) -> str:

@@ -2,6 +2,8 @@
 
 import re
 
+import pandas as pd
+
 DISCLAIMER = (
     "Stride Check is a self-check, not a diagnosis and not medical advice. It turns your answers "
     "into rough risk signals using a published article on upper-leg injuries in trail runners. "
@@ -29,3 +31,9 @@ def escape_markdown(text: str) -> str:
     """
     unlinked = AUTOLINK_START.sub(WORD_JOINER, str(text))
     return MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
+
+
+def escape_all(texts: pd.Series) -> pd.Series:
+    """escape_markdown for a whole column at once (vectorised: team pages escape hundreds)."""
+    unlinked = texts.astype("str").str.replace(AUTOLINK_START, WORD_JOINER, regex=True)
+    return unlinked.str.replace(MARKDOWN_SPECIAL.pattern, r"\\\1", regex=True)

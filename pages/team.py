@@ -11,6 +11,7 @@ from logic.form import week_label
 from logic.importing import download_bytes, safe_name
 from logic.storage import StorageError
 from logic.team_charts import RUNNER_PARAM, team_view
+from logic.texts import escape_all
 from pages import common
 
 KB = common.kb()
@@ -46,7 +47,7 @@ def view(key: tuple, period: tuple, condition, week: dt.date, rows: int, _store,
     return v, {
         "flags": team.bullets(flags["runner"], flags["why"]),
         "watch": team.bullets(watch["runner"], watch["why"]),
-        "missing": ", ".join(team.escape_all(missing).tolist()),
+        "missing": ", ".join(escape_all(missing).tolist()),
         "bands": team.bands_markdown(v.glance.bands),
     }
 

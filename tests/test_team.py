@@ -22,7 +22,6 @@ from logic.team import (
     bullets,
     checkins_version,
     default_period,
-    escape_all,
     heatmap_data,
     in_period,
     mean_risk_by_week,
@@ -37,7 +36,7 @@ from logic.team import (
     week_of,
     weeks_between,
 )
-from logic.texts import escape_markdown
+from logic.texts import escape_all, escape_markdown
 
 KB = knowledge_base()
 IDS = KB.condition_ids
