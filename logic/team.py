@@ -20,12 +20,12 @@ import sqlalchemy as sa
 
 from logic.checkins import split_set
 from logic.csv_io import checkins_to_csv
-from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.load import WEEK
 from logic.ostrc import PARTICIPATION, any_problem
 from logic.scoring import band_codes
 from logic.texts import escape_all
-from logic.trends import scored_history
+from logic.trends import rise_amount, rose, scored_history
 
 __all__ = [
     "WATCH_COLUMNS",
@@ -372,7 +372,7 @@ def heatmap_data(
     picked = order.index.to_numpy()[:limit]
     values = values[picked]
     n = len(picked)
-    bands = np.asarray(["low", "moderate", "high"])[band_codes(values, kb)]
+    bands = np.asarray(BANDS)[band_codes(values, kb)]
     return pd.DataFrame(
         {
             "runner": np.repeat(rows["runner"].to_numpy()[picked], len(ids)),
@@ -398,14 +398,10 @@ def _rises(now: pd.DataFrame, before: pd.DataFrame, ids: list[str], kb: Knowledg
     prev = before[ids].to_numpy(dtype="float64")
     change = cur - prev
     band_now, band_then = band_codes(cur, kb), band_codes(prev, kb)
-    hit = ~np.isnan(prev) & (
-        (change >= kb.rules.trends.rise_points - 1e-9) | (band_now > band_then)
-    )
+    hit = ~np.isnan(prev) & rose(change, band_now, band_then, kb)
     r, c = np.nonzero(hit)
-    bands = np.asarray(["low", "moderate", "high"])
-    points = np.floor(change[r, c] + 0.5).astype("int64")
-    amount = np.where(points == 1, "1 point", np.char.add(points.astype(str), " points"))
-    amount = np.where(points < 1, "less than a point", amount)
+    bands = np.asarray(BANDS)
+    amount = rise_amount(change[r, c])
     moved = band_now[r, c] > band_then[r, c]
     shift = np.char.add(np.char.add(" (", bands[band_then[r, c]]), " → ")
     shift = np.char.add(np.char.add(shift, bands[band_now[r, c]]), ")")

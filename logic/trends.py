@@ -17,7 +17,7 @@ from logic.checkins import parse_checkins
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.load import WEEK, week_starts, with_load_flags
 from logic.ostrc import severity, substantial
-from logic.scoring import score_parsed
+from logic.scoring import band_codes, score_parsed
 
 ALERT_COLUMNS = [
     "condition",
@@ -73,8 +73,18 @@ def trend_long(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.Data
     )
 
 
-def _band_codes(row: pd.Series, ids: list[str]) -> np.ndarray:
-    return np.array([BANDS.index(str(row[f"{c}_band"])) for c in ids])
+def rose(
+    change: np.ndarray, band_now: np.ndarray, band_then: np.ndarray, kb: KnowledgeBase
+) -> np.ndarray:
+    """Where a score rose by at least rules.toml [trends] rise_points, or moved up a band."""
+    return (change >= kb.rules.trends.rise_points - 1e-9) | (band_now > band_then)
+
+
+def rise_amount(change: np.ndarray) -> np.ndarray:
+    """'18 points', '1 point' or 'less than a point', for rises rounded half up."""
+    points = np.floor(change + 0.5).astype("int64")
+    amount = np.where(points == 1, "1 point", np.char.add(points.astype(str), " points"))
+    return np.where(points < 1, "less than a point", amount)
 
 
 def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFrame:
@@ -90,8 +100,8 @@ def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFram
     now = current[ids].to_numpy(dtype="float64")
     then = previous[ids].to_numpy(dtype="float64")
     change = now - then
-    band_now, band_then = _band_codes(current, ids), _band_codes(previous, ids)
-    hit = (change >= kb.rules.trends.rise_points - 1e-9) | (band_now > band_then)
+    band_now, band_then = band_codes(now, kb), band_codes(then, kb)
+    hit = rose(change, band_now, band_then, kb)
     bands = np.array(BANDS)
     out = pd.DataFrame(
         {
@@ -104,9 +114,7 @@ def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFram
             "band": bands[band_now],
         }
     )[hit]
-    points = np.floor(out["change"].to_numpy() + 0.5).astype("int64")
-    amount = np.where(points == 1, "1 point", np.char.add(points.astype(str), " points"))
-    amount = np.where(points < 1, "less than a point", amount)
+    amount = rise_amount(out["change"].to_numpy())
     moved = out["band"] != out["previous_band"]
     tail = np.where(
         moved,
