@@ -11,18 +11,12 @@ import pandas as pd
 
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins, split_set
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.ostrc import OSTRC_COLUMNS
 
 IDENTITY_COLUMNS = ("runner", "team")
 # Warning signs and the OSTRC answers describe one week only: they start empty each week, so
 # nobody re-reports an old problem by not touching the form.
-NOT_CARRIED_OVER = (
-    "date",
-    "warning_signs",
-    "ostrc_participation",
-    "ostrc_training",
-    "ostrc_performance",
-    "ostrc_pain",
-)
+NOT_CARRIED_OVER = ("date", "warning_signs", *OSTRC_COLUMNS)
 
 
 def form_columns(kb: KnowledgeBase | None = None) -> list[str]:
