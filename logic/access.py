@@ -129,13 +129,15 @@ class ScopedStore:
         self._require_write(str(row.get("runner", "")))
         return self.store.save_checkin(row, replace=replace)
 
-    def update_checkin(self, checkin_id: int, row: Mapping[str, Any]) -> None:
+    def update_checkin(
+        self, checkin_id: int, row: Mapping[str, Any], *, replace: bool = False
+    ) -> None:
         current = self.get_checkin(checkin_id)
         if current is not None:
             self._require_write(current["runner"])
         if "runner" in row:
             self._require_write(str(row["runner"]))
-        self.store.update_checkin(checkin_id, row)
+        self.store.update_checkin(checkin_id, row, replace=replace)
 
     def delete_checkin(self, checkin_id: int) -> bool:
         current = self.get_checkin(checkin_id)

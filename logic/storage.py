@@ -490,8 +490,14 @@ class Store:
             stmt = sa.insert(checkins).values(**rec).returning(checkins.c.id)
             return int(conn.execute(stmt).scalar_one())
 
-    def update_checkin(self, checkin_id: int, row: Mapping[str, Any]) -> None:
-        """Change some or all fields of a check-in, keeping its id."""
+    def update_checkin(
+        self, checkin_id: int, row: Mapping[str, Any], *, replace: bool = False
+    ) -> None:
+        """Change some or all fields of a check-in, keeping its id.
+
+        Moving it onto a week that already has another check-in raises WeekTaken, unless
+        `replace`: then that other check-in is deleted in the same transaction.
+        """
         checkin_id = int(checkin_id)
         with self._guard("save"), self._write.begin() as conn:
             current = conn.execute(_SELECT.where(checkins.c.id == checkin_id)).mappings().first()
@@ -502,7 +508,9 @@ class Store:
             rec = _db_records(normalise_checkins(_row_frame(merged)))[0]
             taken = self._taken(conn, rec["runner"], rec["week_start"])
             if taken is not None and taken.id != checkin_id:
-                raise WeekTaken(rec["runner"], taken.id, taken.date, rec["week_start"])
+                if not replace:
+                    raise WeekTaken(rec["runner"], taken.id, taken.date, rec["week_start"])
+                conn.execute(sa.delete(checkins).where(checkins.c.id == taken.id))
             self._upsert_runners(conn, [{"name": rec["runner"], "team": rec["team"]}])
             conn.execute(
                 sa.update(checkins)

@@ -148,7 +148,8 @@ def save(replace: bool) -> int | None:
         return None
     try:
         if editing:
-            common.store().update_checkin(editing, row)  # same id; moving onto a taken week fails
+            # Same id; moving onto a taken week asks first, then replaces that check-in.
+            common.store().update_checkin(editing, row, replace=replace)
             return editing
         return common.store().save_checkin(row, replace=replace)
     except WeekTaken as taken:

@@ -151,6 +151,29 @@ def test_no_warning_or_second_menu() -> None:
     assert not at.warning
 
 
+def test_editing_a_checkin_onto_a_taken_week_asks_then_replaces_it() -> None:
+    store = get_store()
+    two_weeks_ago = dt.date.today() - dt.timedelta(days=14)
+    last_week = dt.date.today() - dt.timedelta(days=7)
+    moved = store.save_checkin({"runner": "Hal", "date": two_weeks_ago.isoformat()})
+    store.save_checkin({"runner": "Hal", "date": last_week.isoformat(), "pain_level": 3})
+    at = app("Hal")
+    at.session_state["ci_edit_id"] = moved
+    at.run()
+    fill_checkin(at, date=last_week, pain_level=7).run()
+    button(at, "Save changes").click().run()
+    assert_no_exception(at)
+    assert any("already checked in for this week" in t for t in texts(at.warning))
+    assert len(store.history("Hal")) == 2  # nothing changed yet
+    button(at, "Replace it").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    history = store.history("Hal")
+    assert history["id"].tolist() == [moved]
+    assert history["date"].dt.date.tolist() == [last_week]
+    assert history["pain_level"].tolist() == [7]
+
+
 def test_editing_a_past_checkin_keeps_its_id_and_week() -> None:
     store = get_store()
     old_day = dt.date.today() - dt.timedelta(days=14)

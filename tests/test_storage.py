@@ -418,6 +418,17 @@ def test_history_latest_and_week_lookup(store: Store) -> None:
     assert store.all_checkins()["runner"].tolist() == ["Ann"] * 4 + ["Bob"]
 
 
+def test_moving_a_checkin_onto_a_taken_week_replaces_only_when_asked(store: Store) -> None:
+    a = store.save_checkin(checkin(date="2025-11-24", pain_level=1))
+    b = store.save_checkin(checkin(date="2025-12-01", pain_level=2))
+    store.update_checkin(a, {"date": "2025-12-03"}, replace=True)  # b's week
+    assert store.get_checkin(b) is None
+    history = store.history("Ann")
+    assert history["id"].tolist() == [a]
+    assert history["date"].tolist() == [pd.Timestamp("2025-12-03")]
+    assert history["pain_level"].tolist() == [1]
+
+
 def test_update_and_delete(store: Store) -> None:
     a = store.save_checkin(checkin(date="2025-11-24"))
     b = store.save_checkin(checkin(date="2025-12-01"))
@@ -428,6 +439,7 @@ def test_update_and_delete(store: Store) -> None:
     with pytest.raises(WeekTaken) as info:
         store.update_checkin(a, {"date": "2025-12-03"})  # b's week
     assert info.value.checkin_id == b
+    assert store.get_checkin(a)["date"] == dt.date(2025, 11, 24)  # nothing changed
     with pytest.raises(CheckinNotFound):
         store.update_checkin(12345, {"pain_level": 1})
 
