@@ -7,6 +7,7 @@ to what that user may see.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from logic.access import ScopedStore, Viewer
@@ -14,6 +15,7 @@ from logic.accounts import Accounts, User
 from logic.auth_config import AuthConfig, ConfigError, resolve_auth
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.storage import StorageError, Store, get_store
+from logic.team import team_names
 from logic.texts import DISCLAIMER
 
 RUNNER_KEY = "runner"
@@ -201,14 +203,14 @@ def reviews_teams() -> bool:
     return not auth().team or (user is not None and user.role in ("coach", "admin"))
 
 
-def visible_teams() -> list[str]:
-    """The teams this user may review: a coach's own teams, or every team for an admin or in
-    personal mode (the runners come from the scoped store, so nothing else can appear)."""
-    names = set(store().list_runners()["team"].dropna())
+def visible_teams(runners: pd.DataFrame) -> list[str]:
+    """The teams this user may review: a coach's own teams, or every team of `runners` (the
+    scoped store's list_runners(), already read by the page) for an admin or in personal
+    mode."""
     user = signed_in_user()
     if user is not None and user.role == "coach":
-        names = (names | set(user.teams)) & set(user.teams)
-    return sorted(names)
+        return sorted(set(user.teams))
+    return team_names(runners)
 
 
 def sign_out() -> None:

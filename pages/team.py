@@ -69,7 +69,7 @@ try:
 except StorageError as err:
     st.error(f"Could not read the team. {err}", icon="🛑")
     st.stop()
-teams = common.visible_teams()
+teams = common.visible_teams(runners)
 if not teams:
     st.info("No teams yet. A runner joins a team by naming it in their check-in.")
     common.disclaimer()
