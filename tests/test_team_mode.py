@@ -141,6 +141,7 @@ def test_a_coach_of_team_a_sees_nothing_of_team_b(team: dict[str, int]) -> None:
     assert_no_exception(at)
     shown = " ".join(texts(at.markdown) + texts(at.caption) + texts(at.info))
     assert "**2 of 2** runners checked in" in shown  # ann and bob; cat is on team B
+    assert at.multiselect(key="team_pick").options == ["A"]  # only the coach's own team
     assert "cat" not in shown
     history = on_page(signed_in(team["coach_a"]).run(), "pages/history.py")
     assert history.selectbox(key="coach_runner").options == ["ann", "bob"]
