@@ -40,7 +40,15 @@ for _extra in (REPO_ROOT, REPO_ROOT / "scripts", REPO_ROOT / "tests"):
         sys.path.insert(0, str(_extra))
 
 import sqlalchemy as sa  # noqa: E402
-from _appserver import CHROMIUM_ARGS, AppServer, chromium_path, sqlite_url  # noqa: E402
+from _appserver import (  # noqa: E402
+    CHROMIUM_ARGS,
+    CONNECTED,
+    RUN_DONE,
+    SKELETON,
+    AppServer,
+    chromium_path,
+    sqlite_url,
+)
 
 NEW_RUNNER = "➕ New runner…"  # pages/common.py NEW_RUNNER
 STEP_TIMEOUT_MS = 120_000
@@ -125,24 +133,15 @@ def pg_cluster() -> Iterator[PgCluster]:
 
 # --- driving one runner ---------------------------------------------------------------------
 
-_DONE = (
-    '[data-testid="stApp"][data-test-script-state="notRunning"],'
-    '[data-testid="stApp"][data-test-script-state="compilationError"]'
-)
-
 
 async def wait_for_app(page: Any, timeout: float = STEP_TIMEOUT_MS) -> None:
     """Async twin of scripts/_appserver.wait_for_app: connected, run finished, no skeletons."""
     await page.wait_for_timeout(200)
-    await page.wait_for_selector(
-        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
-        state="attached",
-        timeout=timeout,
-    )
-    await page.wait_for_selector(_DONE, state="attached", timeout=timeout)
+    await page.wait_for_selector(CONNECTED, state="attached", timeout=timeout)
+    await page.wait_for_selector(RUN_DONE, state="attached", timeout=timeout)
     await page.wait_for_timeout(100)
-    await page.wait_for_selector(_DONE, state="attached", timeout=timeout)
-    await page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
+    await page.wait_for_selector(RUN_DONE, state="attached", timeout=timeout)
+    await page.wait_for_selector(SKELETON, state="detached", timeout=timeout)
 
 
 @dataclass

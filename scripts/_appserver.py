@@ -261,6 +261,15 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
 
 
+# What wait_for_app (and the async twin in benchmarks/load_checkins.py) waits on.
+CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+RUN_DONE = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"],'
+    '[data-testid="stApp"][data-test-script-state="compilationError"]'
+)
+SKELETON = '[data-testid="stSkeleton"]'
+
+
 def wait_for_app(page: Page, timeout: float = 30_000) -> None:
     """Wait until Streamlit is connected and the script run has finished.
 
@@ -274,24 +283,16 @@ def wait_for_app(page: Page, timeout: float = 30_000) -> None:
     script (click, fill + Enter, ...): the initial short delay lets a rerun that
     was just triggered flip the state to ``running`` before we look.
     """
-    done = (
-        '[data-testid="stApp"][data-test-script-state="notRunning"],'
-        '[data-testid="stApp"][data-test-script-state="compilationError"]'
-    )
     page.wait_for_timeout(200)
-    page.wait_for_selector(
-        '[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
-        state="attached",
-        timeout=timeout,
-    )
-    page.wait_for_selector(done, state="attached", timeout=timeout)
+    page.wait_for_selector(CONNECTED, state="attached", timeout=timeout)
+    page.wait_for_selector(RUN_DONE, state="attached", timeout=timeout)
     # The state flips to notRunning a tick before the last elements paint.
     page.wait_for_timeout(100)
-    page.wait_for_selector(done, state="attached", timeout=timeout)
+    page.wait_for_selector(RUN_DONE, state="attached", timeout=timeout)
     # Widgets whose code is loaded lazily (text inputs, sliders, ...) show a grey
     # ``stSkeleton`` box, without label, until their JS chunk arrives, which can be after
     # the run has finished, most often on a browser's first page.
-    page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
+    page.wait_for_selector(SKELETON, state="detached", timeout=timeout)
 
 
 def nav_to(page: Page, title: str | None = None, *, href: str | None = None) -> None:
