@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from logic.checkins import split_set
-from logic.csv_io import checkins_to_csv
+from logic.importing import export_csv
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.load import WEEK
 from logic.ostrc import PARTICIPATION, any_problem
@@ -485,10 +485,7 @@ def watch_list(
 def team_csv(checkins: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
     """The check-ins (stored or scored frame) as CSV in the check-in table's columns, by runner
     then date: the same format the import reads back."""
-    kb = kb or knowledge_base()
-    columns = [c for c in kb.checkin.columns if c in checkins.columns]
-    rows = checkins.sort_values(["runner", "date"], kind="stable")[columns]
-    return checkins_to_csv(rows, kb=kb)
+    return export_csv(checkins.sort_values(["runner", "date"], kind="stable"), kb)
 
 
 def week_of(day: dt.date | pd.Timestamp) -> dt.date:
