@@ -6,6 +6,7 @@ st.navigation cannot be opened by URL.
 
 import streamlit as st
 
+from logic.texts import escape_markdown
 from pages import common
 
 st.set_page_config(page_title="Stride Check", page_icon="🏃", layout="centered")
@@ -49,7 +50,7 @@ with st.sidebar:
     st.subheader("Stride Check")
     if config.team:
         if user is not None:
-            st.write(f"Signed in as **{user.display_name}** ({user.role})")
+            st.markdown(f"Signed in as **{escape_markdown(user.display_name)}** ({user.role})")
             if st.button("Sign out"):
                 common.sign_out()
     elif common.current_runner() is not None:  # before that, the page itself asks

@@ -345,6 +345,19 @@ def test_passwords_and_hashes_never_reach_logs_or_pages(
     assert_secret_free(out.out + out.err, secrets, "stdout/stderr")
 
 
+def test_a_signed_in_name_is_shown_as_typed_in_the_sidebar(team_mode: dict[str, Any]) -> None:
+    accounts = Accounts(get_store())
+    coach = accounts.create_user(
+        "rae", role="coach", password=PASSWORD, display_name=MARKDOWN_NAME, coach_of=["A"]
+    )
+    at = app()
+    at.session_state["user_id"] = coach.id
+    at.run()
+    assert_no_exception(at)
+    shown = texts(at.sidebar.markdown)
+    assert f"Signed in as **{escape_markdown(MARKDOWN_NAME)}** (coach)" in shown, shown
+
+
 def test_the_admin_page_never_shows_a_hash(
     team_mode: dict[str, Any], db_url: str, all_logs: pytest.LogCaptureFixture
 ) -> None:
