@@ -31,12 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchmarks.bench_scoring import Timing, machine, verdict
+from benchmarks.synthetic import synthetic_checkins
 
-from benchmarks.bench_scoring import Timing, machine, verdict  # noqa: E402
-from benchmarks.synthetic import synthetic_checkins  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RUNNER = "Five Year Fay"
 WEEKS = 260
@@ -97,12 +95,18 @@ def page_runs(runs: int) -> dict[str, Timing]:
 
 def part_runs(runs: int) -> dict[str, Timing]:
     """The page's work outside Streamlit: where the time goes when the ratio is missed."""
-    from logic.charts import risk_trend_chart
-    from logic.history_charts import acute_chronic_chart, severity_chart, weekly_distance_chart
+    from logic.analysis.load import weekly_load
+    from logic.analysis.trends import (
+        checkin_table,
+        recent,
+        scored_history,
+        trend_long,
+        week_over_week,
+    )
+    from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
+    from logic.charts.risk import risk_trend_chart
     from logic.knowledge import knowledge_base
-    from logic.load import weekly_load
-    from logic.storage import get_store
-    from logic.trends import checkin_table, recent, scored_history, trend_long, week_over_week
+    from logic.storage.store import get_store
 
     kb = knowledge_base()
     history = get_store().history(RUNNER)
@@ -142,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
         os.environ["STRIDE_CHECK_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        from logic.storage import dispose_stores, get_store
+        from logic.storage.store import dispose_stores, get_store
 
         try:
             result = get_store().import_checkins(five_years())

@@ -1,6 +1,6 @@
 """Time a 50,000-row check-in import into a fresh SQLite file (prints the figures).
 
-Run from the repo root: python benchmarks/bench_import.py [rows]
+Run from the repo root: python -m benchmarks.bench_import [rows]
 Not a test: timings depend on the machine; the brief's budget is well under 5 s.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -18,10 +17,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from benchmarks.synthetic import subset_strings
-from logic.storage import COLUMNS, Store
+from logic.storage.store import COLUMNS, Store
 
 T = TypeVar("T")
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.synthetic import synthetic_checkins
+from logic.analysis.scoring import feature_matrix, score_checkins, score_parsed, weight_matrix
 from logic.checkins import parse_checkins
 from logic.knowledge import knowledge_base
-from logic.scoring import feature_matrix, score_checkins, score_parsed, weight_matrix
 
 TARGET_SECONDS_PER_MILLION = 0.5
 TARGET_RATIO = 15.0

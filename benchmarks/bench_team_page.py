@@ -24,13 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from benchmarks.bench_history_page import EMPTY_PAGE, timed
+from benchmarks.bench_scoring import Timing, machine, verdict
+from benchmarks.team_data import team_checkins
 
-from benchmarks.bench_history_page import EMPTY_PAGE, timed  # noqa: E402
-from benchmarks.bench_scoring import Timing, machine, verdict  # noqa: E402
-from benchmarks.team_data import team_checkins  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 # The team page's kinds and number of elements with tiny fixed data and no database: the floor
 # that Streamlit and AppTest cost for a page this size, whatever the team.
@@ -113,10 +111,10 @@ def page_runs(runs: int) -> tuple[float, dict[str, Timing]]:
 
 def part_runs(runs: int) -> dict[str, Timing]:
     """What every rerun pays outside Streamlit's element handling."""
-    from logic.access import ScopedStore, Viewer
-    from logic.storage import get_store
-    from logic.team import checkins_version, roster, scored_team
-    from logic.team_charts import team_view
+    from logic.analysis.team import checkins_version, roster, scored_team
+    from logic.charts.team import team_view
+    from logic.storage.access import ScopedStore, Viewer
+    from logic.storage.store import get_store
 
     store = ScopedStore(get_store(), Viewer.personal())
     names = tuple(roster(store.list_runners(), [TEAM])["runner"])
@@ -146,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-team-") as tmp:
         os.environ["STRIDE_CHECK_DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        from logic.storage import dispose_stores, get_store
+        from logic.storage.store import dispose_stores, get_store
 
         try:
             store = get_store()

@@ -8,12 +8,12 @@ check-in" -> "Your results" heading visible).
 
 Run from the repo root::
 
-    python benchmarks/load_checkins.py --db sqlite
-    python benchmarks/load_checkins.py --db postgres                 # own throwaway cluster
-    python benchmarks/load_checkins.py --db postgres --database-url postgresql+psycopg://...
+    python -m benchmarks.load_checkins --db sqlite
+    python -m benchmarks.load_checkins --db postgres                 # own throwaway cluster
+    python -m benchmarks.load_checkins --db postgres --database-url postgresql+psycopg://...
 
 Exit code 0 = exactly-once storage held, 1 = it did not (or runners failed), 2 = timeout.
-``run_load`` is also used by tests/test_concurrency.py (a smaller version, in CI).
+``run_load`` is also used by tests/browser/test_concurrency.py (a smaller version, in CI).
 """
 
 from __future__ import annotations
@@ -34,13 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-for _extra in (REPO_ROOT, REPO_ROOT / "scripts", REPO_ROOT / "tests"):
-    if str(_extra) not in sys.path:
-        sys.path.insert(0, str(_extra))
+import sqlalchemy as sa
 
-import sqlalchemy as sa  # noqa: E402
-from _appserver import (  # noqa: E402
+from scripts.appserver import (
     CHROMIUM_ARGS,
     CONNECTED,
     RUN_DONE,
@@ -50,21 +46,23 @@ from _appserver import (  # noqa: E402
     sqlite_url,
 )
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
 NEW_RUNNER = "➕ New runner…"  # pages/common.py NEW_RUNNER
 STEP_TIMEOUT_MS = 120_000
 
 
-# --- a throwaway PostgreSQL cluster (tests/pg.py's helpers, outside pytest) ----------------
+# --- a throwaway PostgreSQL cluster (tests/support/pg.py's helpers, outside pytest) ---------
 
 
 class PgCluster:
     """A PostgreSQL 15 cluster on 127.0.0.1 in a temp dir, that can be stopped and restarted.
 
-    Reuses tests/pg.py's helpers (binaries, unprivileged user when root, free port).
+    Reuses tests/support/pg.py's helpers (binaries, unprivileged user when root, free port).
     """
 
     def __init__(self) -> None:
-        import pg  # tests/pg.py
+        from tests.support import pg
 
         self._pg = pg
         self.initdb, self.pg_ctl = pg._pg_bin("initdb"), pg._pg_bin("pg_ctl")
@@ -135,7 +133,7 @@ def pg_cluster() -> Iterator[PgCluster]:
 
 
 async def wait_for_app(page: Any, timeout: float = STEP_TIMEOUT_MS) -> None:
-    """Async twin of scripts/_appserver.wait_for_app: connected, run finished, no skeletons."""
+    """Async twin of scripts/appserver.wait_for_app: connected, run finished, no skeletons."""
     await page.wait_for_timeout(200)
     await page.wait_for_selector(CONNECTED, state="attached", timeout=timeout)
     await page.wait_for_selector(RUN_DONE, state="attached", timeout=timeout)
@@ -305,7 +303,7 @@ async def _drive(base_url: str, names: list[str], concurrency: int) -> list[Runn
 
     path = chromium_path()
     if path is None:
-        raise RuntimeError("Chromium not found (see scripts/_appserver.py CHROMIUM_MISSING)")
+        raise RuntimeError("Chromium not found (see scripts/appserver.py CHROMIUM_MISSING)")
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         try:

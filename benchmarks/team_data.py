@@ -79,7 +79,7 @@ def team_checkins(
 
 def seed_store(url: str, **kwargs: object) -> int:
     """Import team_checkins(**kwargs) into the database at `url`; returns the rows inserted."""
-    from logic.storage import get_store
+    from logic.storage.store import get_store
 
     return get_store(url).import_checkins(team_checkins(**kwargs)).inserted  # type: ignore[arg-type]
 

@@ -1,8 +1,8 @@
 """Stride Check's logic: plain Python the pages call. No Streamlit in here."""
 
+from logic.analysis.scoring import explain_checkin, score_checkins, score_one, scores_long
 from logic.checkins import CheckinValidationError, Problem, parse_checkins, validate_checkins
 from logic.knowledge import KnowledgeBaseError, knowledge_base, load_knowledge_base
-from logic.scoring import explain_checkin, score_checkins, score_one, scores_long
 
 __all__ = [
     "CheckinValidationError",

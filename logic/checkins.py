@@ -315,7 +315,7 @@ def parse_checkins(
         else:
             parsed.numbers[name], bad = _parse_number(raw, name, spec)
         problems.extend(bad)
-    for name in kb.load.derived:  # computed from history by logic.load, never typed in
+    for name in kb.load.derived:  # computed from history by logic.analysis.load, never typed in
         if name in frame.columns:
             parsed.flags[name] = frame[name].fillna(False).astype(bool).to_numpy()
     problems.extend(_cross_field_problems(frame, parsed))

@@ -24,12 +24,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from logic.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
-from logic.db import ENV_VAR, StorageError, normalise_url, resolve_database_url, sqlite_file
-from logic.importing import export_csv
+from logic.analysis.scoring import score_parsed
+from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
+from logic.io.importing import export_csv
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
-from logic.scoring import score_parsed
-from logic.storage import Store
+from logic.storage.engine import (
+    ENV_VAR,
+    StorageError,
+    normalise_url,
+    resolve_database_url,
+    sqlite_file,
+)
+from logic.storage.store import Store
 
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the output could not be written, or the installation is broken
@@ -200,7 +206,7 @@ def _emit(text: str, output: str | None) -> int:
 
 
 def _create_admin(args: argparse.Namespace) -> int:
-    from logic.accounts import Accounts  # argon2 is only needed here
+    from logic.storage.accounts import Accounts  # argon2 is only needed here
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from logic.analysis.ostrc import OSTRC_COLUMNS
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins, split_set
 from logic.knowledge import KnowledgeBase, knowledge_base
-from logic.ostrc import OSTRC_COLUMNS
 
 IDENTITY_COLUMNS = ("runner", "team")
 # Warning signs and the OSTRC answers describe one week only: they start empty each week, so

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from logic.accounts import ROLES, AccountError
-from logic.storage import StorageError
+from logic.storage.accounts import ROLES, AccountError
+from logic.storage.store import StorageError
 from logic.texts import escape_markdown
 from pages import common
 

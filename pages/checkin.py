@@ -4,9 +4,9 @@ import datetime as dt
 
 import streamlit as st
 
-from logic.body_map import body_map_chart, regions_from_event
+from logic.charts.body_map import body_map_chart, regions_from_event
 from logic.form import check_row, row_from_form, week_label
-from logic.storage import StorageError, WeekTaken
+from logic.storage.store import StorageError, WeekTaken
 from logic.texts import escape_markdown
 from pages import common
 from pages.checkin_form import (

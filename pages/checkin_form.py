@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from logic.form import edit_values, form_columns, form_defaults
-from logic.storage import StorageError
+from logic.storage.store import StorageError
 from pages import common
 
 KB = common.kb()

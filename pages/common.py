@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from logic.access import ScopedStore, Viewer
-from logic.accounts import Accounts, User
-from logic.auth_config import AuthConfig, ConfigError, resolve_auth
+from logic.analysis.team import team_names
 from logic.knowledge import KnowledgeBase, knowledge_base
-from logic.storage import StorageError, Store, get_store
-from logic.team import team_names
+from logic.settings import AuthConfig, ConfigError, resolve_auth
+from logic.storage.access import ScopedStore, Viewer
+from logic.storage.accounts import Accounts, User
+from logic.storage.store import StorageError, Store, get_store
 from logic.texts import DISCLAIMER
 
 RUNNER_KEY = "runner"

@@ -1,14 +1,14 @@
 """Import & export: a runner's own check-ins as a CSV file, out and back in.
 
 Import is two steps: the whole file is checked and previewed (nothing written), then one
-button writes every row in one transaction, or none. See logic/importing.py.
+button writes every row in one transaction, or none. See logic/io/importing.py.
 """
 
 import datetime as dt
 
 import streamlit as st
 
-from logic.importing import (
+from logic.io.importing import (
     UPLOAD_LIMIT_MB,
     apply_import,
     column_help_markdown,
@@ -20,7 +20,7 @@ from logic.importing import (
     safe_name,
     template_csv,
 )
-from logic.storage import StorageError
+from logic.storage.store import StorageError
 from logic.texts import escape_markdown
 from pages import common
 

@@ -4,12 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from logic.charts import risk_trend_chart
-from logic.history_charts import acute_chronic_chart, severity_chart, weekly_distance_chart
-from logic.load import explanations, raised_flags, weekly_load
-from logic.storage import StorageError
-from logic.texts import escape_markdown
-from logic.trends import (
+from logic.analysis.load import explanations, raised_flags, weekly_load
+from logic.analysis.trends import (
     PERIODS,
     checkin_choices,
     checkin_table,
@@ -19,6 +15,10 @@ from logic.trends import (
     trend_long,
     week_over_week,
 )
+from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
+from logic.charts.risk import risk_trend_chart
+from logic.storage.store import StorageError
+from logic.texts import escape_markdown
 from pages import common
 
 KB = common.kb()

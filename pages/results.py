@@ -2,15 +2,20 @@
 
 import streamlit as st
 
-from logic.body_map import body_map_chart
-from logic.charts import factor_chart, risk_bar_chart
+from logic.analysis.results import checkin_result, top_reasons
+from logic.analysis.routine import (
+    routine_csv,
+    routine_filename,
+    routine_list_markdown,
+    routine_markdown,
+)
+from logic.analysis.trends import alerts_for_checkin
+from logic.charts.body_map import body_map_chart
+from logic.charts.risk import factor_chart, risk_bar_chart
 from logic.form import week_choices, week_label
 from logic.links import checkin_id_from_param
-from logic.results import checkin_result, top_reasons
-from logic.routine import routine_csv, routine_filename, routine_list_markdown, routine_markdown
-from logic.storage import StorageError
+from logic.storage.store import StorageError
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
-from logic.trends import alerts_for_checkin
 from pages import common
 
 KB = common.kb()

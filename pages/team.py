@@ -6,11 +6,11 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from logic import team
+from logic.analysis import team
+from logic.charts.team import RUNNER_PARAM, team_view
 from logic.form import week_label
-from logic.importing import download_bytes, safe_name
-from logic.storage import StorageError
-from logic.team_charts import RUNNER_PARAM, team_view
+from logic.io.importing import download_bytes, safe_name
+from logic.storage.store import StorageError
 from logic.texts import escape_all
 from pages import common
 

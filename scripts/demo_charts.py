@@ -10,7 +10,6 @@ a multiselect in sync (see ``body_map_in_sync``).
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from pathlib import Path
 
@@ -18,17 +17,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from logic.body_map import REGION_PARAM, REGIONS, body_map_chart, regions_from_event  # noqa: E402
-from logic.charts import (  # noqa: E402
+from logic.charts.body_map import REGION_PARAM, REGIONS, body_map_chart, regions_from_event
+from logic.charts.risk import (
     band_for_score,
     factor_chart,
     risk_bar_chart,
     risk_trend_chart,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 THRESHOLDS = {"moderate": 30.0, "high": 55.0}
 CONDITIONS = {

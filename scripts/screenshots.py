@@ -1,6 +1,6 @@
 """Full-page screenshots of the app at desktop and phone width.
 
-    python scripts/screenshots.py [--out screenshots/] [--pages / results about ...]
+    python -m scripts.screenshots [--out screenshots/] [--pages / results about ...]
                                   [--seed] [--runner "Sam Summit"] [--tag TAG]
 
 Starts the app on a free loopback port with a fresh sqlite DB (or ``--db-url``),
@@ -18,8 +18,8 @@ runner). Without ``--runner`` every page is a fresh load.
 
 Examples::
 
-    python scripts/screenshots.py --out /tmp/shots --pages / results about --tag empty
-    python scripts/screenshots.py --out /tmp/shots --pages / results about --seed \\
+    python -m scripts.screenshots --out /tmp/shots --pages / results about --tag empty
+    python -m scripts.screenshots --out /tmp/shots --pages / results about --seed \\
         --runner "Sam Summit"
 """
 
@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _appserver import (
+from scripts.appserver import (
     DEVICE_OPTIONS,
     REPO_ROOT,
     VIEWPORTS,
@@ -45,9 +45,6 @@ from _appserver import (
     open_page,
     wait_for_app,
 )
-
-if str(REPO_ROOT) not in sys.path:  # `python scripts/screenshots.py` has only scripts/
-    sys.path.insert(0, str(REPO_ROOT))
 
 SAMPLE_RUNNER = "Sam Summit"
 SAMPLE_TEAM = "Ridge Runners"
@@ -102,7 +99,7 @@ def seed_database(db_url: str, today: dt.date | None = None) -> None:
     weeks, the current one included; the one two weeks ago reports a warning sign. Safe to
     run twice: a week's check-in is replaced, never duplicated. Runs only with ``--seed``.
     """
-    from logic.storage import Store
+    from logic.storage.store import Store
 
     today = today or dt.date.today()
     store = Store(db_url)

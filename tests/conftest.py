@@ -6,9 +6,9 @@
 * ``db_url``: points ``STRIDE_CHECK_DATABASE_URL`` at a fresh sqlite file in the
   test's ``tmp_path`` and returns the URL.
 * Browser fixtures (``app_server``, ``app_server_process``, ``app_server_factory``,
-  ``browser``, ``page_factory``, ``page``) come from ``tests/browser_support.py``;
+  ``browser``, ``page_factory``, ``page``) come from ``tests/support/browser.py``;
   import its helpers in tests with
-  ``from tests.browser_support import assert_clean, open_app, ...``.
+  ``from tests.support.browser import assert_clean, open_app, ...``.
 """
 
 from __future__ import annotations
@@ -21,17 +21,10 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from logic.storage import dispose_stores
+from logic.storage.store import dispose_stores
 
-# Re-exported so pytest registers them for every test under tests/.
-from tests.browser_support import (  # noqa: F401
-    app_server,
-    app_server_factory,
-    app_server_process,
-    browser,
-    page,
-    page_factory,
-)
+# Fixture modules, registered for every test under tests/.
+pytest_plugins = ["tests.support.browser", "tests.support.pg"]
 
 DB_ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
 

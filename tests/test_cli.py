@@ -15,11 +15,11 @@ import pytest
 
 import logic.cli
 from benchmarks.synthetic import synthetic_checkins
+from logic.analysis.scoring import score_checkins
 from logic.cli import main
-from logic.importing import export_csv, plan_import
+from logic.io.importing import export_csv, plan_import
 from logic.knowledge import knowledge_base
-from logic.scoring import score_checkins
-from logic.storage import Store
+from logic.storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 IDS = knowledge_base().condition_ids
@@ -35,7 +35,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
 
 
 def checkins_as_csv(frame: pd.DataFrame) -> str:
-    """Written by pandas, not by logic.csv_io, so the test does not trust the code under test."""
+    """Written by pandas, not by logic.io.csv_io, so the test does not trust the code under test."""
     return frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")
 
 
@@ -299,7 +299,7 @@ def database(tmp_path: Path) -> str:
 
 
 def read_export(text: str) -> pd.DataFrame:
-    """Read by pandas, not by logic.csv_io."""
+    """Read by pandas, not by logic.io.csv_io."""
     return pd.read_csv(io.StringIO(text), keep_default_na=False, dtype=str)
 
 
@@ -405,8 +405,8 @@ def test_python_m_logic_export_runs_as_a_process(database: str, tmp_path: Path) 
 def test_create_admin_hashes_the_password_and_can_sign_in(tmp_path, monkeypatch, capsys) -> None:
     import io
 
-    from logic.accounts import Accounts
-    from logic.storage import Store
+    from logic.storage.accounts import Accounts
+    from logic.storage.store import Store
 
     url = f"sqlite:///{tmp_path / 'team.db'}"
     monkeypatch.setattr("sys.stdin", io.StringIO("a long enough secret\n"))

@@ -174,7 +174,7 @@ def test_a_missing_file_is_named(data_copy: Path) -> None:
 
 
 def test_a_tuned_weight_changes_the_score(data_copy: Path) -> None:
-    from logic.scoring import score_one
+    from logic.analysis.scoring import score_one
 
     checkin = {"runner": "a", "date": "2026-11-23", "pain_triggers": ["top_speed"]}
     before = score_one(checkin)["hamstring"]

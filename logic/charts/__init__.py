@@ -1,0 +1,1 @@
+"""Altair chart builders: plain functions that return alt.Chart."""

@@ -1,0 +1,509 @@
+"""Altair chart builders for Stride Check.
+
+Plain Python (no Streamlit import): every builder takes small, already
+aggregated pandas data and returns an Altair chart, so the spec can be tested
+with ``chart.to_dict()`` without a browser.
+
+Band colours (``BAND_COLORS``) are defined once here and reused by the body map
+(``logic.charts.body_map``). They come from the Okabe-Ito colour-blind-safe palette:
+bluish green / orange / vermillion stay distinguishable for the common forms
+of colour blindness, and every chart also shows the band *name* (legend,
+tooltip, threshold labels) so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from logic.analysis.scoring import band_index
+
+__all__ = [
+    "BANDS",
+    "BAND_COLORS",
+    "BAND_LABELS",
+    "CONDITION_COLORS",
+    "SECTION_COLORS",
+    "TREND_FOCUS_PARAM",
+    "band_for_score",
+    "band_legend",
+    "band_scale",
+    "factor_chart",
+    "require_columns",
+    "risk_bar_chart",
+    "risk_trend_chart",
+    "threshold_table",
+    "validate_thresholds",
+]
+
+#: Band ids, lowest to highest.
+BANDS: tuple[str, ...] = ("low", "moderate", "high")
+
+#: One colour per band (Okabe-Ito: bluish green, orange, vermillion).
+BAND_COLORS: Mapping[str, str] = {
+    "low": "#009E73",
+    "moderate": "#E69F00",
+    "high": "#D55E00",
+}
+
+#: Display names of the bands (legend labels, tooltips, threshold labels).
+BAND_LABELS: Mapping[str, str] = {"low": "Low", "moderate": "Moderate", "high": "High"}
+
+#: Categorical colours for article sections in the factor chart. Chosen to stay
+#: clear of the band colours (no green/orange/red) so they are not read as bands.
+SECTION_COLORS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#88CCEE",  # light cyan
+    "#AA4499",  # purple
+    "#332288",  # indigo
+    "#CC79A7",  # pink
+    "#999933",  # olive
+    "#DDCC77",  # sand
+    "#882255",  # wine
+    "#BBBBBB",  # grey
+)
+
+#: Line colours for conditions in the trend chart (Okabe-Ito / Tol, no band colours,
+#: dark enough for thin lines on white).
+CONDITION_COLORS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#CC79A7",  # pink
+    "#332288",  # indigo
+    "#56B4E9",  # sky blue
+    "#882255",  # wine
+    "#999933",  # olive
+    "#555555",  # dark grey
+)
+
+#: Name of the legend-bound selection parameter in ``risk_trend_chart``.
+TREND_FOCUS_PARAM = "trend_focus"
+
+_MUTED = "#B8C0CA"
+_RULE_TEXT = "#4A5561"
+_LABEL_LIMIT = 320  # px; text above bars may use nearly the whole chart width
+# Width follows the container, height is the plot height (legends and axes are
+# added on top of it). Streamlit's default ("fit") would squeeze legends and
+# axes *into* the height and crush the plot.
+_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
+    """Raise ``ValueError`` naming every column of ``columns`` that ``df`` lacks."""
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        names = ", ".join(repr(c) for c in missing)
+        raise ValueError(f"{what}: missing required column(s) {names}")
+
+
+def validate_thresholds(thresholds: Mapping[str, float]) -> dict[str, float]:
+    """Check a ``{"moderate": x, "high": y}`` mapping and return it as floats.
+
+    Requires ``0 <= moderate < high <= 100``.
+    """
+    missing = [b for b in BANDS[1:] if b not in thresholds]
+    if missing:
+        raise ValueError(f"thresholds: missing band(s) {', '.join(map(repr, missing))}")
+    out = {b: float(thresholds[b]) for b in BANDS[1:]}
+    if not 0.0 <= out["moderate"] < out["high"] <= 100.0:
+        raise ValueError(
+            f"thresholds: need 0 <= moderate < high <= 100, got {out['moderate']}, {out['high']}"
+        )
+    return out
+
+
+def band_for_score(score: float, thresholds: Mapping[str, float]) -> str:
+    """Band id of ``score``, by the same rule as the scores (logic.analysis.scoring.band_index)."""
+    th = validate_thresholds(thresholds)
+    return BANDS[int(band_index(score, th["moderate"], th["high"]))]
+
+
+def band_scale(bands: Sequence[str] = BANDS) -> alt.Scale:
+    """A colour scale mapping band ids to ``BAND_COLORS`` (fixed domain and order)."""
+    unknown = [b for b in bands if b not in BAND_COLORS]
+    if unknown:
+        raise ValueError(f"band_scale: unknown band(s) {unknown}")
+    return alt.Scale(domain=list(bands), range=[BAND_COLORS[b] for b in bands])
+
+
+def _band_label_expr() -> str:
+    """Vega expression turning a band id (``datum.label``) into its display name."""
+    parts = " : ".join(f"datum.label === '{b}' ? '{BAND_LABELS[b]}'" for b in BANDS)
+    return f"{parts} : datum.label"
+
+
+def band_legend(title: str | None = "Band") -> alt.Legend:
+    """Horizontal legend for band colours, placed above the chart (phone friendly)."""
+    return alt.Legend(
+        title=title,
+        orient="top",
+        direction="horizontal",
+        labelExpr=_band_label_expr(),
+        symbolType="square",
+        symbolStrokeWidth=0,
+    )
+
+
+def threshold_table(thresholds: Mapping[str, float]) -> pd.DataFrame:
+    """One row per threshold: ``band``, ``value``, ``text`` (e.g. ``"Moderate ≥ 30"``)
+    and ``color`` (the band colour, used with ``scale=None`` so the rules never
+    merge into a band legend)."""
+    th = validate_thresholds(thresholds)
+    return pd.DataFrame(
+        {
+            "band": list(th),
+            "value": list(th.values()),
+            "text": [f"{BAND_LABELS[b]} ≥ {v:g}" for b, v in th.items()],
+            "color": [BAND_COLORS[b] for b in th],
+        }
+    )
+
+
+def _check_bands(values: Iterable[object], *, what: str) -> None:
+    bad = sorted({str(v) for v in values if v not in BAND_COLORS})
+    if bad:
+        raise ValueError(f"{what}: unknown band value(s) {bad}; expected one of {list(BANDS)}")
+
+
+# --------------------------------------------------------------------------- risk bars
+
+
+def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt.LayerChart:
+    """Horizontal risk bars, one per condition, highest score first.
+
+    ``scores`` columns: ``condition`` (id), ``name`` (display name), ``score``
+    (0-100), ``band`` (``low``/``moderate``/``high``). Bars are coloured by band
+    (legend on top); the condition name sits *above* its bar (instead of a
+    y axis) so long names stay readable on a phone; the score is printed at
+    the end of the bar. Thresholds are dashed vertical rules labelled at the top.
+    The x domain is fixed to 0-100. Width follows the container.
+    """
+    require_columns(scores, ("condition", "name", "score", "band"), what="risk_bar_chart")
+    _check_bands(scores["band"], what="risk_bar_chart")
+    data = scores.loc[:, ["condition", "name", "score", "band"]].copy()
+    data["score"] = pd.to_numeric(data["score"], errors="raise").astype(float).clip(0, 100)
+    if data["score"].isna().any():
+        raise ValueError("risk_bar_chart: 'score' has missing values")
+    data["band_label"] = data["band"].map(BAND_LABELS)
+    data["score_text"] = data["score"].round(0).astype(int).astype(str)
+    data = data.sort_values(["score", "name"], ascending=[False, True], kind="stable")
+    data = data.reset_index(drop=True)
+    order = data["condition"].tolist()
+
+    x_scale = alt.Scale(domain=[0, 100], nice=False, clamp=True)
+    y = alt.Y("condition:N", sort=order, axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0))
+    tooltip = [
+        alt.Tooltip("name:N", title="Condition"),
+        alt.Tooltip("score:Q", title="Score", format=".0f"),
+        alt.Tooltip("band_label:N", title="Band"),
+    ]
+    base = alt.Chart(data)
+    bars = base.mark_bar(size=16, cornerRadiusEnd=3, yOffset=8).encode(
+        x=alt.X(
+            "score:Q",
+            scale=x_scale,
+            title="Risk score (0-100)",
+            axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=False),
+        ),
+        y=y,
+        color=alt.Color("band:N", scale=band_scale(), legend=band_legend()),
+        tooltip=tooltip,
+    )
+    names = base.mark_text(
+        align="left", baseline="bottom", dy=-4, fontSize=13, limit=_LABEL_LIMIT
+    ).encode(x=alt.datum(0, scale=x_scale), y=y, text="name:N", tooltip=tooltip)
+    values = base.mark_text(
+        align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
+    ).encode(x=alt.X("score:Q", scale=x_scale), y=y, text="score_text:N", tooltip=tooltip)
+
+    rules_df = threshold_table(thresholds)
+    rules_base = alt.Chart(rules_df)
+    rules = rules_base.mark_rule(strokeDash=[4, 3], strokeWidth=1.5).encode(
+        x=alt.X("value:Q", scale=x_scale),
+        stroke=alt.Stroke("color:N", scale=None),
+        tooltip=[alt.Tooltip("text:N", title="Threshold")],
+    )
+    rule_text = rules_base.mark_text(
+        align="center", baseline="bottom", dy=-2, fontSize=11, color=_RULE_TEXT
+    ).encode(x=alt.X("value:Q", scale=x_scale), y=alt.value(0), text="text:N")
+
+    n = max(len(data), 1)
+    return alt.layer(rules, rule_text, bars, names, values).properties(
+        width="container", height=48 * n, autosize=_FIT_X
+    )
+
+
+# --------------------------------------------------------------------------- factors
+
+
+def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
+    """Stacked horizontal bar per condition showing each factor's points.
+
+    ``factors`` columns: ``condition``, ``name`` (condition display name),
+    ``factor`` (id), ``label`` (factor text), ``points`` (> 0), ``section``
+    (article section title). One bar per condition, conditions with the most
+    points first; each segment is one factor (largest first), coloured by
+    section (legend below); the condition name is written above its bar and
+    the total at its end. Tooltips give factor label, points and section.
+    """
+    cols = ("condition", "name", "factor", "label", "points", "section")
+    require_columns(factors, cols, what="factor_chart")
+    data = factors.loc[:, list(cols)].copy()
+    data["points"] = pd.to_numeric(data["points"], errors="raise").astype(float)
+    if (data["points"] <= 0).any():
+        raise ValueError("factor_chart: 'points' must be > 0")
+    totals = data.groupby("condition", sort=False)["points"].sum()
+    data["total"] = data["condition"].map(totals)
+    data = data.sort_values(
+        ["total", "condition", "points", "label"],
+        ascending=[False, True, False, True],
+        kind="stable",
+    ).reset_index(drop=True)
+    order = list(dict.fromkeys(data["condition"]))
+    sections = list(dict.fromkeys(data["section"]))
+    palette = [SECTION_COLORS[i % len(SECTION_COLORS)] for i in range(len(sections))]
+
+    per_condition = (
+        data.groupby("condition", sort=False)
+        .agg(name=("name", "first"), total=("points", "sum"))
+        .reset_index()
+    )
+    per_condition["total_text"] = per_condition["total"].round().astype(int).astype(str) + " pts"
+
+    y = alt.Y("condition:N", sort=order, axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0))
+    x_title = "Points contributed"
+    bars = (
+        alt.Chart(data)
+        .mark_bar(size=16, yOffset=8, stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("points:Q", stack="zero", title=x_title, axis=alt.Axis(grid=False)),
+            y=y,
+            color=alt.Color(
+                "section:N",
+                scale=alt.Scale(domain=sections, range=palette),
+                legend=alt.Legend(
+                    title="Section", orient="bottom", direction="vertical", labelLimit=_LABEL_LIMIT
+                ),
+            ),
+            order=alt.Order("points:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("name:N", title="Condition"),
+                alt.Tooltip("label:N", title="Factor"),
+                alt.Tooltip("points:Q", title="Points", format=".3~f"),
+                alt.Tooltip("section:N", title="Section"),
+            ],
+        )
+    )
+    base = alt.Chart(per_condition)
+    names = base.mark_text(
+        align="left", baseline="bottom", dy=-4, fontSize=13, limit=_LABEL_LIMIT
+    ).encode(x=alt.datum(0), y=y, text="name:N")
+    totals_text = base.mark_text(
+        align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
+    ).encode(x=alt.X("total:Q"), y=y, text="total_text:N")
+    n = max(len(order), 1)
+    return alt.layer(bars, names, totals_text).properties(
+        width="container", height=48 * n, autosize=_FIT_X
+    )
+
+
+# --------------------------------------------------------------------------- trend
+
+
+def _complete_weeks(history: pd.DataFrame) -> pd.DataFrame:
+    """Reindex every condition to a complete weekly range (missing weeks -> NaN score).
+
+    ``week_start`` is normalised to the Monday of its ISO week; duplicates of the
+    same condition and week are averaged. Conditions keep their order of first
+    appearance. The range spans the first to the last
+    week over *all* conditions, so a condition missing at the edges gets NaN too.
+    """
+    df = history.loc[:, ["week_start", "condition", "name", "score"]].copy()
+    weeks = pd.to_datetime(df["week_start"]).dt.normalize()
+    df["week_start"] = weeks - pd.to_timedelta(weeks.dt.day_of_week, unit="D")
+    df["score"] = pd.to_numeric(df["score"], errors="raise").astype(float)
+    if df.empty:
+        return df
+    # Conditions keep the caller's order of first appearance (legend order); the
+    # display name is the latest one given.
+    order = list(dict.fromkeys(df["condition"]))
+    names = df.drop_duplicates("condition", keep="last").set_index("condition")["name"]
+    df = df.groupby(["condition", "week_start"], as_index=False, sort=True)["score"].mean()
+    all_weeks = pd.date_range(df["week_start"].min(), df["week_start"].max(), freq="7D")
+    full = pd.MultiIndex.from_product([order, all_weeks], names=["condition", "week_start"])
+    out = df.set_index(["condition", "week_start"]).reindex(full).reset_index()
+    out["name"] = out["condition"].map(names)
+    return out[["week_start", "condition", "name", "score"]]
+
+
+def risk_trend_chart(
+    history: pd.DataFrame,
+    thresholds: Mapping[str, float],
+    focus: str | None = None,
+) -> alt.LayerChart:
+    """Weekly score lines, one per condition, with band thresholds.
+
+    ``history`` (long form) columns: ``week_start`` (datetime64), ``condition``,
+    ``name``, ``score`` (0-100). Weeks are completed to a gap-free weekly range
+    per condition inside this function, so a week without a check-in becomes a
+    null score and the line is *broken* there (mark ``invalid`` is set to
+    ``"break-paths-show-domains"`` explicitly; ``"filter"`` would bridge the
+    gap). Every week also gets a point, so an isolated week stays visible.
+
+    Background bands are tinted with the band colours; thresholds are dashed
+    horizontal rules, named on the y axis (where no line can cross the name).
+
+    Highlighting:
+
+    - ``focus`` = a condition id: that line is drawn thick and coloured on top,
+      the others thin and grey (no params at all). An id that is not in
+      ``history`` is ignored (same as ``None``).
+    - ``focus`` = None: every line coloured, plus a legend-bound point
+      selection ``TREND_FOCUS_PARAM`` ("trend_focus", field ``condition``):
+      clicking a legend entry dims the other lines, client-side only. Render
+      with ``on_select="ignore"`` (the default) so it never triggers a rerun.
+    """
+    require_columns(history, ("week_start", "condition", "name", "score"), what="risk_trend_chart")
+    th = validate_thresholds(thresholds)
+    data = _complete_weeks(history)
+    # Whole points, as the table and the bands use: 29.8 sits on the 30 line, not below it.
+    data["score"] = data["score"].round()
+    conditions = list(dict.fromkeys(data["condition"]))
+    names = data.drop_duplicates("condition").set_index("condition")["name"].to_dict()
+    if focus is not None and focus not in conditions:
+        focus = None
+
+    y_scale = alt.Scale(domain=[0, 100], nice=False)
+    # Ticks on the week starts (Mondays); Vega's own week ticks fall on Sundays.
+    week_ticks = [
+        alt.DateTime(year=t.year, month=t.month, date=t.day)
+        for t in sorted(data["week_start"].dropna().unique())
+    ]
+    x = alt.X(
+        "week_start:T",
+        title="Week",
+        axis=alt.Axis(
+            format="%d %b",
+            labelAngle=0,
+            labelOverlap="greedy",
+            grid=False,
+            values=week_ticks or alt.Undefined,
+        ),
+    )
+    # The thresholds are named on the axis: a label inside the plot gets crossed by lines.
+    named = {v: f"{BAND_LABELS[b]} {v:g}" for b, v in th.items()}
+    y = alt.Y(
+        "score:Q",
+        scale=y_scale,
+        title="Risk score",
+        axis=alt.Axis(
+            values=sorted({0.0, 100.0, *named}),
+            labelExpr=" : ".join(f"datum.value === {v:g} ? '{t}'" for v, t in named.items())
+            + " : datum.label",
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title="Condition"),
+        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        alt.Tooltip("score:Q", title="Score", format=".0f"),
+    ]
+    palette = {c: CONDITION_COLORS[i % len(CONDITION_COLORS)] for i, c in enumerate(conditions)}
+    # In focus mode only the focused condition is coloured, so only it is in the legend.
+    shown = [focus] if focus is not None else conditions
+    color = alt.Color(
+        "condition:N",
+        scale=alt.Scale(domain=shown, range=[palette[c] for c in shown]),
+        legend=alt.Legend(
+            title=None,
+            orient="bottom",
+            direction="vertical",
+            columns=1,
+            labelLimit=_LABEL_LIMIT,
+            labelExpr=_name_label_expr(names),
+            symbolType="stroke",
+            symbolStrokeWidth=3,
+        ),
+    )
+
+    # Background band tints and threshold rules.
+    band_rows = pd.DataFrame(
+        {
+            "band": list(BANDS),
+            "lo": [0.0, th["moderate"], th["high"]],
+            "hi": [th["moderate"], th["high"], 100.0],
+            "color": [BAND_COLORS[b] for b in BANDS],
+        }
+    )
+    tints = (
+        alt.Chart(band_rows)
+        .mark_rect(opacity=0.08)
+        .encode(
+            y=alt.Y("lo:Q", scale=y_scale),
+            y2="hi:Q",
+            fill=alt.Fill("color:N", scale=None),
+        )
+    )
+    rules_df = threshold_table(th)
+    rules = (
+        alt.Chart(rules_df)
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            y=alt.Y("value:Q", scale=y_scale),
+            stroke=alt.Stroke("color:N", scale=None),
+        )
+    )
+
+    line_kw = {"invalid": "break-paths-show-domains", "interpolate": "linear"}
+    point_kw = {"invalid": "break-paths-show-domains", "filled": True}
+    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    if focus is not None:
+        is_focus = f"datum.condition === '{_js_str(focus)}'"
+        others = base.transform_filter(f"!({is_focus})")
+        mine = base.transform_filter(is_focus)
+        layers = [
+            tints,
+            rules,
+            others.mark_line(**line_kw, color=_MUTED, strokeWidth=1.5).encode(
+                detail="condition:N", order=alt.Order("week_start:T")
+            ),
+            others.mark_point(**point_kw, color=_MUTED, size=16).encode(detail="condition:N"),
+            mine.mark_line(**line_kw, strokeWidth=3.5).encode(
+                color=color, order=alt.Order("week_start:T")
+            ),
+            mine.mark_point(**point_kw, size=60).encode(color=color),
+        ]
+    else:
+        pick = alt.selection_point(
+            name=TREND_FOCUS_PARAM, fields=["condition"], bind="legend", toggle="true"
+        )
+        dim = alt.condition(pick, alt.value(1.0), alt.value(0.15))
+        layers = [
+            tints,
+            rules,
+            base.mark_line(**line_kw, strokeWidth=2.5)
+            .encode(color=color, opacity=dim, order=alt.Order("week_start:T"))
+            .add_params(pick),
+            base.mark_point(**point_kw, size=36).encode(color=color, opacity=dim),
+        ]
+    return alt.layer(*layers).properties(width="container", height=240, autosize=_FIT_X)
+
+
+def _js_str(value: str) -> str:
+    """Escape a string for use inside a single-quoted Vega expression literal."""
+    return value.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _name_label_expr(names: Mapping[str, str]) -> str:
+    """Legend ``labelExpr`` mapping condition ids to their display names."""
+    if not names:
+        return "datum.label"
+    parts = " : ".join(
+        f"datum.label === '{_js_str(str(k))}' ? '{_js_str(str(v))}'" for k, v in names.items()
+    )
+    return f"{parts} : datum.label"

@@ -1,0 +1,338 @@
+"""Altair charts of a team: band shares, average risk, OSTRC prevalence and the runner heatmap.
+
+Plain Python like logic.charts.risk (whose colours and band scale these reuse). Every builder takes
+the small frames of logic.analysis.team (one row per week x condition, per week, or per runner x
+condition of one week), never raw check-ins, so a large team stays far below Altair's row
+limit. All charts follow the container's width and stay readable at 390 px.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import pyarrow as pa
+
+from logic.analysis import team
+from logic.analysis.team import WeekGlance
+from logic.charts.history import week_x
+from logic.charts.risk import (
+    BAND_COLORS,
+    BAND_LABELS,
+    BANDS,
+    CONDITION_COLORS,
+    band_legend,
+    band_scale,
+    require_columns,
+    risk_trend_chart,
+)
+from logic.knowledge import KnowledgeBase, knowledge_base
+
+__all__ = [
+    "PREVALENCE_KINDS",
+    "RUNNER_PARAM",
+    "TeamView",
+    "band_share_chart",
+    "heatmap_chart",
+    "mean_risk_chart",
+    "prevalence_chart",
+    "team_view",
+    "vega_spec",
+]
+
+#: Name of the point selection (on the `runner` field) of the heatmap.
+RUNNER_PARAM = "runner"
+#: The two OSTRC prevalence lines: label -> colour.
+PREVALENCE_KINDS: dict[str, str] = {
+    "Any problem": BAND_COLORS["moderate"],
+    "Substantial problem": BAND_COLORS["high"],
+}
+HEIGHT = 220
+ROW = 26  # px per runner in the heatmap
+_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+_BREAK = "break-paths-show-domains"  # a week without data breaks the line
+_INK = "#4A5561"
+_LABEL_LIMIT = 320
+
+
+def _condition_color(data: pd.DataFrame) -> alt.Color:
+    """Conditions coloured as risk_trend_chart colours them (order of first appearance), with
+    their display names in a legend below the chart; clicking an entry highlights it."""
+    names = dict(zip(data["name"], data["condition"], strict=True))
+    order = list(dict.fromkeys(data["name"]))
+    return alt.Color(
+        "name:N",
+        scale=alt.Scale(
+            domain=order,
+            range=[CONDITION_COLORS[i % len(CONDITION_COLORS)] for i in range(len(order))],
+        ),
+        legend=alt.Legend(
+            title=None,
+            orient="bottom",
+            direction="vertical",
+            columns=1,
+            labelLimit=_LABEL_LIMIT,
+            symbolType="stroke",
+            symbolStrokeWidth=3,
+        )
+        if len(names) > 1
+        else None,
+    )
+
+
+def _finish(*layers: alt.Chart, height: int = HEIGHT) -> alt.LayerChart:
+    return alt.layer(*layers).properties(width="container", height=height, autosize=_FIT_X)
+
+
+def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
+    """Share of the runners who checked in that were at moderate or high risk, one line per
+    condition, week by week (0-100 %). `share` is logic.analysis.team.band_share_by_week output: one
+    row per week x condition; a week nobody checked in breaks the line."""
+    cols = ("week_start", "condition", "name", "share", "moderate", "high", "runners")
+    require_columns(share, cols, what="band_share_chart")
+    data = share.loc[:, list(cols)]
+    pick = alt.selection_point(name="share_focus", fields=["name"], bind="legend", toggle="true")
+    dim = alt.condition(pick, alt.value(1.0), alt.value(0.15))
+    tooltip = [
+        alt.Tooltip("name:N", title="Condition"),
+        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        alt.Tooltip("share:Q", title="Moderate or high", format=".0%"),
+        alt.Tooltip("moderate:Q", title="Moderate (runners)"),
+        alt.Tooltip("high:Q", title="High (runners)"),
+        alt.Tooltip("runners:Q", title="Checked in"),
+    ]
+    y = alt.Y(
+        "share:Q",
+        title="Moderate or high",
+        scale=alt.Scale(domain=[0, 1], nice=False),
+        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+    )
+    base = alt.Chart(data).encode(
+        x=week_x(data["week_start"]), y=y, color=_condition_color(data), opacity=dim
+    )
+    lines = base.mark_line(invalid=_BREAK, strokeWidth=2.5).add_params(pick)
+    points = base.mark_point(invalid=_BREAK, filled=True, size=30).encode(tooltip=tooltip)
+    return _finish(lines, points)
+
+
+def mean_risk_chart(mean: pd.DataFrame, thresholds: Mapping[str, float]) -> alt.LayerChart:
+    """Team average risk per condition, week by week, with the band thresholds: the history
+    page's trend chart drawn over analysis.team.mean_risk_by_week (one row per week x condition)."""
+    require_columns(mean, ("week_start", "condition", "name", "score"), what="mean_risk_chart")
+    return risk_trend_chart(mean.loc[:, ["week_start", "condition", "name", "score"]], thresholds)
+
+
+def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> alt.LayerChart:
+    """OSTRC-style prevalence per week of any problem and of substantial problems (0-100 %),
+    each with a dashed rule at its mean over the period. `prevalence` is
+    analysis.team.ostrc_prevalence_by_week output (one row per week), `means` prevalence_means."""
+    cols = (
+        "week_start",
+        "answered",
+        "any_problem",
+        "substantial",
+        "any_share",
+        "substantial_share",
+    )
+    require_columns(prevalence, cols, what="prevalence_chart")
+    kinds = list(PREVALENCE_KINDS)
+    weeks = prevalence["week_start"]
+    data = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "week_start": weeks,
+                    "kind": kind,
+                    "share": prevalence[share],
+                    "runners": prevalence[count],
+                    "answered": prevalence["answered"],
+                }
+            )
+            for kind, share, count in zip(
+                kinds,
+                ("any_share", "substantial_share"),
+                ("any_problem", "substantial"),
+                strict=True,
+            )
+        ],
+        ignore_index=True,
+    )
+    averages = pd.DataFrame(
+        {"kind": kinds, "mean": [means["any_problem"], means["substantial"]]}
+    ).dropna()
+    averages["text"] = (
+        averages["kind"].str.split(" ").str[0]
+        + ": mean "
+        + ((averages["mean"] * 100).round(0).astype("int64").astype("str") + "%")
+    )
+    color = alt.Color(
+        "kind:N",
+        scale=alt.Scale(domain=kinds, range=list(PREVALENCE_KINDS.values())),
+        legend=alt.Legend(title=None, orient="top", direction="horizontal"),
+    )
+    y_scale = alt.Scale(domain=[0, 1], nice=False)
+    y = alt.Y(
+        "share:Q",
+        title="Runners who answered",
+        scale=y_scale,
+        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+    )
+    tooltip = [
+        alt.Tooltip("kind:N", title="Prevalence"),
+        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        alt.Tooltip("share:Q", title="Share", format=".0%"),
+        alt.Tooltip("runners:Q", title="Runners"),
+        alt.Tooltip("answered:Q", title="Answered"),
+    ]
+    base = alt.Chart(data).encode(x=week_x(weeks), y=y, color=color)
+    lines = base.mark_line(invalid=_BREAK, strokeWidth=2.5)
+    points = base.mark_point(invalid=_BREAK, filled=True, size=30).encode(tooltip=tooltip)
+    rules = (
+        alt.Chart(averages)
+        .mark_rule(strokeDash=[5, 4], strokeWidth=1.5)
+        .encode(y=alt.Y("mean:Q", scale=y_scale), color=color)
+    )
+    labels = (
+        alt.Chart(averages)
+        .mark_text(align="right", baseline="bottom", dx=-2, dy=-3, fontSize=11, color=_INK)
+        .encode(y=alt.Y("mean:Q", scale=y_scale), x=alt.value("width"), text="text:N")
+    )
+    return _finish(rules, labels, lines, points)
+
+
+def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
+    """Runners (rows, in `rank` order: riskiest first) by condition (columns), each cell
+    coloured by band and printed with its score. Clicking a cell selects its runner: the point
+    selection RUNNER_PARAM ("runner", field `runner`) for st.altair_chart(on_select="rerun").
+    `cells` is logic.analysis.team.heatmap_data output (one row per runner x condition)."""
+    cols = ("runner", "rank", "condition", "short_name", "name", "score", "band")
+    require_columns(cells, cols, what="heatmap_chart")
+    extra = [c for c in ("team", "needs_clinician") if c in cells.columns]
+    data = cells.loc[:, [*cols, *extra]].sort_values(["rank"], kind="stable")
+    data["score_text"] = data["score"].round(0).astype("int64").astype("str")
+    data["band_label"] = data["band"].map(BAND_LABELS)
+    runners = list(dict.fromkeys(data["runner"]))
+    conditions = list(dict.fromkeys(data["short_name"]))
+    pick = alt.selection_point(name=RUNNER_PARAM, fields=["runner"], on="click", toggle=False)
+    y = alt.Y(
+        "runner:N",
+        sort=runners,
+        title=None,
+        axis=alt.Axis(labelLimit=120, labelFontSize=12, ticks=False, domain=False),
+    )
+    x = alt.X(
+        "short_name:N",
+        sort=conditions,
+        title=None,
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=-40,
+            labelAlign="left",
+            labelOverlap=False,  # rotated labels do not collide: keep every condition named
+            ticks=False,
+            domain=False,
+            labelLimit=110,
+        ),
+    )
+    tooltip = [
+        alt.Tooltip("runner:N", title="Runner"),
+        alt.Tooltip("name:N", title="Condition"),
+        alt.Tooltip("score:Q", title="Score", format=".0f"),
+        alt.Tooltip("band_label:N", title="Band"),
+    ]
+    if "needs_clinician" in data.columns:
+        data["red_flag"] = data["needs_clinician"].map({True: "Yes", False: "No"})
+        tooltip.append(alt.Tooltip("red_flag:N", title="Red flag"))
+    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    cells_layer = (
+        base.mark_rect(stroke="white", strokeWidth=1.5, cursor="pointer")
+        .encode(
+            color=alt.Color(
+                "band:N",
+                scale=band_scale(BANDS),
+                legend=band_legend(title=None),
+            ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
+        )
+        .add_params(pick)
+    )
+    text = base.mark_text(fontSize=11, fontWeight="bold").encode(
+        text="score_text:N",
+        color=alt.condition("datum.band === 'moderate'", alt.value("#1E1E1E"), alt.value("white")),
+    )
+    return alt.layer(cells_layer, text).properties(
+        width="container", height=ROW * max(len(runners), 1), autosize=_FIT_X
+    )
+
+
+def vega_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart as a Vega-Lite dict whose named datasets are Arrow IPC stream bytes: the form
+    Streamlit ships them in, which st.vega_lite_chart passes on as they are. A cached spec is
+    then drawn without converting its rows on every rerun."""
+    spec = chart.to_dict()
+    datasets = spec.get("datasets", {})
+    for name, rows in datasets.items():
+        table = pa.Table.from_pylist(rows)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        datasets[name] = sink.getvalue().to_pybytes()
+    return spec
+
+
+# --- the team page in one call -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """What the team page shows for one choice of filters: small frames and Vega-Lite specs
+    (plain dicts, so a cache can keep them and a rerun skips Altair's spec building)."""
+
+    glance: WeekGlance
+    watch: pd.DataFrame  # logic.analysis.team.watch_list
+    heatmap: dict[str, Any] | None  # None when nobody checked in that week
+    heatmap_runners: int
+    share: dict[str, Any]
+    mean: dict[str, Any]
+    prevalence: dict[str, Any] | None  # None when nobody answered the OSTRC questions
+    prevalence_means: dict[str, float]
+    checkins: int  # check-ins in the period
+
+
+def team_view(
+    scored: pd.DataFrame,
+    runners: Sequence[str],
+    period: tuple[dt.date, dt.date],
+    week: dt.date,
+    condition: str | None = None,
+    rows: int | None = 25,
+    kb: KnowledgeBase | None = None,
+) -> TeamView:
+    """Every section of the team page from analysis.team.scored_team output: the week at a glance
+    and watch list of `week` (against the whole history, so last week and the load ratios are
+    there), the heatmap's `rows` riskiest runners, and the charts of `period`."""
+    kb = kb or knowledge_base()
+    shown = team.in_period(scored, *period)
+    prevalence = team.ostrc_prevalence_by_week(shown)
+    means = team.prevalence_means(prevalence)
+    cells = team.heatmap_data(scored, week, condition, limit=rows, kb=kb)
+    mean = team.mean_risk_by_week(shown, condition, kb)
+    return TeamView(
+        glance=team.week_glance(
+            scored, pd.DataFrame({"runner": list(runners)}), week, condition, kb
+        ),
+        watch=team.watch_list(scored, week, condition, kb),
+        heatmap=vega_spec(heatmap_chart(cells)) if len(cells) else None,
+        heatmap_runners=int(cells["runner"].nunique()),
+        share=vega_spec(band_share_chart(team.band_share_by_week(shown, condition, kb))),
+        mean=vega_spec(mean_risk_chart(mean, kb.thresholds)),
+        prevalence=vega_spec(prevalence_chart(prevalence, means))
+        if prevalence["answered"].sum()
+        else None,
+        prevalence_means=means,
+        checkins=len(shown),
+    )

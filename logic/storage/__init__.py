@@ -1,0 +1,1 @@
+"""The database: engine and settings, tables, the store, accounts, access control, migrations."""

@@ -1,0 +1,171 @@
+"""Who may see and change which check-ins. Every read and write of the pages goes through here.
+
+Hiding a button is not access control: a page gets a ScopedStore, not the Store, so a
+runner cannot read another runner's check-ins through any page, query parameter, export or
+import. Personal mode (one machine, no sign-in) has a viewer who may see everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from logic.storage.accounts import User
+from logic.storage.store import ImportResult, StorageError, Store
+
+
+class AccessDenied(StorageError):
+    """The signed-in user may not see or change this."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person using the app, as far as access is concerned."""
+
+    role: Literal["personal", "runner", "coach", "admin"]
+    runner: str | None = None  # the runner this person is, if any
+    teams: tuple[str, ...] = ()  # teams a coach coaches
+    name: str = ""
+
+    @classmethod
+    def personal(cls) -> Viewer:
+        return cls(role="personal", name="this device")
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        return cls(role=user.role, runner=user.runner, teams=user.teams, name=user.display_name)
+
+    @property
+    def sees_everyone(self) -> bool:
+        return self.role in ("personal", "admin")
+
+
+class ScopedStore:
+    """The Store's reading and writing, limited to what the viewer may see."""
+
+    def __init__(self, store: Store, viewer: Viewer) -> None:
+        self.store = store
+        self.viewer = viewer
+        self.where = store.where
+
+    # --- who is visible -------------------------------------------------------------------
+
+    def list_runners(self) -> pd.DataFrame:
+        runners = self.store.list_runners()
+        if self.viewer.sees_everyone:
+            return runners
+        return runners[self._visible(runners["runner"], runners["team"])].reset_index(drop=True)
+
+    def _visible(self, names: pd.Series, teams: pd.Series) -> pd.Series:
+        own = names == self.viewer.runner if self.viewer.runner else names.isna() & False
+        if self.viewer.role == "coach":
+            return own | teams.isin(self.viewer.teams)
+        return own
+
+    def can_read(self, runner: str) -> bool:
+        if self.viewer.sees_everyone or runner == self.viewer.runner:
+            return True
+        if self.viewer.role != "coach":
+            return False
+        runners = self.store.list_runners()
+        team = runners.loc[runners["runner"] == runner, "team"]
+        return bool(len(team)) and team.iloc[0] in self.viewer.teams
+
+    def can_write(self, runner: str) -> bool:
+        """Runners write only their own check-ins; coaches their teams'; admins anyone's."""
+        return self.can_read(runner)
+
+    def _require_read(self, runner: str) -> None:
+        if not self.can_read(runner):
+            raise AccessDenied(self._denied("see"))
+
+    def _require_write(self, runner: str) -> None:
+        if not self.can_write(runner):
+            raise AccessDenied(self._denied("change"))
+
+    def _denied(self, verb: str) -> str:
+        if self.viewer.role == "runner":
+            return f"You can only {verb} your own check-ins."
+        return f"You can only {verb} check-ins of runners on your teams."
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def history(self, runner: str) -> pd.DataFrame:
+        self._require_read(runner)
+        return self.store.history(runner)
+
+    def get_checkin(self, checkin_id: int) -> dict[str, Any] | None:
+        checkin = self.store.get_checkin(checkin_id)
+        if checkin is not None:
+            self._require_read(checkin["runner"])
+        return checkin
+
+    def latest_checkin(self, runner: str) -> dict[str, Any] | None:
+        self._require_read(runner)
+        return self.store.latest_checkin(runner)
+
+    def checkin_in_week(self, runner: str, date: Any) -> dict[str, Any] | None:
+        self._require_read(runner)
+        return self.store.checkin_in_week(runner, date)
+
+    def all_checkins(self, runners: Sequence[str] | None = None) -> pd.DataFrame:
+        if self.viewer.sees_everyone:
+            return self.store.all_checkins(runners)
+        visible = self.list_runners()["runner"].tolist()
+        wanted = visible if runners is None else [r for r in runners if r in set(visible)]
+        return self.store.all_checkins(wanted)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def add_runner(self, name: str, team: str | None = None) -> None:
+        if not self.viewer.sees_everyone:
+            raise AccessDenied("Only an admin can add runners.")
+        self.store.add_runner(name, team)
+
+    def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
+        self._require_write(str(row.get("runner", "")))
+        return self.store.save_checkin(row, replace=replace)
+
+    def update_checkin(
+        self, checkin_id: int, row: Mapping[str, Any], *, replace: bool = False
+    ) -> None:
+        current = self.get_checkin(checkin_id)
+        if current is not None:
+            self._require_write(current["runner"])
+        if "runner" in row:
+            self._require_write(str(row["runner"]))
+        self.store.update_checkin(checkin_id, row, replace=replace)
+
+    def delete_checkin(self, checkin_id: int) -> bool:
+        current = self.get_checkin(checkin_id)
+        if current is None:
+            return False
+        self._require_write(current["runner"])
+        return self.store.delete_checkin(checkin_id)
+
+    def import_checkins(
+        self, frame: pd.DataFrame, *, on_conflict: Literal["skip", "replace", "error"] = "error"
+    ) -> ImportResult:
+        if not self.viewer.sees_everyone:
+            self._require_import(frame)
+        return self.store.import_checkins(frame, on_conflict=on_conflict)
+
+    def _require_import(self, frame: pd.DataFrame) -> None:
+        """Every row must be the viewer's own, or (for a coach) a runner of their teams;
+        a runner new to the database counts as on the team the row names."""
+        rows = pd.DataFrame(
+            {
+                "runner": frame.get("runner", pd.Series(dtype="str")).astype("str").str.strip(),
+                "team": frame.get("team", pd.Series(index=frame.index, dtype="str")),
+            }
+        )
+        known = self.store.list_runners().rename(columns={"team": "stored_team"})
+        rows = rows.merge(known, on="runner", how="left")
+        own = rows["runner"] == (self.viewer.runner or "")
+        team = rows["stored_team"].where(rows["stored_team"].notna(), rows["team"])
+        allowed = own | (team.isin(self.viewer.teams) if self.viewer.role == "coach" else False)
+        if not allowed.all():
+            raise AccessDenied(self._denied("import"))

@@ -1,0 +1,355 @@
+"""Accounts for team mode: users, roles, teams, passwords and login throttling.
+
+Roles come from our database, never from the identity provider: runner (sees only their own
+check-ins), coach (of one or more teams) and admin. Passwords are hashed with argon2; only
+the hash is stored. A failed login never says whether the account exists, and repeated
+failures for a name (existing or not) make the next attempt wait longer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from logic.storage.store import StorageError, Store
+
+Role = Literal["runner", "coach", "admin"]
+ROLES: tuple[Role, ...] = ("runner", "coach", "admin")
+MIN_PASSWORD_LENGTH = 10
+FREE_FAILURES = 3  # attempts before throttling starts
+MAX_WAIT_SECONDS = 300
+
+_hasher = PasswordHasher()
+# Verifying against this keeps an unknown name as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("stride-check-no-such-user")
+
+metadata = sa.MetaData()
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.Text, nullable=False, unique=True),
+    sa.Column("email", sa.Text, unique=True),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("runner", sa.Text),
+    sa.Column("password_hash", sa.Text),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
+)
+coach_teams = sa.Table(
+    "coach_teams",
+    metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True),
+    sa.Column("team", sa.Text, primary_key=True),
+)
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("username", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure", sa.DateTime(timezone=True)),
+)
+
+
+# Everything but the hash: only `authenticate` reads it, so fewer queries can leak it.
+_PUBLIC_COLUMNS = [c for c in users.c if c.name != "password_hash"]
+
+
+class AccountError(StorageError):
+    """A request about accounts that cannot be done, worded for the person who asked."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    runner: str | None
+    active: bool
+    teams: tuple[str, ...] = field(default_factory=tuple)  # teams a coach coaches
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    message: str | None  # shown as is: never says whether the name exists
+    wait_seconds: int = 0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def wait_after(failures: int) -> int:
+    """Seconds a name must wait after `failures` failed attempts in a row."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(MAX_WAIT_SECONDS, 2 ** (failures - FREE_FAILURES + 1))
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+class Accounts:
+    """Users and teams in the app's database (the same engine as the check-ins)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # --- reading --------------------------------------------------------------------------
+
+    def _user(self, where: sa.ColumnElement[bool]) -> User | None:
+        with self.store._guard("read the accounts"), self.store.engine.connect() as conn:
+            row = conn.execute(sa.select(*_PUBLIC_COLUMNS).where(where)).mappings().first()
+            if row is None:
+                return None
+            coached = conn.execute(
+                sa.select(coach_teams.c.team)
+                .where(coach_teams.c.user_id == row["id"])
+                .order_by(coach_teams.c.team)
+            ).scalars()
+            return User(
+                id=row["id"],
+                username=row["username"],
+                display_name=row["display_name"],
+                role=row["role"],
+                runner=row["runner"],
+                active=bool(row["active"]),
+                teams=tuple(coached),
+            )
+
+    def get(self, user_id: int) -> User | None:
+        return self._user(users.c.id == int(user_id))
+
+    def by_username(self, username: str) -> User | None:
+        return self._user(users.c.username == username.strip())
+
+    def by_email(self, email: str) -> User | None:
+        return self._user(sa.func.lower(users.c.email) == email.strip().lower())
+
+    def list_users(self) -> pd.DataFrame:
+        """Every account with its coached teams (;-joined), for the admin page."""
+        with self.store._guard("read the accounts"), self.store.engine.connect() as conn:
+            frame = pd.DataFrame(
+                conn.execute(
+                    sa.select(
+                        users.c.id,
+                        users.c.username,
+                        users.c.display_name,
+                        users.c.email,
+                        users.c.role,
+                        users.c.runner,
+                        users.c.active,
+                    ).order_by(users.c.username)
+                )
+                .mappings()
+                .all(),
+                columns=["id", "username", "display_name", "email", "role", "runner", "active"],
+            )
+            coached = pd.DataFrame(
+                conn.execute(sa.select(coach_teams)).mappings().all(), columns=["user_id", "team"]
+            )
+        joined = coached.groupby("user_id")["team"].agg(lambda t: ";".join(sorted(t)))
+        # astype(object): with no coach at all the mapped column is all-NaN float64.
+        frame["teams"] = frame["id"].map(joined).astype(object).fillna("")
+        return frame
+
+    def list_teams(self) -> list[str]:
+        """Teams an admin created, plus any team a runner already names."""
+        with self.store._guard("read the teams"), self.store.engine.connect() as conn:
+            made = set(conn.execute(sa.select(teams.c.name)).scalars())
+        named = set(self.store.list_runners()["team"].dropna())
+        return sorted(made | named)
+
+    def count_admins(self) -> int:
+        with self.store.engine.connect() as conn:
+            query = sa.select(sa.func.count()).where(users.c.role == "admin", users.c.active)
+            return int(conn.execute(query).scalar_one())
+
+    # --- writing --------------------------------------------------------------------------
+
+    def create_team(self, name: str) -> None:
+        name = name.strip()
+        if not 1 <= len(name) <= 64:
+            raise AccountError("A team name needs 1-64 characters.")
+        with self.store._guard("create the team"), self.store._write.begin() as conn:
+            exists = conn.execute(sa.select(teams.c.id).where(teams.c.name == name)).first()
+            if exists is None:
+                conn.execute(sa.insert(teams).values(name=name))
+
+    def create_user(
+        self,
+        username: str,
+        *,
+        role: Role,
+        display_name: str | None = None,
+        password: str | None = None,
+        email: str | None = None,
+        runner: str | None = None,
+        team: str | None = None,
+        coach_of: Sequence[str] = (),
+    ) -> User:
+        """An account; a runner account is tied to a runner name (created if new)."""
+        username = username.strip()
+        if role not in ROLES:
+            raise AccountError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+        if not 1 <= len(username) <= 64:
+            raise AccountError("A username needs 1-64 characters.")
+        if password is None and email is None:
+            raise AccountError("Give a password (local sign-in) or an email (single sign-on).")
+        if password is not None:
+            check_password_rules(password)
+        if role == "runner":
+            runner = (runner or display_name or username).strip()
+        if runner:
+            self.store.add_runner(runner, team)
+        for name in coach_of:
+            self.create_team(name)
+        if team:
+            self.create_team(team)
+        values = {
+            "username": username,
+            "display_name": (display_name or username).strip(),
+            "role": role,
+            "runner": runner or None,
+            "email": (email or "").strip().lower() or None,
+            "password_hash": _hasher.hash(password) if password is not None else None,
+            "active": True,
+        }
+        with self.store._guard("create the account"), self.store._write.begin() as conn:
+            taken = conn.execute(sa.select(users.c.id).where(users.c.username == username))
+            if taken.first() is not None:
+                raise AccountError(f"The username {username!r} is taken.")
+            user_id = conn.execute(sa.insert(users).values(**values).returning(users.c.id))
+            new_id = int(user_id.scalar_one())
+            if coach_of:
+                conn.execute(
+                    sa.insert(coach_teams),
+                    [{"user_id": new_id, "team": t.strip()} for t in dict.fromkeys(coach_of)],
+                )
+        user = self.get(new_id)
+        assert user is not None
+        return user
+
+    def set_role(self, user_id: int, role: Role, coach_of: Sequence[str] = ()) -> None:
+        if role not in ROLES:
+            raise AccountError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
+        for name in coach_of:
+            self.create_team(name)
+        with self.store._guard("change the role"), self.store._write.begin() as conn:
+            self._keep_an_admin(conn, user_id, demote=role != "admin")
+            conn.execute(sa.update(users).where(users.c.id == user_id).values(role=role))
+            conn.execute(sa.delete(coach_teams).where(coach_teams.c.user_id == user_id))
+            if role == "coach" and coach_of:
+                conn.execute(
+                    sa.insert(coach_teams),
+                    [{"user_id": user_id, "team": t} for t in dict.fromkeys(coach_of)],
+                )
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        with self.store._guard("change the account"), self.store._write.begin() as conn:
+            if not active:
+                self._keep_an_admin(conn, user_id, demote=True)
+            conn.execute(sa.update(users).where(users.c.id == user_id).values(active=active))
+
+    def set_password(self, user_id: int, password: str) -> None:
+        check_password_rules(password)
+        with self.store._guard("change the password"), self.store._write.begin() as conn:
+            conn.execute(
+                sa.update(users)
+                .where(users.c.id == user_id)
+                .values(password_hash=_hasher.hash(password))
+            )
+
+    def _keep_an_admin(self, conn: sa.Connection, user_id: int, *, demote: bool) -> None:
+        if not demote:
+            return
+        others = conn.execute(
+            sa.select(sa.func.count()).where(
+                users.c.role == "admin", users.c.active, users.c.id != user_id
+            )
+        ).scalar_one()
+        is_admin = conn.execute(
+            sa.select(users.c.id).where(users.c.id == user_id, users.c.role == "admin")
+        ).first()
+        if is_admin is not None and others == 0:
+            raise AccountError("This is the last active admin: make another admin first.")
+
+    # --- signing in -----------------------------------------------------------------------
+
+    def authenticate(self, username: str, password: str) -> LoginResult:
+        """Check a password; the message is the same whether or not the name exists."""
+        name = username.strip()
+        failures, last = self._failures(name)
+        wait = wait_after(failures)
+        if last is not None and wait:
+            remaining = math.ceil(wait - (_now() - last).total_seconds())
+            if remaining > 0:
+                return LoginResult(
+                    None,
+                    f"Too many failed attempts. Try again in {remaining} seconds.",
+                    remaining,
+                )
+        with self.store._guard("sign in"), self.store.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(users.c.id, users.c.password_hash, users.c.active).where(
+                    users.c.username == name
+                )
+            ).first()
+        stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+        try:
+            ok = _hasher.verify(stored, password) and row is not None and bool(row.active)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok:
+            self._record_failure(name, failures + 1)
+            return LoginResult(None, "Wrong username or password.", wait_after(failures + 1))
+        self._clear_failures(name)
+        assert row is not None
+        return LoginResult(self.get(row.id), None)
+
+    def _failures(self, name: str) -> tuple[int, dt.datetime | None]:
+        with self.store._guard("sign in"), self.store.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(login_attempts.c.failures, login_attempts.c.last_failure).where(
+                    login_attempts.c.username == name
+                )
+            ).first()
+        if row is None:
+            return 0, None
+        last = row.last_failure
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=dt.UTC)
+        return int(row.failures), last
+
+    def _record_failure(self, name: str, failures: int) -> None:
+        with self.store._guard("sign in"), self.store._write.begin() as conn:
+            conn.execute(sa.delete(login_attempts).where(login_attempts.c.username == name))
+            conn.execute(
+                sa.insert(login_attempts).values(
+                    username=name, failures=failures, last_failure=_now()
+                )
+            )
+
+    def _clear_failures(self, name: str) -> None:
+        with self.store._guard("sign in"), self.store._write.begin() as conn:
+            conn.execute(sa.delete(login_attempts).where(login_attempts.c.username == name))

@@ -1,0 +1,629 @@
+"""Check-in storage: one row per runner per ISO week, in SQLite or PostgreSQL.
+
+Frames returned here have the check-in table's exact column names in the canonical order of
+data/checkin.toml, plus ``id`` first and ``week_start`` last. Dtypes, chosen for vectorised
+use: dates are ``datetime64[ns]`` (midnight), text/choice/set columns are pandas ``str``
+(sets as ';'-joined members in vocabulary order, '' = empty set, missing team = NaN),
+integers ``int64`` (``Int64`` where the column is nullable), numbers ``float64`` (NaN = NULL).
+Single check-ins come back as plain dicts with ``datetime.date`` and ``None`` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import threading
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from logic.checkins import CheckinValidationError, parse_checkins
+from logic.storage.engine import (
+    MIGRATIONS_DIR,
+    REPO_ROOT,
+    StorageError,
+    current_revision,
+    describe_location,
+    make_engine,
+    normalise_url,
+    resolve_database_url,
+    to_storage_error,
+    upgrade_to_head,
+    writer,
+)
+
+__all__ = [
+    "CHECKIN_TOML",
+    "CheckinNotFound",
+    "ColumnSpec",
+    "ImportResult",
+    "InvalidCheckin",
+    "StorageError",
+    "Store",
+    "WeekTaken",
+    "dispose_stores",
+    "get_store",
+    "load_checkin_columns",
+    "normalise_checkins",
+    "resolve_database_url",
+]
+
+CHECKIN_TOML = REPO_ROOT / "data" / "checkin.toml"
+SET_SEPARATOR = ";"
+# Keys a caller may pass back to us (e.g. a dict from get_checkin) that are not inputs.
+DERIVED_KEYS = frozenset({"id", "week_start", "created_at", "updated_at"})
+
+
+# --- the column list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of the check-in table, as data/checkin.toml describes it."""
+
+    name: str
+    kind: str  # text | date | set | integer | number | choice
+    required: bool = False
+    default: Any = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    values: tuple[str, ...] = ()  # vocabulary of a set/choice column, in canonical order
+
+    @property
+    def nullable(self) -> bool:
+        return self.kind != "set" and not self.required and self.default is None
+
+
+@functools.cache
+def load_checkin_columns(path: Path = CHECKIN_TOML) -> tuple[ColumnSpec, ...]:
+    """The check-in columns in canonical order. The one place that reads the TOML."""
+    with path.open("rb") as fh:
+        doc = tomllib.load(fh)
+    return tuple(
+        ColumnSpec(
+            name=name,
+            kind=t["type"],
+            required=bool(t.get("required", False)),
+            default=t.get("default"),
+            min=t.get("min"),
+            max=t.get("max"),
+            min_length=t.get("min_length"),
+            max_length=t.get("max_length"),
+            values=tuple(t.get("values", {})),
+        )
+        for name, t in doc["columns"].items()
+    )
+
+
+COLUMNS = load_checkin_columns()
+SPECS = {c.name: c for c in COLUMNS}
+COLUMN_NAMES = [c.name for c in COLUMNS]
+FRAME_COLUMNS = ["id", *COLUMN_NAMES, "week_start"]
+
+
+# --- the schema as the code expects it at head --------------------------------------------
+# Migrations build the real schema; this model is what queries and `alembic revision
+# --autogenerate` compare against. The tests check the two agree.
+
+_SQL_TYPES: dict[str, Any] = {
+    "text": lambda c: sa.Text(),
+    "choice": lambda c: sa.Text(),
+    "date": lambda c: sa.Date(),
+    "set": lambda c: sa.Text(),
+    "integer": lambda c: sa.Integer(),
+    "number": lambda c: sa.Double(),
+}
+
+metadata = sa.MetaData()
+runners = sa.Table(
+    "runners",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("team", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("name", name="uq_runners_name"),
+    sqlite_autoincrement=True,
+)
+checkins = sa.Table(
+    "checkins",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    *(sa.Column(c.name, _SQL_TYPES[c.kind](c), nullable=c.nullable) for c in COLUMNS),
+    sa.Column("week_start", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["runner"], ["runners.name"], name="fk_checkins_runner", onupdate="CASCADE"
+    ),
+    sa.UniqueConstraint("runner", "week_start", name="uq_checkins_runner_week"),
+    sa.Index("ix_checkins_date", "date"),
+    sqlite_autoincrement=True,
+)
+_SELECT = sa.select(*(checkins.c[name] for name in FRAME_COLUMNS))
+
+
+# --- errors and results -------------------------------------------------------------------
+
+
+class InvalidCheckin(StorageError, ValueError):
+    """A value that cannot be stored (unknown set member, unreadable date, ...)."""
+
+
+class CheckinNotFound(StorageError, LookupError):
+    def __init__(self, checkin_id: int) -> None:
+        super().__init__(f"There is no check-in with id {checkin_id} (it may have been deleted).")
+        self.checkin_id = checkin_id
+
+
+class WeekTaken(StorageError):
+    """The runner already has a check-in in that ISO week; carries that check-in's id/date."""
+
+    def __init__(self, runner: str, checkin_id: int, date: dt.date, week_start: dt.date) -> None:
+        super().__init__(
+            f"{runner} already has a check-in for the week of {week_start:%d %b %Y} "
+            f"(dated {date:%Y-%m-%d}). Replace it, or pick a date in another week."
+        )
+        self.runner = runner
+        self.checkin_id = checkin_id
+        self.date = date
+        self.week_start = week_start
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """inserted + replaced + skipped == number of rows given."""
+
+    inserted: int
+    replaced: int
+    skipped: int
+
+
+def _allowed(spec: ColumnSpec) -> str:
+    if spec.kind == "text":
+        lo = spec.min_length or 0
+        return f"must be {lo} to {spec.max_length} characters long"
+    if spec.min is not None and spec.max is not None:
+        return f"must be between {spec.min:g} and {spec.max:g}"
+    if spec.min is not None:
+        return f"must be at least {spec.min:g}"
+    return "has a value that is not allowed"
+
+
+def explain_integrity(text: str) -> str:
+    """Name the column and the rule behind a constraint violation (SQLite or PostgreSQL)."""
+    if "uq_checkins_runner_week" in text or "checkins.runner, checkins.week_start" in text:
+        return "that runner already has a check-in in that ISO week."
+    if "uq_runners_name" in text or re.search(r"UNIQUE constraint failed: runners\.name", text):
+        return "a runner with that name already exists."
+    if m := re.search(r"ck_(checkins|runners)_(\w+)", text):
+        name = "runner" if m[2] == "name" else m[2]
+        return f"{name} {_allowed(SPECS[name])}." if name in SPECS else text
+    if m := re.search(r'NOT NULL constraint failed: \w+\.(\w+)|null value in column "(\w+)"', text):
+        name = m[1] or m[2]
+        return f"{'runner' if name == 'name' else name} is required."
+    if "foreign key" in text.lower():
+        return "the runner is not registered."
+    return text
+
+
+# --- normalising input (vectorised) -------------------------------------------------------
+
+
+def normalise_checkins(frame: pd.DataFrame) -> pd.DataFrame:
+    """Check-ins in canonical form (columns, sets, dates) plus ``week_start``, index 0..n-1.
+
+    Validation is logic.checkins' (the same rules as the form, CSV and CLI); the database's
+    constraints stay as a second line of defence.
+    """
+    unknown = [c for c in frame.columns if c not in SPECS and c not in DERIVED_KEYS]
+    if unknown:
+        raise InvalidCheckin(
+            f"Unknown column(s): {', '.join(map(str, unknown))}. "
+            f"Check-in columns are: {', '.join(COLUMN_NAMES)}."
+        )
+    inputs = frame[[c for c in frame.columns if c in SPECS]].reset_index(drop=True)
+    try:
+        out = parse_checkins(inputs).frame
+    except CheckinValidationError as err:
+        raise InvalidCheckin(str(err)) from None
+    # Stored dates are nanosecond timestamps (late 1677 to early 2262, week starts included):
+    # name a date outside the whole years between, rather than crash.
+    days = out["date"].to_numpy().astype("datetime64[D]")
+    low, high = np.datetime64("1678-01-01", "D"), np.datetime64("2261-12-31", "D")
+    outside = np.flatnonzero((days < low) | (days > high))
+    if len(outside):
+        first = int(outside[0])
+        raise InvalidCheckin(
+            f"check-in {first + 1}, column 'date': got {days[first]}; allowed: a date from "
+            f"{low} to {high}"
+        )
+    out["date"] = out["date"].astype("datetime64[ns]")
+    out["week_start"] = out["date"] - pd.to_timedelta(out["date"].dt.day_of_week, unit="D")
+    return out
+
+
+def _param_columns(frame: pd.DataFrame, *, iso_dates: bool = False) -> dict[str, list[Any]]:
+    """Each column as a list of plain Python values (date or ISO text, int, float, str, None)."""
+    out: dict[str, list[Any]] = {}
+    for col in frame.columns:
+        s = frame[col]
+        values: pd.Series = s
+        if pd.api.types.is_datetime64_any_dtype(s):
+            values = s.dt.strftime("%Y-%m-%d") if iso_dates else s.dt.date
+        out[str(col)] = values.astype(object).where(s.notna(), None).tolist()
+    return out
+
+
+def _db_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values, for statements that need a few rows."""
+    cols = _param_columns(frame)
+    return [dict(zip(cols, row, strict=True)) for row in zip(*cols.values(), strict=True)]
+
+
+def _executemany(conn: sa.Connection, stmt: sa.Executable, frame: pd.DataFrame) -> None:
+    """Run `stmt` once per row of `frame` in one driver executemany call.
+
+    SQLAlchemy's per-row parameter processing costs more than SQLite's own insert for a
+    50,000-row import, so the compiled SQL goes straight to the driver. The only type
+    processing SQLAlchemy would do here is SQLite's DATE -> 'YYYY-MM-DD' text, done above.
+    """
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=[str(c) for c in frame.columns])
+    cols = _param_columns(frame, iso_dates=conn.dialect.name == "sqlite")
+    if compiled.positional:
+        params: list[Any] = list(zip(*(cols[k] for k in compiled.positiontup or ()), strict=True))
+    else:
+        params = [dict(zip(cols, row, strict=True)) for row in zip(*cols.values(), strict=True)]
+    conn.exec_driver_sql(compiled.string, params)
+
+
+def _row_frame(row: Mapping[str, Any]) -> pd.DataFrame:
+    frame = pd.DataFrame(index=[0])
+    for key, value in row.items():  # one cell each: keeps list/set values as one cell
+        frame[key] = pd.Series([value], dtype=object)
+    return frame
+
+
+def _week_start(day: dt.date | str) -> dt.date:
+    d = pd.Timestamp(day).date()
+    return d - dt.timedelta(days=d.weekday())
+
+
+# --- frames out ---------------------------------------------------------------------------
+
+
+def _dtype(spec: ColumnSpec) -> str:
+    return {
+        "date": "datetime64[ns]",
+        "integer": "Int64" if spec.nullable else "int64",
+        "number": "float64",
+    }.get(spec.kind, "str")
+
+
+_FRAME_DTYPES = {
+    "id": "int64",
+    **{c.name: _dtype(c) for c in COLUMNS},
+    "week_start": "datetime64[ns]",
+}
+
+
+def _frame(rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
+    # Transpose first: pandas probes every SQLAlchemy Row with hasattr(), which is slow.
+    columns = list(zip(*rows, strict=True)) or [()] * len(FRAME_COLUMNS)
+    df = pd.DataFrame(
+        {
+            name: pd.Series(col, dtype=object)
+            for name, col in zip(FRAME_COLUMNS, columns, strict=True)
+        }
+    )
+    for col, dtype in _FRAME_DTYPES.items():
+        values = pd.to_datetime(df[col]) if dtype.startswith("datetime") else df[col]
+        df[col] = values.astype(dtype)
+    return df
+
+
+def _empty_frame() -> pd.DataFrame:
+    return _frame([])
+
+
+# --- the store ----------------------------------------------------------------------------
+
+
+class Store:
+    """All reads and writes of runners and check-ins; every write is one transaction."""
+
+    def __init__(self, url: str, *, script_location: Path = MIGRATIONS_DIR) -> None:
+        self.url = normalise_url(url, "Store URL")
+        self.where = describe_location(self.url)
+        self.engine = make_engine(self.url)
+        self._write = writer(self.engine)
+        try:
+            with self._guard("open the database"):
+                upgrade_to_head(self.engine, where=self.where, script_location=script_location)
+                self._check_columns()
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Store({self.where!r})"
+
+    def dispose(self) -> None:
+        """Close pooled connections (tests, shutdown)."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _guard(self, action: str, suffix: str = "") -> Iterator[None]:
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as exc:
+            err = to_storage_error(
+                exc,
+                action=action,
+                where=self.where,
+                secret=self.url.password,
+                explain_integrity=explain_integrity,
+            )
+            raise StorageError(err.message + suffix) from exc
+
+    def _check_columns(self) -> None:
+        with self.engine.connect() as conn:
+            have = {c["name"] for c in sa.inspect(conn).get_columns("checkins")}
+        missing = [c.name for c in checkins.columns if c.name not in have]
+        if missing:
+            raise StorageError(
+                f"The database at {self.where} has no column(s) {', '.join(missing)}, which "
+                "data/checkin.toml defines: add an alembic migration for them in "
+                "logic/storage/migrations/versions."
+            )
+
+    def schema_revision(self) -> str | None:
+        with self._guard("read the database"):
+            return current_revision(self.engine)
+
+    # reads
+
+    def _read(self, stmt: sa.Select[Any]) -> pd.DataFrame:
+        with self._guard("read check-ins"), self.engine.connect() as conn:
+            return _frame(conn.execute(stmt).all())
+
+    def _read_one(self, stmt: sa.Select[Any]) -> dict[str, Any] | None:
+        with self._guard("read check-ins"), self.engine.connect() as conn:
+            row = conn.execute(stmt.limit(1)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def list_runners(self) -> pd.DataFrame:
+        """All runners (also those without check-ins) as [runner, team], by name."""
+        stmt = sa.select(runners.c.name, runners.c.team).order_by(runners.c.name)
+        with self._guard("read runners"), self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        return pd.DataFrame.from_records(rows, columns=["runner", "team"]).astype("str")
+
+    def get_checkin(self, checkin_id: int) -> dict[str, Any] | None:
+        return self._read_one(_SELECT.where(checkins.c.id == int(checkin_id)))
+
+    def checkin_in_week(self, runner: str, date: dt.date | str) -> dict[str, Any] | None:
+        """The runner's check-in in the ISO week containing `date`, if any."""
+        return self._read_one(
+            _SELECT.where(
+                checkins.c.runner == runner.strip(), checkins.c.week_start == _week_start(date)
+            )
+        )
+
+    def latest_checkin(self, runner: str) -> dict[str, Any] | None:
+        return self._read_one(
+            _SELECT.where(checkins.c.runner == runner.strip()).order_by(
+                checkins.c.date.desc(), checkins.c.id.desc()
+            )
+        )
+
+    def history(self, runner: str) -> pd.DataFrame:
+        """One runner's check-ins, oldest first."""
+        return self._read(
+            _SELECT.where(checkins.c.runner == runner.strip()).order_by(
+                checkins.c.date, checkins.c.id
+            )
+        )
+
+    def all_checkins(self, runners: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every check-in (or those of `runners`), by runner then date."""
+        stmt = _SELECT.order_by(checkins.c.runner, checkins.c.date, checkins.c.id)
+        if runners is not None:
+            names = [r.strip() for r in runners]
+            if not names:
+                return _empty_frame()
+            stmt = stmt.where(checkins.c.runner.in_(names))
+        return self._read(stmt)
+
+    # writes
+
+    def _upsert_runners(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        """Insert runners that are new; set the team where one is given, keep it otherwise."""
+        if not rows:
+            return
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        ins = dialect.insert(runners)
+        stmt = ins.on_conflict_do_update(
+            index_elements=[runners.c.name],
+            set_={"team": sa.func.coalesce(ins.excluded.team, runners.c.team)},
+        )
+        conn.execute(stmt, rows)
+
+    def _taken(self, conn: sa.Connection, runner: str, week_start: dt.date) -> sa.Row[Any] | None:
+        stmt = sa.select(checkins.c.id, checkins.c.date).where(
+            checkins.c.runner == runner, checkins.c.week_start == week_start
+        )
+        return conn.execute(stmt).first()
+
+    def add_runner(self, name: str, team: str | None = None) -> None:
+        """Create the runner if new; a given team replaces the stored one."""
+        team = (team or "").strip() or None
+        with self._guard("save"), self._write.begin() as conn:
+            self._upsert_runners(conn, [{"name": name.strip(), "team": team}])
+
+    def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
+        """Store a check-in and return its id; raises WeekTaken unless `replace`."""
+        rec = _db_records(normalise_checkins(_row_frame(row)))[0]
+        with self._guard("save"), self._write.begin() as conn:
+            self._upsert_runners(conn, [{"name": rec["runner"], "team": rec["team"]}])
+            taken = self._taken(conn, rec["runner"], rec["week_start"])
+            if taken is not None and not replace:
+                raise WeekTaken(rec["runner"], taken.id, taken.date, rec["week_start"])
+            if taken is not None:
+                conn.execute(
+                    sa.update(checkins)
+                    .where(checkins.c.id == taken.id)
+                    .values(**rec, updated_at=sa.func.now())
+                )
+                return int(taken.id)
+            stmt = sa.insert(checkins).values(**rec).returning(checkins.c.id)
+            return int(conn.execute(stmt).scalar_one())
+
+    def update_checkin(
+        self, checkin_id: int, row: Mapping[str, Any], *, replace: bool = False
+    ) -> None:
+        """Change some or all fields of a check-in, keeping its id.
+
+        Moving it onto a week that already has another check-in raises WeekTaken, unless
+        `replace`: then that other check-in is deleted in the same transaction.
+        """
+        checkin_id = int(checkin_id)
+        with self._guard("save"), self._write.begin() as conn:
+            current = conn.execute(_SELECT.where(checkins.c.id == checkin_id)).mappings().first()
+            if current is None:
+                raise CheckinNotFound(checkin_id)
+            merged = {k: current[k] for k in COLUMN_NAMES}
+            merged.update({k: v for k, v in row.items() if k not in DERIVED_KEYS})
+            rec = _db_records(normalise_checkins(_row_frame(merged)))[0]
+            taken = self._taken(conn, rec["runner"], rec["week_start"])
+            if taken is not None and taken.id != checkin_id:
+                if not replace:
+                    raise WeekTaken(rec["runner"], taken.id, taken.date, rec["week_start"])
+                conn.execute(sa.delete(checkins).where(checkins.c.id == taken.id))
+            self._upsert_runners(conn, [{"name": rec["runner"], "team": rec["team"]}])
+            conn.execute(
+                sa.update(checkins)
+                .where(checkins.c.id == checkin_id)
+                .values(**rec, updated_at=sa.func.now())
+            )
+
+    def delete_checkin(self, checkin_id: int) -> bool:
+        """Delete one check-in; False if it did not exist. The runner is kept."""
+        with self._guard("delete"), self._write.begin() as conn:
+            result = conn.execute(sa.delete(checkins).where(checkins.c.id == int(checkin_id)))
+            return result.rowcount > 0
+
+    def import_checkins(
+        self,
+        frame: pd.DataFrame,
+        *,
+        on_conflict: Literal["skip", "replace", "error"] = "error",
+    ) -> ImportResult:
+        """Store many check-ins in one transaction: all of them or none.
+
+        A row "conflicts" when its runner already has a check-in in that ISO week, in the
+        database or earlier in `frame`. skip keeps what is there (the first row of the frame),
+        replace overwrites it in place (the last row of the frame wins), error refuses the
+        whole import.
+        """
+        if on_conflict not in ("skip", "replace", "error"):
+            raise ValueError(f"on_conflict must be skip, replace or error, not {on_conflict!r}")
+        try:
+            rows = normalise_checkins(frame)
+        except InvalidCheckin as err:
+            raise InvalidCheckin(f"{err}\nNothing was imported.") from None
+        key = ["runner", "week_start"]
+        keyed = rows[key].notna().all(axis=1)  # rows without them fail in the database
+        if on_conflict == "error" and (rows.duplicated(key) & keyed).any():
+            first = rows[rows.duplicated(key) & keyed].iloc[0]
+            raise StorageError(
+                f"Could not import: the data has more than one check-in for {first['runner']} "
+                f"in the week of {first['week_start']:%Y-%m-%d}. Nothing was imported."
+            )
+        rows = rows[
+            ~(rows.duplicated(key, keep="first" if on_conflict == "skip" else "last") & keyed)
+        ]
+        suffix = " Nothing was imported."
+        with self._guard("import", suffix), self._write.begin() as conn:
+            existing = self._existing_ids(conn, rows["runner"].dropna().unique().tolist())
+            merged = rows.merge(existing, on=key, how="left")
+            clash = merged["id"].notna()
+            if clash.any() and on_conflict == "error":
+                first = merged[clash].iloc[0]
+                raise StorageError(
+                    f"Could not import: {int(clash.sum())} check-in(s) are already saved for "
+                    f"the same runner and week (first: {first['runner']}, week of "
+                    f"{first['week_start']:%Y-%m-%d}). Choose skip or replace.{suffix}"
+                )
+            self._upsert_runners(conn, _runner_teams(rows))
+            new = merged.loc[~clash, rows.columns]
+            if len(new):
+                _executemany(conn, sa.insert(checkins), new)
+            replaced = 0
+            if on_conflict == "replace" and clash.any():
+                upd = merged[clash].rename(columns={"id": "checkin_id"})
+                stmt = (
+                    sa.update(checkins)
+                    .where(checkins.c.id == sa.bindparam("checkin_id"))
+                    .values(updated_at=sa.func.now())
+                )
+                _executemany(conn, stmt, upd)
+                replaced = int(clash.sum())
+        return ImportResult(
+            inserted=len(new), replaced=replaced, skipped=len(frame) - len(new) - replaced
+        )
+
+    def _existing_ids(self, conn: sa.Connection, names: list[str]) -> pd.DataFrame:
+        """(runner, week_start, id) of stored check-ins of these runners."""
+        cols = (checkins.c.runner, checkins.c.week_start, checkins.c.id)
+        rows: list[Any] = []
+        for start in range(0, len(names), 500):  # bounded IN lists
+            chunk = names[start : start + 500]
+            rows += conn.execute(sa.select(*cols).where(checkins.c.runner.in_(chunk))).all()
+        df = pd.DataFrame.from_records(rows, columns=["runner", "week_start", "id"])
+        return df.astype({"runner": "str", "id": "Int64"}).assign(
+            week_start=pd.to_datetime(df["week_start"]).astype("datetime64[ns]")
+        )
+
+
+def _runner_teams(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per runner, with the team of their latest check-in that names one."""
+    named = rows.dropna(subset=["runner"]).sort_values("date", kind="stable")
+    teams = named.dropna(subset=["team"]).groupby("runner")["team"].last()
+    names = pd.Series(named["runner"].unique(), dtype=object)
+    return _db_records(pd.DataFrame({"name": names, "team": names.map(teams)}))
+
+
+# --- one store per URL --------------------------------------------------------------------
+
+_STORES: dict[str, Store] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def get_store(url: str | None = None) -> Store:
+    """The Store for `url` (default: resolve_database_url()), created and migrated once."""
+    key = normalise_url(url or resolve_database_url()).render_as_string(hide_password=False)
+    with _STORES_LOCK:
+        store = _STORES.get(key)
+        if store is None:
+            store = _STORES[key] = Store(key)
+        return store
+
+
+def dispose_stores() -> None:
+    """Forget cached stores and close their connections (tests, reconfiguration)."""
+    with _STORES_LOCK:
+        for store in _STORES.values():
+            store.dispose()
+        _STORES.clear()

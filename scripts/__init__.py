@@ -1,0 +1,1 @@
+"""Developer scripts: the test command, screenshots, demo charts. Run as python -m scripts.NAME."""

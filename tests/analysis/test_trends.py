@@ -1,0 +1,194 @@
+"""Scored history, trend rows, week-over-week alerts and the history table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from logic.analysis.scoring import band_codes
+from logic.analysis.trends import (
+    alerts_for_checkin,
+    checkin_choices,
+    checkin_table,
+    data_version,
+    recent,
+    scored_history,
+    trend_long,
+    week_over_week,
+)
+from logic.knowledge import BANDS, knowledge_base
+
+KB = knowledge_base()
+IDS = KB.condition_ids
+MONDAY = pd.Timestamp("2025-03-03")
+
+
+def scored(rows: list[tuple[int, dict[str, float]]]) -> pd.DataFrame:
+    """A scored history by hand: (week number, {condition: score}), others score 5."""
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(1, len(rows) + 1),
+            "runner": "Ann",
+            "date": [MONDAY + pd.Timedelta(weeks=w, days=1) for w, _ in rows],
+            "week_start": [MONDAY + pd.Timedelta(weeks=w) for w, _ in rows],
+        }
+    )
+    scores = np.array([[s.get(c, 5.0) for c in IDS] for _, s in rows]).reshape(-1, len(IDS))
+    codes = band_codes(scores, KB)
+    for i, c in enumerate(IDS):
+        frame[c] = scores[:, i]
+        frame[f"{c}_band"] = pd.Categorical.from_codes(codes[:, i], categories=BANDS, ordered=True)
+    return frame
+
+
+def test_a_rise_of_exactly_fifteen_points_is_an_alert() -> None:
+    alerts = week_over_week(scored([(0, {"hamstring": 30.0}), (1, {"hamstring": 45.0})]))
+    assert alerts["condition"].tolist() == ["hamstring"]
+    row = alerts.iloc[0]
+    assert (row["previous"], row["current"], row["change"]) == (30.0, 45.0, 15.0)
+    assert (row["previous_band"], row["band"]) == ("moderate", "moderate")
+    assert row["message"] == "Hamstring pull or tear rose 15 points and is still moderate."
+
+
+def test_a_rise_just_under_fifteen_within_a_band_is_not() -> None:
+    alerts = week_over_week(scored([(0, {"hamstring": 10.0}), (1, {"hamstring": 24.9})]))
+    assert alerts.empty
+    assert list(alerts.columns)[:3] == ["condition", "name", "previous"]
+
+
+def test_moving_up_a_band_is_an_alert_however_small() -> None:
+    history = scored(
+        [(0, {"it_band": 29.4, "piriformis": 54.0}), (1, {"it_band": 29.6, "piriformis": 70.0})]
+    )
+    alerts = week_over_week(history)
+    assert alerts["condition"].tolist() == ["piriformis", "it_band"]  # biggest rise first
+    assert alerts["message"].tolist() == [
+        "Piriformis pain rose 16 points, from moderate to high.",
+        "IT band syndrome rose less than a point, from low to moderate.",
+    ]
+
+
+def test_no_alert_across_a_missed_week() -> None:
+    history = scored([(0, {"it_band": 5.0}), (2, {"it_band": 80.0})])
+    assert week_over_week(history).empty
+    # ...but the week before the latest one counts even when older weeks are missing.
+    history = scored([(0, {"it_band": 5.0}), (2, {"it_band": 5.0}), (3, {"it_band": 80.0})])
+    assert week_over_week(history)["condition"].tolist() == ["it_band"]
+
+
+def test_falls_are_not_alerts() -> None:
+    assert week_over_week(scored([(0, {"it_band": 80.0}), (1, {"it_band": 5.0})])).empty
+    assert week_over_week(scored([(0, {})])).empty
+    assert week_over_week(scored([])).empty
+
+
+def checkin(day: dt.date, **values: object) -> dict:
+    return {"runner": "Ann", "date": day.isoformat(), **values}
+
+
+def history_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "id", np.arange(1, len(frame) + 1))
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def test_scored_history_from_real_checkins() -> None:
+    day = dt.date(2025, 3, 5)
+    history = history_frame(
+        [
+            checkin(day, weekly_km=30.0),
+            checkin(day + dt.timedelta(weeks=1), pain_locations="outer_knee", pain_level=0),
+            checkin(day + dt.timedelta(weeks=2), pain_locations="outer_knee", pain_level=10),
+        ]
+    )
+    out = scored_history(history.iloc[::-1])
+    assert out["id"].tolist() == [1, 2, 3]  # oldest first
+    # Outer knee pain at level 0 counts half its 30 points: IT band 6 -> 21, exactly +15.
+    assert out["it_band"].tolist() == [6.0, 21.0, 36.0]
+    assert out["week_start"].tolist() == list(pd.date_range("2025-03-03", periods=3, freq="7D"))
+    assert {"load_spike", "long_run_spike", "acute_chronic", "severity", "substantial"} <= set(
+        out.columns
+    )
+    assert out["needs_clinician"].tolist() == [False, False, True]
+    assert out["it_band_band"].astype(str).tolist() == ["low", "low", "moderate"]
+    alerts = alerts_for_checkin(history, 2)
+    assert alerts["message"].tolist() == ["IT band syndrome rose 15 points and is still low."]
+    assert alerts_for_checkin(history, 3)["message"].tolist() == [
+        "IT band syndrome rose 15 points, from low to moderate."
+    ]
+    assert alerts_for_checkin(history, 1).empty  # nothing before it
+    assert alerts_for_checkin(history, 99).empty
+    assert week_over_week(out).equals(alerts_for_checkin(history, 3))
+
+
+def test_trend_long_has_one_row_per_checkin_and_condition() -> None:
+    history = scored([(0, {"it_band": 12.0}), (2, {"it_band": 40.0})])
+    long = trend_long(history)
+    assert list(long.columns) == ["week_start", "condition", "name", "score"]
+    assert len(long) == 2 * len(IDS)
+    it = long[long["condition"] == "it_band"]
+    assert it["score"].tolist() == [12.0, 40.0]
+    assert it["name"].unique().tolist() == ["IT band syndrome"]
+    assert it["week_start"].tolist() == [MONDAY, MONDAY + pd.Timedelta(weeks=2)]
+
+
+def test_checkin_table_is_newest_first_with_the_top_condition() -> None:
+    history = scored([(0, {"it_band": 12.0}), (1, {"hamstring": 60.0}), (3, {"piriformis": 33.0})])
+    history["pain_level"] = [1, 7, 3]
+    history["needs_clinician"] = [False, True, False]
+    history["severity"] = [np.nan, 42.0, 0.0]
+    table = checkin_table(history)
+    assert table["id"].tolist() == [3, 2, 1]
+    assert table["top"].tolist() == [
+        "Piriformis pain",
+        "Hamstring pull or tear",
+        "IT band syndrome",
+    ]
+    assert table["score"].tolist() == [33.0, 60.0, 12.0]
+    assert table["band"].tolist() == ["moderate", "high", "low"]
+    assert table["risk"].tolist() == [
+        "Piriformis 33 · moderate",
+        "Hamstring 60 · high",
+        "IT band 12 · low",
+    ]
+    assert table["week"].tolist() == [13, 11, 10]
+    assert table["pain_level"].tolist() == [3, 7, 1]
+    assert table["needs_clinician"].tolist() == [False, True, False]
+    assert table["severity"].iloc[1] == 42.0 and np.isnan(table["severity"].iloc[2])
+    choices = checkin_choices(table)
+    assert list(choices) == [3, 2, 1]
+    assert choices[2] == "Week 11 · 11 Mar 2025 · Hamstring 60"
+
+
+def test_recent_keeps_the_last_weeks() -> None:
+    history = scored([(0, {}), (5, {}), (10, {}), (11, {})])
+    assert recent(history, 6)["id"].tolist() == [3, 4]  # weeks 6-11: week 5 is out
+    assert recent(history, 7)["id"].tolist() == [2, 3, 4]  # weeks 5-11
+    assert recent(history, None)["id"].tolist() == [1, 2, 3, 4]
+    assert recent(history, 1)["id"].tolist() == [4]
+
+
+def test_data_version_changes_with_any_value() -> None:
+    history = history_frame([checkin(dt.date(2025, 3, 5), pain_level=2)])
+    same = history.copy()
+    changed = history.assign(pain_level=3)
+    assert data_version(history) == data_version(same)
+    assert data_version(history) != data_version(changed)
+    assert data_version(history) != data_version(history.iloc[:0])
+
+
+def test_alerts_compare_with_the_same_runners_week_before() -> None:
+    day = dt.date(2025, 3, 5)
+    later = day + dt.timedelta(weeks=1)
+    history = history_frame(
+        [
+            checkin(day),
+            {**checkin(later, pain_locations="outer_knee", pain_level=10), "runner": "Bob"},
+            checkin(later, pain_locations="outer_knee", pain_level=10),
+        ]
+    )
+    assert alerts_for_checkin(history, 3)["condition"].tolist() == ["it_band"]
+    assert alerts_for_checkin(history, 2).empty  # Bob has no week before

@@ -1,0 +1,209 @@
+"""The check-in page, driven through the whole app with AppTest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from logic.storage.store import StorageError, Store, get_store
+from tests.support.apptest import app, assert_no_exception, button, fill_checkin, texts
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+
+def test_a_new_runner_is_asked_who_they_are_first() -> None:
+    at = app().run()
+    assert_no_exception(at)
+    assert any("tell us who you are" in t for t in texts(at.info))
+    at.selectbox(key="inline_pick").select("➕ New runner…").run()
+    at.text_input[0].input("Ann Trail")
+    at.text_input[1].input("Ridge Runners")
+    button(at, "Start").click().run()
+    assert_no_exception(at)
+    assert at.session_state["runner"] == "Ann Trail"
+    assert at.title[0].value == "Weekly check-in"
+    runners = get_store().list_runners()
+    assert runners.to_dict("records") == [{"runner": "Ann Trail", "team": "Ridge Runners"}]
+
+
+def test_an_empty_name_is_refused_next_to_the_field() -> None:
+    at = app().run()
+    at.selectbox(key="inline_pick").select("➕ New runner…").run()
+    button(at, "Start").click().run()
+    assert any("1-64 characters" in t for t in texts(at.error))
+    assert get_store().list_runners().empty
+
+
+def test_submitting_stores_the_checkin_and_opens_results(db_url: str) -> None:
+    at = app("Ann", "Ridge Runners").run()
+    assert_no_exception(at)
+    fill_checkin(
+        at,
+        pain_locations=["front_knee"],
+        pain_level=5,
+        pain_triggers=["stairs", "downhill"],
+        training_changes=["more_hills"],
+        weekly_km=42.0,
+        longest_run_km=18.0,
+        sitting_hours=9.0,
+        strength_sessions=1,
+        mobility_sessions=2,
+        limitations=["tight_quads"],
+        sex="female",
+        ostrc_participation=1,
+        ostrc_training=2,
+    ).run()
+    button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    history = get_store().history("Ann")
+    assert len(history) == 1
+    row = history.iloc[0]
+    assert row["pain_locations"] == "front_knee"
+    assert row["pain_triggers"] == "downhill;stairs"
+    assert row["pain_level"] == 5 and row["weekly_km"] == 42.0 and row["sex"] == "female"
+    assert row["team"] == "Ridge Runners"
+    assert row["ostrc_participation"] == 1 and row["ostrc_training"] == 2
+    assert pd.isna(row["ostrc_pain"])
+    assert row["date"].date() == dt.date.today()
+    assert at.session_state["result_id"] == int(row["id"])
+
+
+def test_the_form_starts_from_the_previous_checkin() -> None:
+    get_store().save_checkin(
+        {
+            "runner": "Ben",
+            "date": (dt.date.today() - dt.timedelta(days=7)).isoformat(),
+            "pain_locations": "outer_knee",
+            "pain_level": 3,
+            "weekly_km": 50,
+            "limitations": "stiff_hips;weak_glutes",
+            "warning_signs": "swelling",
+        }
+    )
+    at = app("Ben").run()
+    assert_no_exception(at)
+    assert at.multiselect(key="ci_pain_locations").value == ["outer_knee"]
+    assert at.slider(key="ci_pain_level").value == 3
+    assert at.number_input(key="ci_weekly_km").value == 50
+    assert at.pills(key="ci_limitations").value == ["stiff_hips", "weak_glutes"]
+    # Warning signs describe one week: they are asked afresh.
+    assert at.pills(key="ci_warning_signs").value == []
+    assert at.date_input(key="ci_date").value == dt.date.today()
+
+
+def test_resubmitting_a_week_asks_before_replacing() -> None:
+    at = app("Cat").run()
+    fill_checkin(at, pain_level=2).run()
+    button(at, "Save check-in").click().run()
+    at = app("Cat").run()
+    fill_checkin(at, pain_level=6).run()
+    button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    assert any("already checked in for this week" in t for t in texts(at.warning))
+    assert get_store().history("Cat")["pain_level"].tolist() == [2]
+    button(at, "Keep the old one").click().run()
+    assert get_store().history("Cat")["pain_level"].tolist() == [2]
+    button(at, "Save check-in").click().run()
+    button(at, "Replace it").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    assert get_store().history("Cat")["pain_level"].tolist() == [6]
+
+
+def test_impossible_values_are_named_next_to_their_field_and_not_saved() -> None:
+    at = app("Dan").run()
+    fill_checkin(at, weekly_km=10.0, longest_run_km=30.0).run()
+    button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    errors = texts(at.error)
+    assert any("Allowed: at most weekly_km" in t for t in errors), errors
+    assert any("need a fix" in t for t in errors)
+    assert get_store().history("Dan").empty
+
+
+def test_a_database_error_keeps_what_the_runner_typed() -> None:
+    def broken(self, row, *, replace=False):
+        raise StorageError("The database at test.db is read-only.")
+
+    at = app("Eve").run()
+    fill_checkin(at, pain_locations=["buttock"], pain_level=4, sitting_hours=11.0).run()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Store, "save_checkin", broken)
+        button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    assert any("was not saved" in t and "read-only" in t for t in texts(at.error))
+    assert at.title[0].value == "Weekly check-in"
+    assert at.multiselect(key="ci_pain_locations").value == ["buttock"]
+    assert at.slider(key="ci_pain_level").value == 4
+    assert at.slider(key="ci_sitting_hours").value == 11.0
+    # Once the database is back, the same answers save.
+    button(at, "Save check-in").click().run()
+    assert at.title[0].value == "Your results", texts(at.error) + texts(at.warning)
+    assert get_store().history("Eve")["pain_locations"].tolist() == ["buttock"]
+
+
+def test_no_warning_or_second_menu() -> None:
+    at = app("Fay").run()
+    assert_no_exception(at)
+    assert not at.warning
+
+
+def test_editing_a_checkin_onto_a_taken_week_asks_then_replaces_it() -> None:
+    store = get_store()
+    two_weeks_ago = dt.date.today() - dt.timedelta(days=14)
+    last_week = dt.date.today() - dt.timedelta(days=7)
+    moved = store.save_checkin({"runner": "Hal", "date": two_weeks_ago.isoformat()})
+    store.save_checkin({"runner": "Hal", "date": last_week.isoformat(), "pain_level": 3})
+    at = app("Hal")
+    at.session_state["ci_edit_id"] = moved
+    at.run()
+    fill_checkin(at, date=last_week, pain_level=7).run()
+    button(at, "Save changes").click().run()
+    assert_no_exception(at)
+    assert any("already checked in for this week" in t for t in texts(at.warning))
+    assert len(store.history("Hal")) == 2  # nothing changed yet
+    button(at, "Replace it").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    history = store.history("Hal")
+    assert history["id"].tolist() == [moved]
+    assert history["date"].dt.date.tolist() == [last_week]
+    assert history["pain_level"].tolist() == [7]
+
+
+def test_editing_a_past_checkin_keeps_its_id_and_week() -> None:
+    store = get_store()
+    old_day = dt.date.today() - dt.timedelta(days=14)
+    checkin_id = store.save_checkin(
+        {
+            "runner": "Gus",
+            "date": old_day.isoformat(),
+            "pain_level": 2,
+            "warning_signs": "swelling",
+            "ostrc_pain": 1,
+        }
+    )
+    at = app("Gus")
+    at.session_state["ci_edit_id"] = checkin_id
+    at.run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Edit check-in"
+    assert at.date_input(key="ci_date").value == old_day
+    assert at.pills(key="ci_warning_signs").value == ["swelling"]
+    assert at.radio(key="ci_ostrc_pain").value == 1
+    fill_checkin(at, pain_level=6).run()
+    button(at, "Save changes").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    history = store.history("Gus")
+    assert history["id"].tolist() == [checkin_id]
+    assert history["pain_level"].tolist() == [6]
+    assert history["date"].dt.date.tolist() == [old_day]
+    # Back on the check-in page, a new week starts again.
+    at.switch_page("pages/checkin.py")
+    at.run()
+    assert at.title[0].value == "Weekly check-in"
+    assert at.pills(key="ci_warning_signs").value == []

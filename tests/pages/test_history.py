@@ -1,0 +1,205 @@
+"""The history page: alerts first, the check-ins newest first, open/edit/delete, the charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from logic.storage.store import get_store
+from tests.support.apptest import (
+    app,
+    assert_no_exception,
+    button,
+    chart_rows,
+    chart_spec,
+    charts,
+    on_page,
+    texts,
+)
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+PAGE = "pages/history.py"
+TODAY = dt.date.today()
+
+
+def day(weeks_ago: int) -> str:
+    return (TODAY - dt.timedelta(weeks=weeks_ago)).isoformat()
+
+
+def seed(*weeks: dict) -> list[int]:
+    """Check-ins of Ann, one per given week; returns their ids in the order given."""
+    store = get_store()
+    return [store.save_checkin({"runner": "Ann", **w}) for w in weeks]
+
+
+def history_page(runner: str = "Ann") -> object:
+    at = on_page(app(runner).run(), PAGE)
+    assert_no_exception(at)
+    return at
+
+
+QUIET = {"weekly_km": 30.0, "longest_run_km": 12.0, "ostrc_participation": 0}
+KNEE = {
+    "pain_locations": "outer_knee",
+    "pain_level": 10,
+    "weekly_km": 45.0,
+    "longest_run_km": 20.0,
+    "ostrc_participation": 2,
+    "ostrc_training": 2,
+    "ostrc_performance": 1,
+    "ostrc_pain": 2,
+}
+
+
+def test_a_rise_since_last_week_is_shown_first() -> None:
+    seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    warnings = texts(at.warning)
+    # 30 for outer-knee pain at 10, plus 8 (load spike: 45 after 30 km) and 6 (a 20 km long run
+    # after 12 km ones): the load flags feed the scores.
+    assert warnings[0] == "IT band syndrome rose 44 points, from low to moderate."
+    order = [el.type for el in at.main]
+    assert order.index("warning") < order.index("dataframe") < order.index("vega_lite_chart")
+
+
+def test_no_alert_across_a_missed_week() -> None:
+    seed({"date": day(2), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    assert not [t for t in texts(at.warning) if "rose" in t]
+
+
+def test_the_checkins_are_listed_newest_first() -> None:
+    ids = seed({"date": day(3), **QUIET}, {"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    table = at.dataframe[0].value
+    assert len(table) == 3
+    assert table["date"].tolist() == sorted(table["date"].tolist(), reverse=True)
+    assert table["risk"].iloc[0] == "IT band 50 · moderate"  # 6 + 30 pain + 8 + 6 load
+    assert table["week"].iloc[0] == dt.date.fromisoformat(day(0)).isocalendar().week
+    assert table["needs_clinician"].tolist() == [True, False, False]  # pain 10
+    assert table["severity"].iloc[0] == 17 + 17 + 8 + 17
+    assert table["severity"].iloc[1] == 0
+    picker = at.selectbox(key="hist_pick")
+    assert picker.value == ids[2]  # the newest is picked first
+    assert [int(o.split("·")[0].split()[1]) for o in picker.options] == [
+        dt.date.fromisoformat(day(w)).isocalendar().week for w in (0, 1, 3)
+    ]
+
+
+def test_the_focus_selector_changes_the_trend_chart() -> None:
+    seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    before = chart_spec(charts(at)[0])
+    assert "trend_focus" in str(before)  # every line coloured, legend-clickable
+    at.selectbox(key="hist_focus").select("IT band syndrome").run()
+    assert_no_exception(at)
+    after = chart_spec(charts(at)[0])
+    assert after != before
+    colour_domains = [
+        layer["encoding"]["color"]["scale"]["domain"]
+        for layer in after["layer"]
+        if "color" in layer.get("encoding", {}) and "scale" in layer["encoding"]["color"]
+    ]
+    assert ["it_band"] in colour_domains
+    rows = chart_rows(charts(at)[0]).dropna(subset=["condition"])
+    assert set(rows["condition"]) >= {"it_band", "hamstring"}  # the others stay, muted
+
+
+def test_delete_asks_first_then_deletes() -> None:
+    ids = seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    at.selectbox(key="hist_pick").select(ids[0]).run()
+    button(at, "Delete").click().run()
+    assert_no_exception(at)
+    assert any("Delete the check-in of" in t for t in texts(at.warning))
+    assert get_store().get_checkin(ids[0]) is not None  # not yet
+    button(at, "Keep it").click().run()
+    assert get_store().get_checkin(ids[0]) is not None
+    assert not any("Delete the check-in of" in t for t in texts(at.warning))
+    at.selectbox(key="hist_pick").select(ids[0]).run()
+    button(at, "Delete").click().run()
+    at.selectbox(key="hist_pick").select(ids[1]).run()  # picking another one withdraws it
+    assert not any("Delete the check-in of" in t for t in texts(at.warning))
+    at.selectbox(key="hist_pick").select(ids[0]).run()
+    button(at, "Delete").click().run()
+    button(at, "Yes, delete it").click().run()
+    assert_no_exception(at)
+    assert get_store().get_checkin(ids[0]) is None
+    assert get_store().get_checkin(ids[1]) is not None
+    assert any("Deleted the check-in of" in t for t in texts(at.success))
+    assert len(at.dataframe[0].value) == 1
+
+
+def test_open_goes_to_the_results_of_that_checkin() -> None:
+    ids = seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    at.selectbox(key="hist_pick").select(ids[0]).run()
+    button(at, "Open results").click().run()
+    assert_no_exception(at)
+    assert at.session_state["result_id"] == ids[0]
+    assert at.title[0].value == "Your results"
+
+
+def test_edit_hands_the_checkin_to_the_form() -> None:
+    ids = seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    at.selectbox(key="hist_pick").select(ids[0]).run()
+    button(at, "Edit").click().run()
+    assert_no_exception(at)
+    # The check-in page took the hand-over: it edits that check-in, with its own date.
+    assert at.session_state["ci_editing"] == ids[0]
+    assert at.title[0].value == "Edit check-in"
+    assert at.date_input(key="ci_date").value.isoformat() == day(1)
+
+
+def test_load_and_severity_sections() -> None:
+    seed(
+        {"date": day(4), **QUIET},
+        {"date": day(3), **QUIET},
+        {"date": day(2), **QUIET},
+        {"date": day(1), **QUIET},
+        {"date": day(0), **KNEE},
+    )
+    at = history_page()
+    _trend, distance, ratio, severity = charts(at)
+    km = chart_rows(distance).dropna(subset=["weekly_km"])
+    assert sorted(km["weekly_km"].unique()) == [30.0, 45.0]
+    ratios = chart_rows(ratio).dropna(subset=["acute_chronic"])
+    assert ratios["acute_chronic"].round(2).tolist() == [1.0, 1.5]
+    # 45 after 30 is a 50% week-on-week jump, and 20 km beyond 12: both flags, explained.
+    flags = [t for t in texts(at.warning) if "above last week" in t or "longer than" in t]
+    assert len(flags) == 2
+    assert any(t.startswith("**Distance up 50% on the week before (30 → 45 km).**") for t in flags)
+    assert any("not diagnoses" in t for t in texts(at.caption))
+    sev = chart_rows(severity).dropna(subset=["severity"])
+    assert sev["severity"].tolist() == [0.0, 0.0, 0.0, 0.0, 59.0]
+    assert sev["kind"].tolist()[-1] == "Substantial problem"
+
+
+def test_the_period_control_limits_the_charts() -> None:
+    seed({"date": day(20), **QUIET}, {"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    weeks = chart_rows(charts(at)[0])["week_start"].dropna().unique()
+    assert len(weeks) == 21  # 6 months: every week from 20 weeks ago, gaps included
+    at.segmented_control(key="hist_period").set_value("12 weeks").run()
+    assert_no_exception(at)
+    weeks = chart_rows(charts(at)[0])["week_start"].dropna().unique()
+    assert len(weeks) == 2
+
+
+def test_without_checkins_the_page_points_to_the_form() -> None:
+    get_store().add_runner("Zed")
+    at = history_page("Zed")
+    assert any("No check-ins yet" in t for t in texts(at.info))
+    links = [el for el in at.main if el.type == "page_link"]
+    assert links and "check-in" in links[0].proto.label
+    assert not charts(at)
+    assert "not medical advice" in texts(at.caption)[-1]
+
+
+def test_the_disclaimer_closes_the_page() -> None:
+    seed({"date": day(0), **QUIET})
+    at = history_page()
+    assert "not medical advice" in texts(at.caption)[-1]

@@ -1,0 +1,175 @@
+"""Team mode: everyone signs in, each role sees exactly its pages, and no more data."""
+
+from __future__ import annotations
+
+import pytest
+
+from logic.storage.accounts import Accounts
+from logic.storage.store import get_store
+from tests.support.apptest import app, assert_no_exception, button, on_page, texts
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def team(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    monkeypatch.setenv("STRIDE_CHECK_MODE", "team")
+    monkeypatch.setenv("STRIDE_CHECK_LOGIN", "local")
+    accounts = Accounts(get_store())
+    ids = {
+        "root": accounts.create_user("root", role="admin", password=PASSWORD).id,
+        "coach_a": accounts.create_user(
+            "coach_a", role="coach", password=PASSWORD, coach_of=["A"], email="ca@example.org"
+        ).id,
+        "ann": accounts.create_user("ann", role="runner", password=PASSWORD, team="A").id,
+        "bob": accounts.create_user("bob", role="runner", password=PASSWORD, team="A").id,
+        "cat": accounts.create_user("cat", role="runner", password=PASSWORD, team="B").id,
+    }
+    store = get_store()
+    for runner, team_name in (("ann", "A"), ("bob", "A"), ("cat", "B")):
+        ids[f"{runner}_checkin"] = store.save_checkin(
+            {"runner": runner, "team": team_name, "date": "2026-11-23", "pain_level": 3}
+        )
+    return ids
+
+
+def signed_in(user_id: int):
+    at = app()
+    at.session_state["user_id"] = user_id
+    return at
+
+
+def test_signing_in_with_a_wrong_password_reveals_nothing(team: dict[str, int]) -> None:
+    at = app().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Sign in to Stride Check"
+    for username in ("ann", "nobody"):
+        at.text_input[0].input(username)
+        at.text_input[1].input("not the password")
+        at.button[0].click().run()
+        assert "Wrong username or password." in texts(at.error)
+    at.text_input[0].input("ann")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert at.session_state["user_id"] == team["ann"]
+    assert at.title[0].value == "Welcome, ann"
+    assert at.get("page_link")[0].proto.label == "Continue"
+
+
+ROLE_PAGES = {
+    None: {"login", "about"},
+    "ann": {"checkin", "results", "history", "data", "about"},
+    "coach_a": {"team", "history", "results", "data", "about"},
+    "root": {"team", "admin", "history", "results", "data", "about"},
+}
+ALL_PAGES = {"checkin", "results", "history", "data", "team", "admin", "about", "login"}
+
+
+@pytest.mark.parametrize("who", list(ROLE_PAGES))
+def test_each_role_reaches_exactly_its_pages(team: dict[str, int], who: str | None) -> None:
+    for name in sorted(ALL_PAGES):
+        at = (signed_in(team[who]) if who else app()).run()
+        try:
+            at.switch_page(f"pages/{name}.py")
+        except ValueError as err:
+            assert "Could not find a navigation page" in str(err)
+            assert name not in ROLE_PAGES[who], f"{who} should reach {name}"
+            continue
+        assert name in ROLE_PAGES[who] or name == "login", f"{who} reached {name}"
+        at.run()
+        assert_no_exception(at)
+
+
+def test_a_runner_cannot_open_another_runners_checkin_by_link(team: dict[str, int]) -> None:
+    at = signed_in(team["ann"])
+    at.query_params["checkin"] = str(team["bob_checkin"])
+    at = on_page(at.run(), "pages/results.py")
+    assert_no_exception(at)
+    assert any("only see your own check-ins" in t for t in texts(at.error))
+    assert "bob" not in " ".join(texts(at.markdown))
+
+
+def test_a_runner_sees_their_own_results(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["ann"]).run(), "pages/results.py")
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    assert any("**ann**" in t for t in texts(at.markdown))
+
+
+def test_an_admin_reaches_the_admin_page_and_adds_a_runner(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["root"]).run(), "pages/admin.py")
+    assert_no_exception(at)
+    assert at.title[0].value == "Admin"
+    inputs = {t.label: t for t in at.text_input}
+    inputs["Username"].input("dan")
+    inputs["First password (10+ characters)"].input(PASSWORD)
+    at.selectbox[0].select("runner")
+    button(at, "Add").click().run()
+    assert_no_exception(at)
+    assert "Runner “dan” added." in texts(at.success)
+    assert Accounts(get_store()).authenticate("dan", PASSWORD).user is not None
+
+
+def test_deactivated_accounts_are_signed_out(team: dict[str, int]) -> None:
+    Accounts(get_store()).set_active(team["ann"], False)
+    at = signed_in(team["ann"]).run()
+    assert at.title[0].value == "Sign in to Stride Check"
+
+
+def test_oidc_users_are_matched_by_email_and_roles_come_from_our_database(
+    team: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIDE_CHECK_LOGIN", "oidc")
+    at = app()
+    at.user = {"is_logged_in": True, "email": "ca@example.org", "name": "Coach A"}
+    at.run()
+    assert_no_exception(at)
+    assert at.title[0].value != "Sign in to Stride Check"
+    stranger = app()
+    stranger.user = {"is_logged_in": True, "email": "who@example.org"}
+    stranger.run()
+    assert any("no active Stride Check account" in t for t in texts(stranger.error))
+    logged_out = app()
+    logged_out.user = {"is_logged_in": False}
+    logged_out.run()
+    assert [b.label for b in logged_out.button] == ["Sign in with your club account"]
+
+
+def test_a_coach_of_team_a_sees_nothing_of_team_b(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/team.py")
+    assert_no_exception(at)
+    shown = " ".join(texts(at.markdown) + texts(at.caption) + texts(at.info))
+    assert "**2 of 2** runners checked in" in shown  # ann and bob; cat is on team B
+    assert at.multiselect(key="team_pick").options == ["A"]  # only the coach's own team
+    assert "cat" not in shown
+    history = on_page(signed_in(team["coach_a"]).run(), "pages/history.py")
+    assert history.selectbox(key="coach_runner").options == ["ann", "bob"]
+
+
+def test_a_coach_imports_a_season_for_their_team_only(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
+    assert_no_exception(at)
+    at.toggle(key="data_team_import").set_value(True).run()
+    ok = "runner,team,date,pain_level\nann,A,2026-10-05,2\nbob,A,2026-10-05,3\n"
+    at.file_uploader[0].set_value(("season.csv", ok.encode(), "text/csv")).run()
+    button(at, "Import 2 check-ins").click().run()
+    assert_no_exception(at)
+    assert len(get_store().history("bob")) == 2
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
+    at.toggle(key="data_team_import").set_value(True).run()
+    bad = "runner,team,date\nann,A,2026-10-12\ncat,B,2026-10-12\n"
+    at.file_uploader[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
+    button(at, "Import 2 check-ins").click().run()
+    assert any("Nothing was imported" in t for t in texts(at.error))
+    assert len(get_store().history("ann")) == 2 and len(get_store().history("cat")) == 1
+
+
+def test_a_runner_cannot_export_or_import_for_others(team: dict[str, int]) -> None:
+    at = on_page(signed_in(team["ann"]).run(), "pages/data.py")
+    assert_no_exception(at)
+    assert not at.toggle  # no team import for a runner
+    rows = "runner,date\nbob,2026-10-12\n"
+    at.file_uploader[0].set_value(("x.csv", rows.encode(), "text/csv")).run()
+    assert any("only your own name" in t for t in texts(at.error))
+    assert len(get_store().history("bob")) == 1

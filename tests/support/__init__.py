@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: AppTest runs, the browser, a throwaway PostgreSQL."""

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from logic.settings import AuthConfig, ConfigError, resolve_auth
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "secrets.toml"
+    path.write_text(text)
+    return path
+
+
+def test_personal_by_default(tmp_path: Path) -> None:
+    assert resolve_auth({}, tmp_path / "none.toml") == AuthConfig("personal", "none")
+
+
+def test_team_mode_local_or_oidc(tmp_path: Path) -> None:
+    local = write(tmp_path, '[stride_check]\nmode = "team"\n')
+    assert resolve_auth({}, local) == AuthConfig("team", "local")
+    oidc = write(
+        tmp_path,
+        '[stride_check]\nmode = "team"\n[auth]\nredirect_uri = "x"\ncookie_secret = "y"\n'
+        "[auth.google]\nclient_id = 'a'\n",
+    )
+    assert resolve_auth({}, oidc) == AuthConfig("team", "oidc", "google")
+    env = {"STRIDE_CHECK_MODE": "team", "STRIDE_CHECK_LOGIN": "local"}
+    assert resolve_auth(env, oidc).login == "local"
+
+
+@pytest.mark.parametrize(
+    ("env", "text", "message"),
+    [
+        ({"STRIDE_CHECK_MODE": "club"}, "", "STRIDE_CHECK_MODE is 'club'; allowed: personal, team"),
+        ({}, '[stride_check]\nmode = "teams"\n', "[stride_check] mode is 'teams'"),
+        ({}, "[stride_check\n", "is not valid TOML"),
+        ({"STRIDE_CHECK_MODE": "team", "STRIDE_CHECK_LOGIN": "ldap"}, "", "allowed: local, oidc"),
+    ],
+)
+def test_a_broken_config_names_the_key(tmp_path: Path, env, text, message) -> None:
+    with pytest.raises(ConfigError) as err:
+        resolve_auth(env, write(tmp_path, text))
+    assert message in str(err.value)
