@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from logic.errors import AccessError
 from logic.storage.accounts import User
-from logic.storage.store import ImportResult, StorageError, Store
+from logic.storage.store import ImportResult, Store
 
 
-class AccessDenied(StorageError):
-    """The signed-in user may not see or change this."""
+class AccessDenied(AccessError):
+    """The signed-in user may not see or change this (an AccessError, not a StorageError)."""
 
 
 @dataclass(frozen=True)

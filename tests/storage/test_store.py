@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from logic.errors import ConfigError
 from logic.storage.engine import (
     DEFAULT_SQLITE_PATH,
     ENV_VAR,
@@ -239,14 +240,14 @@ def test_relative_sqlite_path_is_relative_to_repo(tmp_path: Path) -> None:
 def test_bad_secrets_file_names_file_and_key(tmp_path: Path, content: str, expected: str) -> None:
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(content)
-    with pytest.raises(StorageError, match=expected) as info:
+    with pytest.raises(ConfigError, match=expected) as info:
         resolve_database_url(env={}, secrets_path=secrets)
     assert str(secrets) in str(info.value)
     assert "hunter2" not in str(info.value)
 
 
 def test_bad_env_url_names_variable() -> None:
-    with pytest.raises(StorageError, match=ENV_VAR):
+    with pytest.raises(ConfigError, match=ENV_VAR):
         resolve_database_url(env={ENV_VAR: "://nope"})
 
 
