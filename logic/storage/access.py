@@ -94,6 +94,11 @@ class ScopedStore:
 
     # --- reads ----------------------------------------------------------------------------
 
+    def data_version(self) -> tuple[int, int, str]:
+        """Store.data_version: a cache key that changes with every write (of anyone's
+        check-ins: a cache must not serve a stale frame). A key only, never shown."""
+        return self.store.data_version()
+
     def history(self, runner: str) -> pd.DataFrame:
         self._require_read(runner)
         return self.store.history(runner)
