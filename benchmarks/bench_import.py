@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.synthetic import subset_strings
-from logic.storage.store import COLUMNS, Store
+from logic.storage.store import SPECS, Store
 
 T = TypeVar("T")
 
@@ -43,11 +43,11 @@ def random_checkins(n: int, seed: int = 7, prefix: str = "runner") -> pd.DataFra
             "sex": rng.choice(np.array(["female", "male", "other", "unspecified"]), n),
         }
     )
-    for col in COLUMNS:
-        if col.kind == "set":  # members in random order, to exercise canonical sorting
-            vocab = np.array(col.values)[rng.permutation(len(col.values))]
+    for name, spec in SPECS.items():
+        if spec.type == "set":  # members in random order, to exercise canonical sorting
+            vocab = np.array(list(spec.values))[rng.permutation(len(spec.values))]
             picks = rng.random((n, len(vocab))) < 0.2
-            frame[col.name] = subset_strings(list(vocab), picks)
+            frame[name] = subset_strings(list(vocab), picks)
     return frame
 
 

@@ -25,16 +25,11 @@ from pathlib import Path
 import pandas as pd
 
 from logic.analysis.scoring import score_parsed
+from logic.errors import StorageError, StrideCheckError
 from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
 from logic.io.importing import export_csv
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
-from logic.storage.engine import (
-    ENV_VAR,
-    StorageError,
-    normalise_url,
-    resolve_database_url,
-    sqlite_file,
-)
+from logic.storage.engine import ENV_VAR, normalise_url, resolve_database_url, sqlite_file
 from logic.storage.store import Store
 
 EXIT_OK = 0
@@ -167,7 +162,7 @@ def _export(args: argparse.Namespace) -> int:
             _error(f"no database file at {path}; pass --database-url or set {ENV_VAR}")
             return EXIT_BAD_INPUT
         store = Store(url.render_as_string(hide_password=False))
-    except StorageError as exc:
+    except StrideCheckError as exc:  # also a ConfigError: a bad URL or secrets file
         _error(_one_line(str(exc)))
         return EXIT_BAD_INPUT
     try:
@@ -217,7 +212,7 @@ def _create_admin(args: argparse.Namespace) -> int:
     try:
         url = normalise_url(args.database_url or resolve_database_url())
         store = Store(url.render_as_string(hide_password=False))
-    except StorageError as exc:
+    except StrideCheckError as exc:  # also a ConfigError: a bad URL or secrets file
         _error(_one_line(str(exc)))
         return EXIT_BAD_INPUT
     try:

@@ -1,8 +1,13 @@
-"""Personal or team mode, and how team mode signs people in, from the environment or secrets.
+"""The app's settings, from the environment or `.streamlit/secrets.toml`: the one reader of it.
 
-Personal mode (the default, no configuration): one device, no sign-in. Team mode: everyone
-signs in, with Streamlit's OIDC login when `.streamlit/secrets.toml` has an `[auth]` section,
-otherwise with local accounts stored in our database.
+Personal or team mode, and how team mode signs people in. Personal mode (the default, no
+configuration): one device, no sign-in. Team mode: everyone signs in, with Streamlit's OIDC
+login when the secrets file has an `[auth]` section, otherwise with local accounts stored in
+our database.
+
+Also where the database is configured (`STRIDE_CHECK_DATABASE_URL`, else `[database] url`):
+this module finds the configured text and says where it came from; logic.storage.engine
+parses it (that needs SQLAlchemy, which stays inside the storage package).
 """
 
 from __future__ import annotations
@@ -14,16 +19,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from logic.storage.engine import DEFAULT_SECRETS_PATH, StorageError
+from logic.errors import ConfigError
 
+__all__ = [
+    "DATABASE_URL_VAR",
+    "DEFAULT_SECRETS_PATH",
+    "AuthConfig",
+    "ConfigError",
+    "DatabaseSetting",
+    "database_setting",
+    "read_secrets",
+    "resolve_auth",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SECRETS_PATH = REPO_ROOT / ".streamlit" / "secrets.toml"
+DATABASE_URL_VAR = "STRIDE_CHECK_DATABASE_URL"
+URL_EXAMPLES = (
+    "sqlite:////absolute/path/stride_check.db or "
+    "postgresql+psycopg://user:password@host:5432/dbname"
+)
 MODE_VAR = "STRIDE_CHECK_MODE"
 LOGIN_VAR = "STRIDE_CHECK_LOGIN"
 MODES = ("personal", "team")
 LOGINS = ("local", "oidc")
-
-
-class ConfigError(StorageError):
-    """A setting that names something we do not know; the message names the key."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +56,9 @@ class AuthConfig:
         return self.mode == "team"
 
 
-def _secrets(path: Path) -> dict:
+def read_secrets(path: Path = DEFAULT_SECRETS_PATH) -> dict:
+    """The secrets file as a dict ({} when there is none): the one place that reads it."""
+    path = Path(path)
     if not path.is_file():
         return {}
     try:
@@ -45,6 +66,40 @@ def _secrets(path: Path) -> dict:
             return tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}).") from exc
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from exc
+
+
+@dataclass(frozen=True)
+class DatabaseSetting:
+    """The configured database URL as written, and where it was written (for messages)."""
+
+    url: str
+    source: str
+
+
+def database_setting(
+    env: Mapping[str, str] = os.environ, secrets_path: Path = DEFAULT_SECRETS_PATH
+) -> DatabaseSetting | None:
+    """The env var, else `[database] url` in the secrets file, else None (the default)."""
+    raw = (env.get(DATABASE_URL_VAR) or "").strip()
+    if raw:
+        return DatabaseSetting(raw, f"Environment variable {DATABASE_URL_VAR}")
+    section = read_secrets(secrets_path).get("database")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError(
+            f'{secrets_path}: "database" must be a table, e.g. [database] then url = "...".'
+        )
+    url = section.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(
+            f"{secrets_path}: key [database] url must be a non-empty string such as {URL_EXAMPLES}."
+        )
+    return DatabaseSetting(url, f"{secrets_path} key [database] url")
 
 
 def _choice(value: object, allowed: tuple[str, ...], where: str) -> str:
@@ -58,7 +113,7 @@ def resolve_auth(
     env: Mapping[str, str] = os.environ, secrets_path: Path = DEFAULT_SECRETS_PATH
 ) -> AuthConfig:
     """Env vars win over `[stride_check] mode / login` in the secrets file."""
-    doc = _secrets(Path(secrets_path))
+    doc = read_secrets(secrets_path)
     ours = doc.get("stride_check", {})
     if not isinstance(ours, dict):
         raise ConfigError(f'{secrets_path}: "stride_check" must be a table, e.g. [stride_check].')

@@ -5,8 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from logic.charts.body_map import body_map_chart, regions_from_event
+from logic.errors import StrideCheckError
 from logic.form import check_row, row_from_form, week_label
-from logic.storage.store import StorageError, WeekTaken
+from logic.storage.store import WeekTaken
 from logic.texts import escape_markdown
 from pages import common
 from pages.checkin_form import (
@@ -154,7 +155,7 @@ def save(replace: bool) -> int | None:
         return common.store().save_checkin(row, replace=replace)
     except WeekTaken as taken:
         st.session_state["ci_confirm"] = f"{taken.date:%a %d %b %Y}"
-    except StorageError as err:
+    except StrideCheckError as err:
         st.session_state["ci_save_error"] = str(err)
     return None
 

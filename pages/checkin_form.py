@@ -5,8 +5,8 @@ import datetime as dt
 
 import streamlit as st
 
+from logic.errors import StrideCheckError
 from logic.form import edit_values, form_columns, form_defaults
-from logic.storage.store import StorageError
 from pages import common
 
 KB = common.kb()
@@ -84,7 +84,7 @@ def load_state(runner: str, today: dt.date) -> None:
     if edit_id is not None:
         try:
             stored = common.store().get_checkin(int(edit_id))
-        except StorageError as err:
+        except StrideCheckError as err:
             stored = None
             st.warning(f"Could not open that check-in. {err}")
         if stored is None or stored["runner"] != runner:
@@ -94,7 +94,7 @@ def load_state(runner: str, today: dt.date) -> None:
     if st.session_state.get("ci_loaded_for") != runner:
         try:
             previous = common.store().latest_checkin(runner)
-        except StorageError as err:
+        except StrideCheckError as err:
             st.warning(f"Could not load your last check-in, so the form starts empty. {err}")
             previous = None
         _reset(

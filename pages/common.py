@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from logic.analysis.team import team_names
+from logic.errors import StrideCheckError
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.settings import AuthConfig, ConfigError, resolve_auth
 from logic.storage.access import ScopedStore, Viewer
 from logic.storage.accounts import Accounts, User
-from logic.storage.store import StorageError, Store, get_store
+from logic.storage.store import Store, get_store
 from logic.texts import DISCLAIMER
 
 RUNNER_KEY = "runner"
@@ -41,7 +42,7 @@ def raw_store() -> Store:
     """The whole database; only sign-in and the admin page use it unscoped."""
     try:
         return get_store()
-    except StorageError as err:
+    except StrideCheckError as err:
         st.error(f"The database is not available. {err}", icon="🛑")
         st.stop()
 
@@ -64,7 +65,7 @@ def signed_in_user() -> User | None:
         else:
             user_id = st.session_state.get(USER_KEY)
             user = accounts().get(int(user_id)) if user_id is not None else None
-    except StorageError as err:
+    except StrideCheckError as err:
         st.error(f"Could not check your account. {err}", icon="🛑")
         st.stop()
     return user if user is not None and user.active else None
@@ -110,7 +111,7 @@ def runner_picker(key: str) -> None:
     """Personal mode: pick an existing runner or create one; writes the choice to session state."""
     try:
         runners = store().list_runners()
-    except StorageError as err:
+    except StrideCheckError as err:
         st.error(f"Could not read the runners. {err}", icon="🛑")
         return
     names = runners["runner"].tolist()
@@ -145,7 +146,7 @@ def runner_picker(key: str) -> None:
                 return
             try:
                 store().add_runner(name, team.strip() or None)
-            except StorageError as err:
+            except StrideCheckError as err:
                 st.error(f"Could not save the runner. {err}", icon="🛑")
                 return
             set_runner(name, team.strip() or None)

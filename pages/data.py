@@ -8,6 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
+from logic.errors import StrideCheckError
 from logic.io.importing import (
     UPLOAD_LIMIT_MB,
     apply_import,
@@ -20,7 +21,6 @@ from logic.io.importing import (
     safe_name,
     template_csv,
 )
-from logic.storage.store import StorageError
 from logic.texts import escape_markdown
 from pages import common
 
@@ -40,7 +40,7 @@ st.markdown(f"**{escape_markdown(runner)}** · your check-ins as a CSV file")
 st.subheader("Export")
 try:
     history = store.history(runner)
-except StorageError as err:
+except StrideCheckError as err:
     st.error(f"Could not read your check-ins. {err}", icon="🛑")
     history = None
 if history is not None:
@@ -103,7 +103,7 @@ if uploaded is None:
 
 try:
     plan = plan_import(uploaded, store, runner=None if team_import else runner, today=today, kb=KB)
-except StorageError as err:
+except StrideCheckError as err:
     st.error(f"Could not check the file against your saved weeks. {err}", icon="🛑")
     st.stop()
 
@@ -153,7 +153,7 @@ label = f"Import {todo} check-in{'' if todo == 1 else 's'}"
 if st.button(label, type="primary", disabled=todo == 0, key="data_confirm"):
     try:
         result = apply_import(plan, store, on_conflict)
-    except StorageError as err:
+    except StrideCheckError as err:
         st.error(f"Nothing was imported. {err}", icon="🛑")
     else:
         st.session_state[DONE] = (

@@ -17,7 +17,7 @@ from logic.analysis.trends import (
 )
 from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
 from logic.charts.risk import risk_trend_chart
-from logic.storage.store import StorageError
+from logic.errors import StrideCheckError
 from logic.texts import escape_markdown
 from pages import common
 
@@ -76,7 +76,7 @@ runner, _team = common.require_runner()
 store = common.store()
 try:
     history = store.history(runner)
-except StorageError as err:
+except StrideCheckError as err:
     st.error(f"Could not load your check-ins. {err}", icon="🛑")
     st.stop()
 
@@ -136,7 +136,7 @@ if doomed is not None:
     if yes.button("Yes, delete it", type="primary", width="stretch"):
         try:
             store.delete_checkin(doomed)
-        except StorageError as err:
+        except StrideCheckError as err:
             st.error(f"Could not delete the check-in. {err}", icon="🛑")
         else:
             st.session_state["hist_deleted"] = choices[doomed]

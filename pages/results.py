@@ -12,9 +12,9 @@ from logic.analysis.routine import (
 from logic.analysis.trends import alerts_for_checkin
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart
+from logic.errors import StrideCheckError
 from logic.form import week_choices, week_label
 from logic.links import checkin_id_from_param
-from logic.storage.store import StorageError
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
 from pages import common
 
@@ -35,7 +35,7 @@ try:
     if checkin is None and who is not None:
         checkin = store.latest_checkin(who[0])
     history = store.history(checkin["runner"]) if checkin is not None else None
-except StorageError as err:
+except StrideCheckError as err:
     st.error(f"Could not load the check-in. {err}", icon="🛑")
     st.stop()
 

@@ -8,9 +8,9 @@ import streamlit as st
 
 from logic.analysis import team
 from logic.charts.team import RUNNER_PARAM, team_view
+from logic.errors import StrideCheckError
 from logic.form import week_label
 from logic.io.importing import download_bytes, safe_name
-from logic.storage.store import StorageError
 from logic.texts import escape_all
 from pages import common
 
@@ -66,7 +66,7 @@ st.title("Team", anchor=False)
 try:
     runners = store.list_runners()
     version = team.checkins_version(store)
-except StorageError as err:
+except StrideCheckError as err:
     st.error(f"Could not read the team. {err}", icon="🛑")
     st.stop()
 teams = common.visible_teams(runners)

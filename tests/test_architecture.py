@@ -1,5 +1,6 @@
-"""The layout's rules, checked on the source: logic/ never imports streamlit, and no test,
-benchmark or script edits sys.path (the package is installed; `python -m` runs the rest).
+"""The layout's rules, checked on the source: logic/ never imports streamlit, SQL (SQLAlchemy)
+stays inside logic/storage/, and no test, benchmark or script edits sys.path (the package is
+installed; `python -m` runs the rest).
 
 The layers inside logic/ are import-linter contracts in pyproject.toml (`lint-imports`,
 run by scripts/test.sh); these checks cover what a contract cannot say.
@@ -29,6 +30,23 @@ def test_logic_never_imports_streamlit() -> None:
         str(path.relative_to(ROOT)): sorted(n for n in names if n.split(".")[0] == "streamlit")
         for path, names in seen.items()
         if any(n.split(".")[0] == "streamlit" for n in names)
+    }
+    assert offenders == {}
+
+
+def test_no_sql_outside_the_storage_package() -> None:
+    storage = ROOT / "logic" / "storage"
+    files = [
+        *sorted((ROOT / "logic").rglob("*.py")),
+        *sorted((ROOT / "pages").rglob("*.py")),
+        ROOT / "streamlit_app.py",
+    ]
+    seen = {path: _imports(path) for path in files}
+    assert any("sqlalchemy" in names for path, names in seen.items() if storage in path.parents)
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(n for n in names if n.split(".")[0] == "sqlalchemy")
+        for path, names in seen.items()
+        if storage not in path.parents and any(n.split(".")[0] == "sqlalchemy" for n in names)
     }
     assert offenders == {}
 

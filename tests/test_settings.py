@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from logic.settings import AuthConfig, ConfigError, resolve_auth
+from logic.settings import (
+    DATABASE_URL_VAR,
+    REPO_ROOT,
+    AuthConfig,
+    ConfigError,
+    DatabaseSetting,
+    database_setting,
+    resolve_auth,
+)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -43,3 +53,30 @@ def test_a_broken_config_names_the_key(tmp_path: Path, env, text, message) -> No
     with pytest.raises(ConfigError) as err:
         resolve_auth(env, write(tmp_path, text))
     assert message in str(err.value)
+
+
+def test_database_setting_says_where_it_came_from(tmp_path: Path) -> None:
+    secrets = write(tmp_path, '[database]\nurl = "sqlite:///from-secrets.db"\n')
+    assert database_setting({}, tmp_path / "none.toml") is None
+    assert database_setting({}, secrets) == DatabaseSetting(
+        "sqlite:///from-secrets.db", f"{secrets} key [database] url"
+    )
+    env = {DATABASE_URL_VAR: " sqlite:///env.db "}
+    assert database_setting(env, secrets) == DatabaseSetting(
+        "sqlite:///env.db", f"Environment variable {DATABASE_URL_VAR}"
+    )
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        database_setting({}, write(tmp_path, "[database\n"))
+
+
+def test_settings_load_without_the_storage_package() -> None:
+    """Settings sit above storage: reading them never opens SQLAlchemy or the store."""
+    code = (
+        "import sys, logic.settings; "
+        "bad = sorted(m for m in sys.modules if m.startswith(('logic.storage', 'sqlalchemy'))); "
+        "print(bad); raise SystemExit(1 if bad else 0)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stdout + run.stderr

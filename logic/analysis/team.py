@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
 from logic.analysis.load import WEEK
 from logic.analysis.ostrc import PARTICIPATION, any_problem
@@ -81,24 +80,9 @@ def roster(runners: pd.DataFrame, teams: Sequence[str]) -> pd.DataFrame:
 
 
 def checkins_version(store: Any) -> tuple[int, int, str]:
-    """(count, max id, latest update) of the stored check-ins: a save, import or delete changes
-    it, and so does an edit (in a later second: SQLite keeps updated_at to the second), so a
-    cache keyed by it is not stale. One round trip; count and max id read only an index.
-
-    `store` is a storage.store.Store or a storage.access.ScopedStore (its `.store` is used).
-    """
-    from logic.storage.store import checkins  # the table; storage owns the schema
-
-    raw = getattr(store, "store", store)
-    c = checkins.c
-    stmt = sa.select(
-        sa.select(sa.func.count()).select_from(checkins).scalar_subquery(),
-        sa.select(sa.func.max(c.id)).scalar_subquery(),
-        sa.select(sa.func.max(c.updated_at)).scalar_subquery(),
-    )
-    with raw.engine.connect() as conn:
-        count, top, updated = conn.execute(stmt).one()
-    return int(count), int(top or 0), str(updated)
+    """A key that changes with every save, import, edit or delete: `store.data_version()`,
+    for caches of scored frames. `store` is a Store or a ScopedStore."""
+    return store.data_version()
 
 
 # --- scoring -----------------------------------------------------------------------------------

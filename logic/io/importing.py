@@ -175,7 +175,8 @@ def plan_import(
 def apply_import(
     plan: ImportPlan, store: CheckinStore, on_conflict: OnConflict = "skip"
 ) -> ImportResult:
-    """Write a plan's rows in one transaction (all or none); raises StorageError on failure.
+    """Write a plan's rows in one transaction (all or none); raises StorageError on failure
+    (AccessError when a scoped store's viewer may not write a row).
 
     on_conflict: for weeks already stored, "skip" keeps the stored check-in, "replace"
     overwrites it, "error" refuses the whole import (use it when the plan found no conflict:

@@ -13,12 +13,13 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from logic.errors import AccessError
 from logic.storage.accounts import User
-from logic.storage.store import ImportResult, StorageError, Store
+from logic.storage.store import ImportResult, Store
 
 
-class AccessDenied(StorageError):
-    """The signed-in user may not see or change this."""
+class AccessDenied(AccessError):
+    """The signed-in user may not see or change this (an AccessError, not a StorageError)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,11 @@ class ScopedStore:
         return f"You can only {verb} check-ins of runners on your teams."
 
     # --- reads ----------------------------------------------------------------------------
+
+    def data_version(self) -> tuple[int, int, str]:
+        """Store.data_version: a cache key that changes with every write (of anyone's
+        check-ins: a cache must not serve a stale frame). A key only, never shown."""
+        return self.store.data_version()
 
     def history(self, runner: str) -> pd.DataFrame:
         self._require_read(runner)

@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from logic.storage.store import StorageError, Store
+from logic.errors import StorageError
+from logic.storage.store import Store
+from logic.storage.tables import coach_teams, login_attempts, teams, users
 
 Role = Literal["runner", "coach", "admin"]
 ROLES: tuple[Role, ...] = ("runner", "coach", "admin")
@@ -30,42 +32,6 @@ MAX_WAIT_SECONDS = 300
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown name as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("stride-check-no-such-user")
-
-metadata = sa.MetaData()
-teams = sa.Table(
-    "teams",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False, unique=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
-)
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("username", sa.Text, nullable=False, unique=True),
-    sa.Column("email", sa.Text, unique=True),
-    sa.Column("display_name", sa.Text, nullable=False),
-    sa.Column("role", sa.Text, nullable=False),
-    sa.Column("runner", sa.Text),
-    sa.Column("password_hash", sa.Text),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now()),
-)
-coach_teams = sa.Table(
-    "coach_teams",
-    metadata,
-    sa.Column("user_id", sa.Integer, primary_key=True),
-    sa.Column("team", sa.Text, primary_key=True),
-)
-login_attempts = sa.Table(
-    "login_attempts",
-    metadata,
-    sa.Column("username", sa.Text, primary_key=True),
-    sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("last_failure", sa.DateTime(timezone=True)),
-)
-
 
 # Everything but the hash: only `authenticate` reads it, so fewer queries can leak it.
 _PUBLIC_COLUMNS = [c for c in users.c if c.name != "password_hash"]
@@ -118,7 +84,7 @@ class Accounts:
     # --- reading --------------------------------------------------------------------------
 
     def _user(self, where: sa.ColumnElement[bool]) -> User | None:
-        with self.store._guard("read the accounts"), self.store.engine.connect() as conn:
+        with self.store.read("read the accounts") as conn:
             row = conn.execute(sa.select(*_PUBLIC_COLUMNS).where(where)).mappings().first()
             if row is None:
                 return None
@@ -148,7 +114,7 @@ class Accounts:
 
     def list_users(self) -> pd.DataFrame:
         """Every account with its coached teams (;-joined), for the admin page."""
-        with self.store._guard("read the accounts"), self.store.engine.connect() as conn:
+        with self.store.read("read the accounts") as conn:
             frame = pd.DataFrame(
                 conn.execute(
                     sa.select(
@@ -175,13 +141,13 @@ class Accounts:
 
     def list_teams(self) -> list[str]:
         """Teams an admin created, plus any team a runner already names."""
-        with self.store._guard("read the teams"), self.store.engine.connect() as conn:
+        with self.store.read("read the teams") as conn:
             made = set(conn.execute(sa.select(teams.c.name)).scalars())
         named = set(self.store.list_runners()["team"].dropna())
         return sorted(made | named)
 
     def count_admins(self) -> int:
-        with self.store.engine.connect() as conn:
+        with self.store.read("read the accounts") as conn:
             query = sa.select(sa.func.count()).where(users.c.role == "admin", users.c.active)
             return int(conn.execute(query).scalar_one())
 
@@ -191,7 +157,7 @@ class Accounts:
         name = name.strip()
         if not 1 <= len(name) <= 64:
             raise AccountError("A team name needs 1-64 characters.")
-        with self.store._guard("create the team"), self.store._write.begin() as conn:
+        with self.store.transaction("create the team") as conn:
             exists = conn.execute(sa.select(teams.c.id).where(teams.c.name == name)).first()
             if exists is None:
                 conn.execute(sa.insert(teams).values(name=name))
@@ -235,7 +201,7 @@ class Accounts:
             "password_hash": _hasher.hash(password) if password is not None else None,
             "active": True,
         }
-        with self.store._guard("create the account"), self.store._write.begin() as conn:
+        with self.store.transaction("create the account") as conn:
             taken = conn.execute(sa.select(users.c.id).where(users.c.username == username))
             if taken.first() is not None:
                 raise AccountError(f"The username {username!r} is taken.")
@@ -255,7 +221,7 @@ class Accounts:
             raise AccountError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
         for name in coach_of:
             self.create_team(name)
-        with self.store._guard("change the role"), self.store._write.begin() as conn:
+        with self.store.transaction("change the role") as conn:
             self._keep_an_admin(conn, user_id, demote=role != "admin")
             conn.execute(sa.update(users).where(users.c.id == user_id).values(role=role))
             conn.execute(sa.delete(coach_teams).where(coach_teams.c.user_id == user_id))
@@ -266,14 +232,14 @@ class Accounts:
                 )
 
     def set_active(self, user_id: int, active: bool) -> None:
-        with self.store._guard("change the account"), self.store._write.begin() as conn:
+        with self.store.transaction("change the account") as conn:
             if not active:
                 self._keep_an_admin(conn, user_id, demote=True)
             conn.execute(sa.update(users).where(users.c.id == user_id).values(active=active))
 
     def set_password(self, user_id: int, password: str) -> None:
         check_password_rules(password)
-        with self.store._guard("change the password"), self.store._write.begin() as conn:
+        with self.store.transaction("change the password") as conn:
             conn.execute(
                 sa.update(users)
                 .where(users.c.id == user_id)
@@ -309,7 +275,7 @@ class Accounts:
                     f"Too many failed attempts. Try again in {remaining} seconds.",
                     remaining,
                 )
-        with self.store._guard("sign in"), self.store.engine.connect() as conn:
+        with self.store.read("sign in") as conn:
             row = conn.execute(
                 sa.select(users.c.id, users.c.password_hash, users.c.active).where(
                     users.c.username == name
@@ -328,7 +294,7 @@ class Accounts:
         return LoginResult(self.get(row.id), None)
 
     def _failures(self, name: str) -> tuple[int, dt.datetime | None]:
-        with self.store._guard("sign in"), self.store.engine.connect() as conn:
+        with self.store.read("sign in") as conn:
             row = conn.execute(
                 sa.select(login_attempts.c.failures, login_attempts.c.last_failure).where(
                     login_attempts.c.username == name
@@ -342,7 +308,7 @@ class Accounts:
         return int(row.failures), last
 
     def _record_failure(self, name: str, failures: int) -> None:
-        with self.store._guard("sign in"), self.store._write.begin() as conn:
+        with self.store.transaction("sign in") as conn:
             conn.execute(sa.delete(login_attempts).where(login_attempts.c.username == name))
             conn.execute(
                 sa.insert(login_attempts).values(
@@ -351,5 +317,5 @@ class Accounts:
             )
 
     def _clear_failures(self, name: str) -> None:
-        with self.store._guard("sign in"), self.store._write.begin() as conn:
+        with self.store.transaction("sign in") as conn:
             conn.execute(sa.delete(login_attempts).where(login_attempts.c.username == name))

@@ -1,7 +1,8 @@
-"""Database plumbing: where the database lives, how to connect, how errors read, migrations.
+"""Database plumbing: how to connect, how errors read, migrations.
 
 Kept apart from ``logic.storage.store`` so that the check-in logic never has to think about
-URLs, SQLite pragmas or alembic. No Streamlit here: the secrets file is read with tomllib.
+URLs, SQLite pragmas or alembic. Where the URL is configured is logic.settings' business
+(the one reader of the secrets file); this module parses and checks it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import logging
 import os
 import re
 import sqlite3
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,30 +25,24 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import ArgumentError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from logic.errors import ConfigError, StorageError
+from logic.settings import (
+    DATABASE_URL_VAR,
+    DEFAULT_SECRETS_PATH,
+    REPO_ROOT,
+    URL_EXAMPLES,
+    database_setting,
+)
+
 DEFAULT_SQLITE_PATH = REPO_ROOT / "data" / "stride_check.db"
-DEFAULT_SECRETS_PATH = REPO_ROOT / ".streamlit" / "secrets.toml"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
+ENV_VAR = DATABASE_URL_VAR
 BUSY_TIMEOUT_MS = 5000
 PG_CONNECT_TIMEOUT_S = 10
 # Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE, so a
 # read-then-write (week check, then insert) cannot be overtaken by another writer.
 WRITE_OPTION = "stride_check_write"
 MIGRATION_LOCK = 0x5742_4944  # arbitrary constant key for pg_advisory_xact_lock
-
-URL_EXAMPLES = (
-    "sqlite:////absolute/path/stride_check.db or "
-    "postgresql+psycopg://user:password@host:5432/dbname"
-)
-
-
-class StorageError(Exception):
-    """A database problem, worded for a human; the message never contains a password."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # --- URLs ---------------------------------------------------------------------------------
@@ -74,7 +68,7 @@ def normalise_url(raw: str, source: str = "the database URL") -> URL:
     try:
         url = sa.make_url(raw.strip())
     except (ArgumentError, ValueError) as exc:
-        raise StorageError(
+        raise ConfigError(
             f"{source}: cannot read {mask_url(raw)!r} as a database URL. "
             f"Expected for example {URL_EXAMPLES}."
         ) from exc
@@ -89,7 +83,7 @@ def normalise_url(raw: str, source: str = "the database URL") -> URL:
         if db and db != ":memory:" and not is_uri and not Path(db).is_absolute():
             url = url.set(database=str(REPO_ROOT / db))
         return url.set(drivername="sqlite")
-    raise StorageError(
+    raise ConfigError(
         f"{source}: unsupported database {url.drivername!r} in {mask_url(url)!r}. "
         f"Allowed: SQLite or PostgreSQL, e.g. {URL_EXAMPLES}."
     )
@@ -104,42 +98,10 @@ def resolve_database_url(
     env: Mapping[str, str] = os.environ, secrets_path: Path = DEFAULT_SECRETS_PATH
 ) -> str:
     """The URL to use: env var, else `[database] url` in the secrets file, else the default."""
-    raw = (env.get(ENV_VAR) or "").strip()
-    if raw:
-        return normalise_url(raw, f"Environment variable {ENV_VAR}").render_as_string(False)
-    secret = _url_from_secrets(Path(secrets_path))
-    if secret is not None:
-        source = f"{secrets_path} key [database] url"
-        return normalise_url(secret, source).render_as_string(False)
-    return default_url()
-
-
-def _url_from_secrets(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StorageError(
-            f"{path} is not valid TOML ({exc}). Fix it or remove it; the database URL "
-            'belongs under [database] as url = "..."'
-        ) from exc
-    except OSError as exc:
-        raise StorageError(f"Cannot read {path}: {exc.strerror}.") from exc
-    section = doc.get("database")
-    if section is None:
-        return None
-    if not isinstance(section, dict):
-        raise StorageError(f'{path}: "database" must be a table, e.g. [database] then url = "...".')
-    url = section.get("url")
-    if url is None:
-        return None
-    if not isinstance(url, str) or not url.strip():
-        raise StorageError(
-            f"{path}: key [database] url must be a non-empty string such as {URL_EXAMPLES}."
-        )
-    return url
+    setting = database_setting(env, secrets_path)
+    if setting is None:
+        return default_url()
+    return normalise_url(setting.url, setting.source).render_as_string(False)
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -298,6 +260,16 @@ def to_storage_error(
 
 
 # --- migrations ---------------------------------------------------------------------------
+
+
+def migration_options(conn: sa.Connection) -> dict[str, object]:
+    """How migrations/env.py configures alembic; the schema tests compare with the same."""
+    return {
+        # SQLite cannot ALTER most things: batch mode copies the table, keeping named
+        # constraints, so migrations read the same on both backends.
+        "render_as_batch": conn.dialect.name == "sqlite",
+        "compare_type": True,
+    }
 
 
 def alembic_config(script_location: Path = MIGRATIONS_DIR) -> Config:

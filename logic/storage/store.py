@@ -11,10 +11,8 @@ Single check-ins come back as plain dicts with ``datetime.date`` and ``None`` in
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import threading
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,10 +25,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from logic.checkins import CheckinValidationError, parse_checkins
+from logic.errors import StorageError
+from logic.knowledge import ColumnSpec
 from logic.storage.engine import (
     MIGRATIONS_DIR,
-    REPO_ROOT,
-    StorageError,
     current_revision,
     describe_location,
     make_engine,
@@ -40,11 +38,10 @@ from logic.storage.engine import (
     upgrade_to_head,
     writer,
 )
+from logic.storage.tables import CHECKIN_SPECS, checkins, nullable, runners
 
 __all__ = [
-    "CHECKIN_TOML",
     "CheckinNotFound",
-    "ColumnSpec",
     "ImportResult",
     "InvalidCheckin",
     "StorageError",
@@ -52,105 +49,15 @@ __all__ = [
     "WeekTaken",
     "dispose_stores",
     "get_store",
-    "load_checkin_columns",
     "normalise_checkins",
     "resolve_database_url",
 ]
 
-CHECKIN_TOML = REPO_ROOT / "data" / "checkin.toml"
-SET_SEPARATOR = ";"
 # Keys a caller may pass back to us (e.g. a dict from get_checkin) that are not inputs.
 DERIVED_KEYS = frozenset({"id", "week_start", "created_at", "updated_at"})
-
-
-# --- the column list ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """One column of the check-in table, as data/checkin.toml describes it."""
-
-    name: str
-    kind: str  # text | date | set | integer | number | choice
-    required: bool = False
-    default: Any = None
-    min: float | None = None
-    max: float | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    values: tuple[str, ...] = ()  # vocabulary of a set/choice column, in canonical order
-
-    @property
-    def nullable(self) -> bool:
-        return self.kind != "set" and not self.required and self.default is None
-
-
-@functools.cache
-def load_checkin_columns(path: Path = CHECKIN_TOML) -> tuple[ColumnSpec, ...]:
-    """The check-in columns in canonical order. The one place that reads the TOML."""
-    with path.open("rb") as fh:
-        doc = tomllib.load(fh)
-    return tuple(
-        ColumnSpec(
-            name=name,
-            kind=t["type"],
-            required=bool(t.get("required", False)),
-            default=t.get("default"),
-            min=t.get("min"),
-            max=t.get("max"),
-            min_length=t.get("min_length"),
-            max_length=t.get("max_length"),
-            values=tuple(t.get("values", {})),
-        )
-        for name, t in doc["columns"].items()
-    )
-
-
-COLUMNS = load_checkin_columns()
-SPECS = {c.name: c for c in COLUMNS}
-COLUMN_NAMES = [c.name for c in COLUMNS]
+SPECS = CHECKIN_SPECS
+COLUMN_NAMES = list(SPECS)
 FRAME_COLUMNS = ["id", *COLUMN_NAMES, "week_start"]
-
-
-# --- the schema as the code expects it at head --------------------------------------------
-# Migrations build the real schema; this model is what queries and `alembic revision
-# --autogenerate` compare against. The tests check the two agree.
-
-_SQL_TYPES: dict[str, Any] = {
-    "text": lambda c: sa.Text(),
-    "choice": lambda c: sa.Text(),
-    "date": lambda c: sa.Date(),
-    "set": lambda c: sa.Text(),
-    "integer": lambda c: sa.Integer(),
-    "number": lambda c: sa.Double(),
-}
-
-metadata = sa.MetaData()
-runners = sa.Table(
-    "runners",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("team", sa.Text),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.UniqueConstraint("name", name="uq_runners_name"),
-    sqlite_autoincrement=True,
-)
-checkins = sa.Table(
-    "checkins",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    *(sa.Column(c.name, _SQL_TYPES[c.kind](c), nullable=c.nullable) for c in COLUMNS),
-    sa.Column("week_start", sa.Date, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(
-        ["runner"], ["runners.name"], name="fk_checkins_runner", onupdate="CASCADE"
-    ),
-    sa.UniqueConstraint("runner", "week_start", name="uq_checkins_runner_week"),
-    sa.Index("ix_checkins_date", "date"),
-    sqlite_autoincrement=True,
-)
 _SELECT = sa.select(*(checkins.c[name] for name in FRAME_COLUMNS))
 
 
@@ -191,7 +98,7 @@ class ImportResult:
 
 
 def _allowed(spec: ColumnSpec) -> str:
-    if spec.kind == "text":
+    if spec.type == "text":
         lo = spec.min_length or 0
         return f"must be {lo} to {spec.max_length} characters long"
     if spec.min is not None and spec.max is not None:
@@ -306,14 +213,14 @@ def _week_start(day: dt.date | str) -> dt.date:
 def _dtype(spec: ColumnSpec) -> str:
     return {
         "date": "datetime64[ns]",
-        "integer": "Int64" if spec.nullable else "int64",
+        "integer": "Int64" if nullable(spec) else "int64",
         "number": "float64",
-    }.get(spec.kind, "str")
+    }.get(spec.type, "str")
 
 
 _FRAME_DTYPES = {
     "id": "int64",
-    **{c.name: _dtype(c) for c in COLUMNS},
+    **{name: _dtype(spec) for name, spec in SPECS.items()},
     "week_start": "datetime64[ns]",
 }
 
@@ -377,6 +284,20 @@ class Store:
             )
             raise StorageError(err.message + suffix) from exc
 
+    @contextmanager
+    def transaction(self, action: str, suffix: str = "") -> Iterator[sa.Connection]:
+        """A connection in one write transaction: committed when the block ends, rolled back
+        if it raises. On SQLite it takes the write lock up front, so a read-then-write cannot
+        be overtaken. A database error becomes a StorageError saying "Could not {action}"."""
+        with self._guard(action, suffix), self._write.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self, action: str = "read the database") -> Iterator[sa.Connection]:
+        """A connection for reading; a database error becomes "Could not {action}: ..."."""
+        with self._guard(action), self.engine.connect() as conn:
+            yield conn
+
     def _check_columns(self) -> None:
         with self.engine.connect() as conn:
             have = {c["name"] for c in sa.inspect(conn).get_columns("checkins")}
@@ -395,20 +316,35 @@ class Store:
     # reads
 
     def _read(self, stmt: sa.Select[Any]) -> pd.DataFrame:
-        with self._guard("read check-ins"), self.engine.connect() as conn:
+        with self.read("read check-ins") as conn:
             return _frame(conn.execute(stmt).all())
 
     def _read_one(self, stmt: sa.Select[Any]) -> dict[str, Any] | None:
-        with self._guard("read check-ins"), self.engine.connect() as conn:
+        with self.read("read check-ins") as conn:
             row = conn.execute(stmt.limit(1)).mappings().first()
         return dict(row) if row is not None else None
 
     def list_runners(self) -> pd.DataFrame:
         """All runners (also those without check-ins) as [runner, team], by name."""
         stmt = sa.select(runners.c.name, runners.c.team).order_by(runners.c.name)
-        with self._guard("read runners"), self.engine.connect() as conn:
+        with self.read("read runners") as conn:
             rows = conn.execute(stmt).all()
         return pd.DataFrame.from_records(rows, columns=["runner", "team"]).astype("str")
+
+    def data_version(self) -> tuple[int, int, str]:
+        """(count, max id, latest update) of the stored check-ins: a save, import or delete
+        changes it, and so does an edit (in a later second: SQLite keeps updated_at to the
+        second), so a cache keyed by it is not stale. One round trip; count and max id read
+        only an index."""
+        c = checkins.c
+        stmt = sa.select(
+            sa.select(sa.func.count()).select_from(checkins).scalar_subquery(),
+            sa.select(sa.func.max(c.id)).scalar_subquery(),
+            sa.select(sa.func.max(c.updated_at)).scalar_subquery(),
+        )
+        with self.read("read check-ins") as conn:
+            count, top, updated = conn.execute(stmt).one()
+        return int(count), int(top or 0), str(updated)
 
     def get_checkin(self, checkin_id: int) -> dict[str, Any] | None:
         return self._read_one(_SELECT.where(checkins.c.id == int(checkin_id)))
@@ -469,13 +405,13 @@ class Store:
     def add_runner(self, name: str, team: str | None = None) -> None:
         """Create the runner if new; a given team replaces the stored one."""
         team = (team or "").strip() or None
-        with self._guard("save"), self._write.begin() as conn:
+        with self.transaction("save") as conn:
             self._upsert_runners(conn, [{"name": name.strip(), "team": team}])
 
     def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
         """Store a check-in and return its id; raises WeekTaken unless `replace`."""
         rec = _db_records(normalise_checkins(_row_frame(row)))[0]
-        with self._guard("save"), self._write.begin() as conn:
+        with self.transaction("save") as conn:
             self._upsert_runners(conn, [{"name": rec["runner"], "team": rec["team"]}])
             taken = self._taken(conn, rec["runner"], rec["week_start"])
             if taken is not None and not replace:
@@ -499,7 +435,7 @@ class Store:
         `replace`: then that other check-in is deleted in the same transaction.
         """
         checkin_id = int(checkin_id)
-        with self._guard("save"), self._write.begin() as conn:
+        with self.transaction("save") as conn:
             current = conn.execute(_SELECT.where(checkins.c.id == checkin_id)).mappings().first()
             if current is None:
                 raise CheckinNotFound(checkin_id)
@@ -520,7 +456,7 @@ class Store:
 
     def delete_checkin(self, checkin_id: int) -> bool:
         """Delete one check-in; False if it did not exist. The runner is kept."""
-        with self._guard("delete"), self._write.begin() as conn:
+        with self.transaction("delete") as conn:
             result = conn.execute(sa.delete(checkins).where(checkins.c.id == int(checkin_id)))
             return result.rowcount > 0
 
@@ -555,7 +491,7 @@ class Store:
             ~(rows.duplicated(key, keep="first" if on_conflict == "skip" else "last") & keyed)
         ]
         suffix = " Nothing was imported."
-        with self._guard("import", suffix), self._write.begin() as conn:
+        with self.transaction("import", suffix) as conn:
             existing = self._existing_ids(conn, rows["runner"].dropna().unique().tolist())
             merged = rows.merge(existing, on=key, how="left")
             clash = merged["id"].notna()

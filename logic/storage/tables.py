@@ -1,0 +1,134 @@
+"""Every table of the app's database, in one SQLAlchemy MetaData: the schema as the code expects
+it at the newest migration.
+
+Migrations (logic/storage/migrations/versions) build the real schema; this model is what
+queries use and what `alembic check` / `revision --autogenerate` compare against, so it must
+hold every table (tests/storage/test_tables.py runs that comparison on SQLite and PostgreSQL).
+The check-in columns come from the knowledge base (data/checkin.toml, read once by
+logic.knowledge); CHECK constraints live in the migrations only, as alembic cannot compare them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from logic.knowledge import ColumnSpec, knowledge_base
+
+NOW = sa.text("CURRENT_TIMESTAMP")
+
+CHECKIN_SPECS: dict[str, ColumnSpec] = dict(knowledge_base().checkin.columns)
+
+_SQL_TYPES: dict[str, Any] = {
+    "text": sa.Text,
+    "choice": sa.Text,
+    "date": sa.Date,
+    "set": sa.Text,
+    "integer": sa.Integer,
+    "number": sa.Double,
+}
+
+
+def nullable(spec: ColumnSpec) -> bool:
+    """A check-in column may be NULL unless it is required, has a default, or is a set
+    (an empty set is stored as '')."""
+    return spec.type != "set" and not spec.required and spec.default is None
+
+
+def _server_default(spec: ColumnSpec) -> str | None:
+    if spec.type == "set":
+        return ""
+    return None if spec.default is None else str(spec.default)
+
+
+def _checkin_column(name: str, spec: ColumnSpec) -> sa.Column[Any]:
+    return sa.Column(
+        name,
+        _SQL_TYPES[spec.type](),
+        nullable=nullable(spec),
+        server_default=_server_default(spec),
+    )
+
+
+metadata = sa.MetaData()
+
+# --- check-ins (migrations 0001, 0002) --------------------------------------------------------
+
+runners = sa.Table(
+    "runners",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("team", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.UniqueConstraint("name", name="uq_runners_name"),
+    sqlite_autoincrement=True,
+)
+checkins = sa.Table(
+    "checkins",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    *(_checkin_column(name, spec) for name, spec in CHECKIN_SPECS.items()),
+    sa.Column("week_start", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.ForeignKeyConstraint(
+        ["runner"], ["runners.name"], name="fk_checkins_runner", onupdate="CASCADE"
+    ),
+    sa.UniqueConstraint("runner", "week_start", name="uq_checkins_runner_week"),
+    sa.Index("ix_checkins_date", "date"),
+    sqlite_autoincrement=True,
+)
+
+# --- accounts (migrations 0003, 0004) ---------------------------------------------------------
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.UniqueConstraint("name", name="uq_teams_name"),
+    sqlite_autoincrement=True,
+)
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.Text, nullable=False),
+    sa.Column("email", sa.Text),
+    sa.Column("display_name", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("runner", sa.Text),  # the runner a runner account is
+    sa.Column("password_hash", sa.Text),  # None: signs in with single sign-on only
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.UniqueConstraint("username", name="uq_users_username"),
+    sa.UniqueConstraint("email", name="uq_users_email"),
+    sa.ForeignKeyConstraint(
+        ["runner"], ["runners.name"], name="fk_users_runner", onupdate="CASCADE"
+    ),
+    sqlite_autoincrement=True,
+)
+coach_teams = sa.Table(
+    "coach_teams",
+    metadata,
+    sa.Column("user_id", sa.Integer, nullable=False),
+    sa.Column("team", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("user_id", "team", name="pk_coach_teams"),
+    sa.ForeignKeyConstraint(
+        ["user_id"], ["users.id"], name="fk_coach_teams_user", ondelete="CASCADE"
+    ),
+    sa.ForeignKeyConstraint(
+        ["team"], ["teams.name"], name="fk_coach_teams_team", onupdate="CASCADE"
+    ),
+)
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("username", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    # Never NULL (0004): a row without the time of its last failure would never throttle.
+    sa.Column("last_failure", sa.DateTime(timezone=True), nullable=False),
+)
