@@ -5,9 +5,10 @@ import datetime as dt
 import streamlit as st
 
 from logic.charts.body_map import body_map_chart, regions_from_event
-from logic.form import check_row, row_from_form, week_label
+from logic.form import check_row, row_from_form
 from logic.storage.store import StorageError, WeekTaken
 from logic.texts import escape_markdown
+from logic.weeks import week_label
 from pages import common
 from pages.checkin_form import (
     COLS,

@@ -12,10 +12,11 @@ from logic.analysis.routine import (
 from logic.analysis.trends import alerts_for_checkin
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart
-from logic.form import week_choices, week_label
+from logic.form import week_choices
 from logic.links import checkin_id_from_param
 from logic.storage.store import StorageError
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
+from logic.weeks import week_label
 from pages import common
 
 KB = common.kb()

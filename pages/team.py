@@ -8,10 +8,10 @@ import streamlit as st
 
 from logic.analysis import team
 from logic.charts.team import RUNNER_PARAM, team_view
-from logic.form import week_label
 from logic.io.importing import download_bytes, safe_name
 from logic.storage.store import StorageError
 from logic.texts import escape_all
+from logic.weeks import week_end, week_label, weeks_between
 from pages import common
 
 KB = common.kb()
@@ -91,7 +91,7 @@ if first is None:
     st.stop()
 
 start, end = default
-latest = max(today, last + dt.timedelta(days=6))
+latest = max(today, week_end(last).date())
 period = [min(max(d, first), latest) for d in kept.get("period", (start, end))]
 period = dates_col.date_input(
     "Dates",
@@ -105,7 +105,7 @@ if len(period) < 2:
     period = (period[0], end)
 picked = condition_col.selectbox("Condition", [ALL, *CONDITIONS], key="team_condition")
 condition = CONDITIONS.get(picked)
-weeks = team.weeks_between(*period)
+weeks = weeks_between(*period)
 week = st.selectbox(
     "Week", weeks, format_func=week_label, key="team_week", help="The week the next sections show."
 )

@@ -13,6 +13,7 @@ import pandas as pd
 
 from logic.charts.risk import BAND_COLORS, require_columns
 from logic.knowledge import AcuteChronic
+from logic.weeks import WEEK
 
 __all__ = [
     "LOAD_KINDS",
@@ -22,7 +23,6 @@ __all__ = [
     "weekly_distance_chart",
 ]
 
-WEEK = pd.Timedelta(days=7)
 HEIGHT = 200
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 BREAK = "break-paths-show-domains"  # null values break a line instead of bridging the gap

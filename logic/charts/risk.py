@@ -19,6 +19,7 @@ import altair as alt
 import pandas as pd
 
 from logic.analysis.scoring import band_index
+from logic.weeks import week_grid, week_starts
 
 __all__ = [
     "BANDS",
@@ -325,8 +326,7 @@ def _complete_weeks(history: pd.DataFrame) -> pd.DataFrame:
     week over *all* conditions, so a condition missing at the edges gets NaN too.
     """
     df = history.loc[:, ["week_start", "condition", "name", "score"]].copy()
-    weeks = pd.to_datetime(df["week_start"]).dt.normalize()
-    df["week_start"] = weeks - pd.to_timedelta(weeks.dt.day_of_week, unit="D")
+    df["week_start"] = week_starts(df["week_start"])
     df["score"] = pd.to_numeric(df["score"], errors="raise").astype(float)
     if df.empty:
         return df
@@ -335,7 +335,7 @@ def _complete_weeks(history: pd.DataFrame) -> pd.DataFrame:
     order = list(dict.fromkeys(df["condition"]))
     names = df.drop_duplicates("condition", keep="last").set_index("condition")["name"]
     df = df.groupby(["condition", "week_start"], as_index=False, sort=True)["score"].mean()
-    all_weeks = pd.date_range(df["week_start"].min(), df["week_start"].max(), freq="7D")
+    all_weeks = week_grid(df["week_start"].min(), df["week_start"].max())
     full = pd.MultiIndex.from_product([order, all_weeks], names=["condition", "week_start"])
     out = df.set_index(["condition", "week_start"]).reindex(full).reset_index()
     out["name"] = out["condition"].map(names)

@@ -35,7 +35,6 @@ import numpy as np
 import pandas as pd
 
 from logic.checkins import parse_checkins
-from logic.form import week_labels
 from logic.io.csv_io import (
     MB,
     UTF8_BOM,
@@ -50,6 +49,7 @@ from logic.io.csv_io import (
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.storage.store import ImportResult
 from logic.texts import escape_markdown
+from logic.weeks import week_labels, week_starts
 
 # The largest CSV a runner may upload: some 30,000 check-ins, far more than anyone's history.
 # The import page passes it to st.file_uploader(max_upload_size=...) and shows it in its help
@@ -144,8 +144,7 @@ def plan_import(
 
     frame = loaded.frame.reset_index(drop=True)
     raw = loaded.raw.reset_index(drop=True)
-    dates = frame["date"]
-    week_start = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    week_start = week_starts(frame["date"])
     errors = _row_errors(data, raw, frame, week_start, owner, today, kb)
     if errors:
         return _failed(errors, owner)
@@ -162,7 +161,10 @@ def plan_import(
     preview = pd.concat(
         [
             pd.DataFrame(
-                {"status": pd.array(status, dtype="str"), "week": _week_labels(week_start)},
+                {
+                    "status": pd.array(status, dtype="str"),
+                    "week": pd.array(week_labels(week_start), dtype="str"),
+                },
                 index=frame.index,
             ),
             frame[shown],
@@ -364,7 +366,7 @@ def _row_errors(
         first = keys[valid].reset_index(names="_row").drop_duplicates(KEY)
         rows = np.flatnonzero(repeated)
         firsts = keys.iloc[rows].merge(first, on=KEY, how="left")["_row"].to_numpy()
-        weeks = _week_labels(week_start.iloc[rows])
+        weeks = week_labels(week_start.iloc[rows])
         for row, earlier, week in zip(rows, firsts, weeks, strict=True):
             where = f"{lines[row]}, column 'date': {got_cell(raw['date'].iloc[row])}"
             same = f"{lines[int(earlier)]} for {frame['runner'].iloc[row]!r} ({week})"
@@ -378,13 +380,6 @@ def _row_errors(
             )
     found.sort(key=lambda item: (item[0], item[1]))
     return [message for _, _, message in found]
-
-
-def _week_labels(week_start: pd.Series) -> pd.api.extensions.ExtensionArray:
-    """logic.form's week label of each row, formatted once per distinct week."""
-    codes, weeks = pd.factorize(week_start)
-    labels = np.asarray(week_labels(pd.Series(weeks)), dtype=object)
-    return pd.array(labels[codes], dtype="str")
 
 
 def _records(data: bytes) -> tuple[list[int], list[list[str]]]:
