@@ -8,7 +8,7 @@ import streamlit as st
 
 from logic.analysis import team
 from logic.charts.team import RUNNER_PARAM, team_view
-from logic.io.importing import download_bytes, safe_name
+from logic.io.importing import download_bytes, safe_name, team_csv
 from logic.storage.store import StorageError
 from logic.texts import escape_all
 from logic.weeks import week_end, week_label, weeks_between
@@ -188,7 +188,7 @@ st.subheader("Export and import")
 st.download_button(
     f"Download {v.checkins} check-ins (CSV)",
     lambda: download_bytes(
-        team.team_csv(team.in_period(store.all_checkins(list(names)), *period), KB)
+        team_csv(team.in_period(store.all_checkins(list(names)), *period), KB)
     ),
     f"stride-check-team-{safe_name('-'.join(chosen))}-{today:%Y-%m-%d}.csv",
     mime="text/csv",

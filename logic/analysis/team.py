@@ -22,7 +22,6 @@ from logic.analysis.ostrc import PARTICIPATION, any_problem
 from logic.analysis.scoring import band_codes
 from logic.analysis.trends import rise_amount, rose, scored_history
 from logic.checkins import split_set
-from logic.io.importing import export_csv
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.texts import escape_all
 from logic.weeks import WEEK, week_end, week_grid
@@ -43,7 +42,6 @@ __all__ = [
     "prevalence_means",
     "roster",
     "scored_team",
-    "team_csv",
     "team_names",
     "watch_list",
     "week_glance",
@@ -465,12 +463,6 @@ def watch_list(
 
 
 # --- export ------------------------------------------------------------------------------------
-
-
-def team_csv(checkins: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
-    """The check-ins (stored or scored frame) as CSV in the check-in table's columns, by runner
-    then date: the same format the import reads back."""
-    return export_csv(checkins.sort_values(["runner", "date"], kind="stable"), kb)
 
 
 # --- text for the page -------------------------------------------------------------------------

@@ -205,6 +205,12 @@ def export_csv(frame: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
     return checkins_to_csv(export_frame(frame, kb), kb=kb)
 
 
+def team_csv(checkins: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
+    """The check-ins (stored or scored frame) as CSV in the check-in table's columns, by runner
+    then date: the same format the import reads back."""
+    return export_csv(checkins.sort_values(["runner", "date"], kind="stable"), kb)
+
+
 def download_bytes(text: str) -> bytes:
     """CSV text for a person's download: UTF-8 with a BOM, so Excel reads names right."""
     return UTF8_BOM + text.encode("utf-8")

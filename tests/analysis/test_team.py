@@ -24,12 +24,12 @@ from logic.analysis.team import (
     prevalence_means,
     roster,
     scored_team,
-    team_csv,
     team_names,
     watch_list,
     week_glance,
 )
 from logic.io.csv_io import load_checkins_csv
+from logic.io.importing import team_csv
 from logic.knowledge import knowledge_base
 from logic.storage.store import get_store
 from logic.texts import escape_all, escape_markdown
