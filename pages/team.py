@@ -9,6 +9,7 @@ import streamlit as st
 from logic.analysis import team
 from logic.charts.team import RUNNER_PARAM, team_view
 from logic.io.importing import download_bytes, safe_name, team_csv
+from logic.session_keys import HISTORY_RUNNER
 from logic.storage.store import StorageError
 from logic.texts import escape_all
 from logic.weeks import week_end, week_label, weeks_between
@@ -53,7 +54,7 @@ def view(key: tuple, period: tuple, condition, week: dt.date, rows: int, _store,
 
 
 def open_history(runner: str) -> None:
-    st.session_state["history_runner"] = runner
+    st.session_state[HISTORY_RUNNER] = runner
     st.switch_page("pages/history.py")
 
 
@@ -187,9 +188,7 @@ else:
 st.subheader("Export and import")
 st.download_button(
     f"Download {v.checkins} check-ins (CSV)",
-    lambda: download_bytes(
-        team_csv(team.in_period(store.all_checkins(list(names)), *period), KB)
-    ),
+    lambda: download_bytes(team_csv(team.in_period(store.all_checkins(list(names)), *period), KB)),
     f"stride-check-team-{safe_name('-'.join(chosen))}-{today:%Y-%m-%d}.csv",
     mime="text/csv",
     on_click="ignore",
