@@ -6,6 +6,7 @@ st.navigation cannot be opened by URL.
 
 import streamlit as st
 
+from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
 from pages import common
 
@@ -43,7 +44,7 @@ pages = [
 if config.team and user is not None:
     # Kept, hidden, so the rerun right after signing in lands somewhere: it sends people on.
     pages.append(st.Page("pages/login.py", title="Sign in", url_path="login", visibility="hidden"))
-st.session_state["home_page"] = pages[0]
+st.session_state[HOME_PAGE] = pages[0]
 page = st.navigation(pages, position="top")
 
 with st.sidebar:

@@ -12,6 +12,7 @@ import pandas as pd
 from logic.analysis.ostrc import OSTRC_COLUMNS
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins, split_set
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.weeks import week_labels
 
 IDENTITY_COLUMNS = ("runner", "team")
 # Warning signs and the OSTRC answers describe one week only: they start empty each week, so
@@ -96,28 +97,10 @@ def check_row(row: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[s
     return {}
 
 
-def week_label(day: dt.date) -> str:
-    """'Week 48 · 23–29 Nov 2026': a check-in counts for its whole ISO week."""
-    _, week, weekday = day.isocalendar()
-    monday = day - dt.timedelta(days=weekday - 1)
-    sunday = monday + dt.timedelta(days=6)
-    return f"Week {week} · {monday:%-d %b}–{sunday:%-d %b %Y}"
-
-
 def week_choices(history: pd.DataFrame) -> dict[str, int]:
     """Week label -> check-in id for a runner's history, newest first."""
     past = history.sort_values("date", ascending=False)
     return dict(zip(week_labels(past["date"]), past["id"].astype(int).tolist(), strict=True))
-
-
-def week_labels(dates: pd.Series) -> list[str]:
-    """week_label for a whole column at once."""
-    dates = pd.to_datetime(dates)
-    monday = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
-    sunday = monday + pd.Timedelta(days=6)
-    week = dates.dt.isocalendar().week.astype("str")
-    labels = "Week " + week + " · " + monday.dt.strftime("%-d %b") + "–"
-    return (labels + sunday.dt.strftime("%-d %b %Y")).tolist()
 
 
 def edit_values(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:

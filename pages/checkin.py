@@ -6,9 +6,19 @@ import streamlit as st
 
 from logic.charts.body_map import body_map_chart, regions_from_event
 from logic.errors import StrideCheckError
-from logic.form import check_row, row_from_form, week_label
+from logic.form import check_row, row_from_form
+from logic.session_keys import (
+    CI_CONFIRM,
+    CI_EDITING,
+    CI_ERRORS,
+    CI_HAD_PREVIOUS,
+    CI_LOADED_FOR,
+    CI_VALUES,
+    RESULT_ID,
+)
 from logic.storage.store import WeekTaken
 from logic.texts import escape_markdown
+from logic.weeks import week_label
 from pages import common
 from pages.checkin_form import (
     COLS,
@@ -43,15 +53,15 @@ def list_changed() -> None:
     st.session_state[MAP_VERSION] += 1
 
 
-editing = st.session_state.get("ci_editing")
+editing = st.session_state.get(CI_EDITING)
 st.title("Edit check-in" if editing else "Weekly check-in", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}**" + (f" · {escape_markdown(team)}" if team else ""))
 if editing:
-    st.info(f"Editing your check-in of {week_label(st.session_state['ci_values']['date'])}.")
+    st.info(f"Editing your check-in of {week_label(st.session_state[CI_VALUES]['date'])}.")
     if st.button("Cancel editing"):
-        st.session_state.update(ci_editing=None, ci_loaded_for=None)
+        st.session_state.update({CI_EDITING: None, CI_LOADED_FOR: None})
         st.rerun()
-if st.session_state.get("ci_had_previous"):
+if st.session_state.get(CI_HAD_PREVIOUS):
     st.caption("Answers start from your last check-in: change only what is different.")
 
 st.date_input(
@@ -144,8 +154,10 @@ if error:
 def save(replace: bool) -> int | None:
     values = {c: st.session_state.get(key(c)) for c in FORM}
     row = row_from_form(values, runner, team, KB)
-    st.session_state.update(ci_errors=check_row(row, KB), ci_save_error=None, ci_confirm=None)
-    if st.session_state["ci_errors"]:
+    st.session_state.update(
+        {CI_ERRORS: check_row(row, KB), "ci_save_error": None, CI_CONFIRM: None}
+    )
+    if st.session_state[CI_ERRORS]:
         return None
     try:
         if editing:
@@ -154,24 +166,24 @@ def save(replace: bool) -> int | None:
             return editing
         return common.store().save_checkin(row, replace=replace)
     except WeekTaken as taken:
-        st.session_state["ci_confirm"] = f"{taken.date:%a %d %b %Y}"
+        st.session_state[CI_CONFIRM] = f"{taken.date:%a %d %b %Y}"
     except StrideCheckError as err:
         st.session_state["ci_save_error"] = str(err)
     return None
 
 
-st.session_state["ci_values"] = {c: st.session_state[key(c)] for c in FORM}
+st.session_state[CI_VALUES] = {c: st.session_state[key(c)] for c in FORM}
 
-confirm = st.session_state.get("ci_confirm")
+confirm = st.session_state.get(CI_CONFIRM)
 replace = False
 if confirm:
     st.warning(f"You already checked in for this week (on {confirm}). Replace that check-in?")
     yes, no = st.columns(2)
     replace = yes.button("Replace it", type="primary", width="stretch")
     if no.button("Keep the old one", width="stretch"):
-        st.session_state["ci_confirm"] = None
+        st.session_state[CI_CONFIRM] = None
         st.rerun()
-elif st.session_state.get("ci_errors"):
+elif st.session_state.get(CI_ERRORS):
     st.error("Some answers need a fix: see the messages above.", icon="⚠️")
 
 if replace or (
@@ -181,6 +193,6 @@ if replace or (
     saved = save(replace=replace)
     if saved is None:
         st.rerun()  # show the messages next to their fields
-    st.session_state.update(result_id=saved, ci_editing=None, ci_loaded_for=None)
+    st.session_state.update({RESULT_ID: saved, CI_EDITING: None, CI_LOADED_FOR: None})
     st.switch_page("pages/results.py")
 common.disclaimer()

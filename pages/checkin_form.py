@@ -7,6 +7,15 @@ import streamlit as st
 
 from logic.errors import StrideCheckError
 from logic.form import edit_values, form_columns, form_defaults
+from logic.session_keys import (
+    CI_CONFIRM,
+    CI_EDIT_ID,
+    CI_EDITING,
+    CI_ERRORS,
+    CI_HAD_PREVIOUS,
+    CI_LOADED_FOR,
+    CI_VALUES,
+)
 from pages import common
 
 KB = common.kb()
@@ -21,7 +30,7 @@ def key(column: str) -> str:
 
 
 def field_error(column: str) -> None:
-    message = st.session_state.get("ci_errors", {}).get(column)
+    message = st.session_state.get(CI_ERRORS, {}).get(column)
     if message:
         st.error(message, icon="⚠️")
 
@@ -65,9 +74,16 @@ def number(column: str, **kwargs) -> None:
     field_error(column)
 
 
-def _reset(values: dict, runner: str, **flags) -> None:
+def _reset(values: dict, runner: str, *, had_previous: bool, editing: int | None) -> None:
     st.session_state.update(
-        ci_values=values, ci_loaded_for=runner, ci_errors={}, ci_confirm=None, **flags
+        {
+            CI_VALUES: values,
+            CI_LOADED_FOR: runner,
+            CI_ERRORS: {},
+            CI_CONFIRM: None,
+            CI_HAD_PREVIOUS: had_previous,
+            CI_EDITING: editing,
+        }
     )
     for column in FORM:
         st.session_state.pop(key(column), None)
@@ -80,7 +96,7 @@ def load_state(runner: str, today: dt.date) -> None:
     Streamlit forgets a widget's value on any run that does not draw it (another page), so
     the answers live on in ci_values and come back when the runner returns to this page.
     """
-    edit_id = st.session_state.pop("ci_edit_id", None)  # set by the history page's Edit
+    edit_id = st.session_state.pop(CI_EDIT_ID, None)  # set by the history page's Edit
     if edit_id is not None:
         try:
             stored = common.store().get_checkin(int(edit_id))
@@ -90,8 +106,8 @@ def load_state(runner: str, today: dt.date) -> None:
         if stored is None or stored["runner"] != runner:
             st.warning("That check-in is no longer there, so this is a new check-in.")
         else:
-            _reset(edit_values(stored, KB), runner, ci_had_previous=False, ci_editing=int(edit_id))
-    if st.session_state.get("ci_loaded_for") != runner:
+            _reset(edit_values(stored, KB), runner, had_previous=False, editing=int(edit_id))
+    if st.session_state.get(CI_LOADED_FOR) != runner:
         try:
             previous = common.store().latest_checkin(runner)
         except StrideCheckError as err:
@@ -100,9 +116,9 @@ def load_state(runner: str, today: dt.date) -> None:
         _reset(
             form_defaults(previous, today, KB),
             runner,
-            ci_had_previous=previous is not None,
-            ci_editing=None,
+            had_previous=previous is not None,
+            editing=None,
         )
     for column in FORM:
         if key(column) not in st.session_state:
-            st.session_state[key(column)] = st.session_state["ci_values"][column]
+            st.session_state[key(column)] = st.session_state[CI_VALUES][column]

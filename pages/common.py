@@ -13,6 +13,7 @@ import streamlit as st
 from logic.analysis.team import team_names
 from logic.errors import StrideCheckError
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.session_keys import HISTORY_RUNNER
 from logic.settings import AuthConfig, ConfigError, resolve_auth
 from logic.storage.access import ScopedStore, Viewer
 from logic.storage.accounts import Accounts, User
@@ -158,7 +159,7 @@ def require_runner() -> tuple[str, str | None]:
     user = signed_in_user()
     if user is not None and user.role in ("coach", "admin"):
         return pick_visible_runner()
-    wanted = st.session_state.pop("history_runner", None)  # a click on the team page
+    wanted = st.session_state.pop(HISTORY_RUNNER, None)  # a click on the team page
     if wanted is not None and not auth().team:
         runners = store().list_runners()
         team = runners.loc[runners["runner"] == wanted, "team"]
@@ -189,10 +190,10 @@ def pick_visible_runner() -> tuple[str, str | None]:
     names = runners["runner"].tolist()
     if st.session_state.get("coach_runner") not in names:
         st.session_state.pop("coach_runner", None)
-    wanted = st.session_state.get("history_runner")
+    wanted = st.session_state.get(HISTORY_RUNNER)
     if wanted in names:
         st.session_state["coach_runner"] = wanted
-        st.session_state.pop("history_runner")
+        st.session_state.pop(HISTORY_RUNNER)
     choice = st.selectbox("Runner", names, key="coach_runner")
     team = runners.loc[runners["runner"] == choice, "team"].iloc[0]
     return choice, None if team != team else team

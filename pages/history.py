@@ -18,6 +18,7 @@ from logic.analysis.trends import (
 from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
 from logic.charts.risk import risk_trend_chart
 from logic.errors import StrideCheckError
+from logic.session_keys import CI_EDIT_ID, RESULT_ID
 from logic.texts import escape_markdown
 from pages import common
 
@@ -67,7 +68,7 @@ def week_specs(runner: str, version: str, weeks: int | None, _scored, _load) -> 
     return specs
 
 
-def go(page: str, **state: object) -> None:
+def go(page: str, state: dict[str, object]) -> None:
     st.session_state.update(state)
     st.switch_page(page)
 
@@ -121,9 +122,9 @@ st.dataframe(
 picked = st.selectbox("Pick a check-in", list(choices), format_func=choices.get, key="hist_pick")
 open_col, edit_col, delete_col = st.columns(3)
 if open_col.button("Open results", width="stretch"):
-    go("pages/results.py", result_id=picked)
+    go("pages/results.py", {RESULT_ID: picked})
 if edit_col.button("Edit", width="stretch"):
-    go("pages/checkin.py", ci_edit_id=picked)
+    go("pages/checkin.py", {CI_EDIT_ID: picked})
 if delete_col.button("Delete", width="stretch"):
     st.session_state["hist_delete"] = picked
 

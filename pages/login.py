@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
 from pages import common
 
@@ -10,7 +11,7 @@ user = common.signed_in_user()
 if user is not None:
     st.title(f"Welcome, {escape_markdown(user.display_name)}", anchor=False)
     st.success("You are signed in.")
-    st.page_link(st.session_state["home_page"], label="Continue", icon="➡️")
+    st.page_link(st.session_state[HOME_PAGE], label="Continue", icon="➡️")
     st.stop()
 
 st.title("Sign in to Stride Check", anchor=False)

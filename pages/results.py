@@ -13,9 +13,11 @@ from logic.analysis.trends import alerts_for_checkin
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart
 from logic.errors import StrideCheckError
-from logic.form import week_choices, week_label
+from logic.form import week_choices
 from logic.links import checkin_id_from_param
+from logic.session_keys import RESULT_ID
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
+from logic.weeks import week_label
 from pages import common
 
 KB = common.kb()
@@ -29,7 +31,7 @@ if problem:
 who = common.current_runner()
 from_link = checkin_id is not None
 try:
-    checkin = store.get_checkin(checkin_id or st.session_state.get("result_id") or 0)
+    checkin = store.get_checkin(checkin_id or st.session_state.get(RESULT_ID) or 0)
     if checkin is not None and not from_link and who and checkin["runner"] != who[0]:
         checkin = None  # a result kept from another runner picked earlier on this device
     if checkin is None and who is not None:
@@ -69,7 +71,7 @@ if history is not None and len(history) > 1:
     current = next((w for w, i in weeks.items() if i == int(checkin["id"])), labels[0])
     picked = st.selectbox("Show another week", labels, index=labels.index(current))
     if weeks[picked] != int(checkin["id"]):
-        st.session_state["result_id"] = weeks[picked]
+        st.session_state[RESULT_ID] = weeks[picked]
         st.rerun()
 
 top = result.top

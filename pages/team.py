@@ -9,9 +9,10 @@ import streamlit as st
 from logic.analysis import team
 from logic.charts.team import RUNNER_PARAM, team_view
 from logic.errors import StrideCheckError
-from logic.form import week_label
-from logic.io.importing import download_bytes, safe_name
+from logic.io.importing import download_bytes, safe_name, team_csv
+from logic.session_keys import HISTORY_RUNNER
 from logic.texts import escape_all
+from logic.weeks import week_end, week_label, weeks_between
 from pages import common
 
 KB = common.kb()
@@ -53,7 +54,7 @@ def view(key: tuple, period: tuple, condition, week: dt.date, rows: int, _store,
 
 
 def open_history(runner: str) -> None:
-    st.session_state["history_runner"] = runner
+    st.session_state[HISTORY_RUNNER] = runner
     st.switch_page("pages/history.py")
 
 
@@ -91,7 +92,7 @@ if first is None:
     st.stop()
 
 start, end = default
-latest = max(today, last + dt.timedelta(days=6))
+latest = max(today, week_end(last).date())
 period = [min(max(d, first), latest) for d in kept.get("period", (start, end))]
 period = dates_col.date_input(
     "Dates",
@@ -105,7 +106,7 @@ if len(period) < 2:
     period = (period[0], end)
 picked = condition_col.selectbox("Condition", [ALL, *CONDITIONS], key="team_condition")
 condition = CONDITIONS.get(picked)
-weeks = team.weeks_between(*period)
+weeks = weeks_between(*period)
 week = st.selectbox(
     "Week", weeks, format_func=week_label, key="team_week", help="The week the next sections show."
 )
@@ -187,9 +188,7 @@ else:
 st.subheader("Export and import")
 st.download_button(
     f"Download {v.checkins} check-ins (CSV)",
-    lambda: download_bytes(
-        team.team_csv(team.in_period(store.all_checkins(list(names)), *period), KB)
-    ),
+    lambda: download_bytes(team_csv(team.in_period(store.all_checkins(list(names)), *period), KB)),
     f"stride-check-team-{safe_name('-'.join(chosen))}-{today:%Y-%m-%d}.csv",
     mime="text/csv",
     on_click="ignore",

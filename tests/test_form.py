@@ -12,8 +12,6 @@ from logic.form import (
     form_defaults,
     row_from_form,
     week_choices,
-    week_label,
-    week_labels,
 )
 
 TODAY = dt.date(2026, 11, 26)
@@ -59,10 +57,7 @@ def test_problems_are_keyed_by_field() -> None:
     assert "0 to 10" in problems["pain_level"]
 
 
-def test_week_labels() -> None:
-    assert week_label(TODAY) == "Week 48 · 23 Nov–29 Nov 2026"
-    dates = pd.Series(pd.to_datetime(["2026-11-26", "2027-01-01"]))
-    assert week_labels(dates) == [week_label(TODAY), week_label(dt.date(2027, 1, 1))]
+def test_week_choices_are_newest_first() -> None:
     history = pd.DataFrame({"id": [4, 9], "date": pd.to_datetime(["2026-11-10", "2026-11-26"])})
     assert list(week_choices(history).values()) == [9, 4]
 

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from logic.knowledge import KnowledgeBase, knowledge_base
-
-WEEK = pd.Timedelta(days=7)
+from logic.weeks import WEEK, week_starts
 
 LOAD_COLUMNS = [
     "runner",
@@ -36,12 +35,6 @@ FLAG_SECTIONS = {
     "weekly_jump": "weekly_jump",
     "long_run_spike": "long_run",
 }
-
-
-def week_starts(dates: pd.Series) -> pd.Series:
-    """The Monday of each date's ISO week (midnight), the key a check-in counts for."""
-    days = pd.to_datetime(dates).dt.normalize()
-    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
 def _checkins(history: pd.DataFrame) -> pd.DataFrame:

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from logic.analysis.load import WEEK
 from logic.analysis.ostrc import PARTICIPATION, any_problem
 from logic.analysis.scoring import band_codes
 from logic.analysis.trends import rise_amount, rose, scored_history
 from logic.checkins import split_set
-from logic.io.importing import export_csv
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.texts import escape_all
+from logic.weeks import WEEK, week_end, week_grid
+from logic.weeks import week_start as _monday  # `week_start` names arguments here
 
 __all__ = [
     "WATCH_COLUMNS",
@@ -41,12 +41,9 @@ __all__ = [
     "prevalence_means",
     "roster",
     "scored_team",
-    "team_csv",
     "team_names",
     "watch_list",
     "week_glance",
-    "week_of",
-    "weeks_between",
 ]
 
 WATCH_COLUMNS = [
@@ -114,20 +111,7 @@ def _ids(condition: str | None, kb: KnowledgeBase) -> list[str]:
     return [condition]
 
 
-def _monday(day: dt.date | pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(day).normalize()
-    return stamp - pd.Timedelta(days=stamp.day_of_week)
-
-
 # --- the period --------------------------------------------------------------------------------
-
-
-def weeks_between(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> list[dt.date]:
-    """The Mondays of the ISO weeks from `start` to `end`, newest first."""
-    first, last = _monday(start), _monday(end)
-    if last < first:
-        return []
-    return [d.date() for d in pd.date_range(first, last, freq="7D")[::-1]]
 
 
 def default_period(weeks: pd.Series, today: dt.date, length: int = 12) -> tuple[dt.date, dt.date]:
@@ -139,7 +123,7 @@ def default_period(weeks: pd.Series, today: dt.date, length: int = 12) -> tuple[
     start = end - (length - 1) * WEEK
     if len(weeks):
         start = max(start, min(_monday(weeks.min()), end))
-    return start.date(), (end + pd.Timedelta(days=6)).date()
+    return start.date(), week_end(end).date()
 
 
 def in_period(scored: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -230,8 +214,7 @@ def week_glance(
 def _week_grid(weeks: pd.Series) -> pd.DatetimeIndex:
     if weeks.empty:
         return pd.DatetimeIndex([], dtype="datetime64[ns]", name="week_start")
-    grid = pd.date_range(weeks.min(), weeks.max(), freq="7D", name="week_start")
-    return grid.astype(weeks.dtype)
+    return week_grid(weeks.min(), weeks.max()).rename("week_start").astype(weeks.dtype)
 
 
 def _long(wide: pd.DataFrame, value: str, kb: KnowledgeBase) -> pd.DataFrame:
@@ -464,17 +447,6 @@ def watch_list(
 
 
 # --- export ------------------------------------------------------------------------------------
-
-
-def team_csv(checkins: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
-    """The check-ins (stored or scored frame) as CSV in the check-in table's columns, by runner
-    then date: the same format the import reads back."""
-    return export_csv(checkins.sort_values(["runner", "date"], kind="stable"), kb)
-
-
-def week_of(day: dt.date | pd.Timestamp) -> dt.date:
-    """The Monday of `day`'s ISO week."""
-    return _monday(day).date()
 
 
 # --- text for the page -------------------------------------------------------------------------

@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from logic.analysis.load import WEEK, week_starts, with_load_flags
+from logic.analysis.load import with_load_flags
 from logic.analysis.ostrc import severity, substantial
 from logic.analysis.scoring import band_codes, score_parsed
 from logic.checkins import parse_checkins
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
+from logic.weeks import WEEK, week_starts
 
 ALERT_COLUMNS = [
     "condition",

@@ -40,7 +40,8 @@ from typing import Any
 
 import altair as alt
 
-from logic.charts.risk import BAND_LABELS, BANDS, band_for_score, band_legend, band_scale
+from logic.charts.base import BAND_LABELS, BANDS, band_legend, band_scale
+from logic.charts.risk import band_for_score
 
 __all__ = [
     "GEOMETRY",

@@ -1,8 +1,8 @@
 """Altair charts of a runner's weeks: distance, acute:chronic ratio and OSTRC severity.
 
-Plain Python like logic.charts.risk (whose colours these reuse). Each builder takes a small weekly
-frame (one row per week, already aggregated) and puts the weeks on a time axis, so a week
-without a check-in is an empty slot or a break in the line, never silently bridged.
+Plain Python; colours, legends and the week axis are logic.charts.base's. Each builder takes
+a small weekly frame (one row per week, already aggregated) and puts the weeks on a time axis,
+so a week without a check-in is an empty slot or a break in the line, never silently bridged.
 All charts follow the container's width and stay readable at 390 px.
 """
 
@@ -11,7 +11,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from logic.charts.risk import BAND_COLORS, require_columns
+from logic.charts.base import (
+    BAND_COLORS,
+    BREAK,
+    INK,
+    MUTED,
+    NOTE_FONT,
+    finish,
+    kind_color,
+    require_columns,
+    week_tooltip,
+    week_x,
+)
 from logic.knowledge import AcuteChronic
 
 __all__ = [
@@ -22,18 +33,14 @@ __all__ = [
     "weekly_distance_chart",
 ]
 
-WEEK = pd.Timedelta(days=7)
 HEIGHT = 200
-FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
-BREAK = "break-paths-show-domains"  # null values break a line instead of bridging the gap
-_INK = "#4A5561"
 _BAR = "#0072B2"
 
 # Legend entries (colour key) of the distance chart and of the severity chart.
 LOAD_KINDS: dict[str, str] = {
     "Weekly distance": _BAR,
     "Load spike": BAND_COLORS["moderate"],
-    "Longest run": _INK,
+    "Longest run": INK,
     "Longest-run spike": BAND_COLORS["high"],
 }
 SEVERITY_KINDS: dict[str, str] = {
@@ -43,34 +50,9 @@ SEVERITY_KINDS: dict[str, str] = {
 }
 
 
-def week_x(weeks: pd.Series, field: str = "week_start") -> alt.X:
-    """A week axis: a tick per Monday on short spans, months (or years) on long ones."""
-    weeks = weeks.dropna()
-    span = (weeks.max() - weeks.min()) / WEEK if len(weeks) else 0
-    style = {"labelAngle": 0, "labelOverlap": "greedy", "grid": False}
-    if span <= 12:  # Vega's own week ticks fall on Sundays: put them on the Mondays
-        mondays = [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in weeks.unique()]
-        axis = alt.Axis(format="%d %b", values=mondays or alt.Undefined, **style)
-    else:
-        axis = alt.Axis(format="%b %Y" if span > 52 else "%d %b", tickCount=6, **style)
-    return alt.X(f"{field}:T", title=None, axis=axis)
-
-
 def _dot(weeks: pd.Series, size: float) -> float:
     """Dots shrink on long spans, so five years of weeks do not turn into one smear."""
     return size if len(weeks) <= 60 else size / 3
-
-
-def _legend(kinds: dict[str, str], title: str = "") -> alt.Color:
-    return alt.Color(
-        "kind:N",
-        scale=alt.Scale(domain=list(kinds), range=list(kinds.values())),
-        legend=alt.Legend(title=title or None, orient="top", direction="horizontal", columns=2),
-    )
-
-
-def _finish(*layers: alt.Chart) -> alt.LayerChart:
-    return alt.layer(*layers).properties(width="container", height=HEIGHT, autosize=FIT_X)
 
 
 def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
@@ -88,9 +70,9 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
         mid=lambda d: d["week_start"] + pd.Timedelta(days=3),
         kind=lambda d: d["long_run_spike"].map({True: "Longest-run spike", False: "Longest run"}),
     )
-    color = _legend(LOAD_KINDS)
+    color = kind_color(LOAD_KINDS, columns=2)
     tooltip = [
-        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        week_tooltip(),
         alt.Tooltip("weekly_km:Q", title="Distance (km)", format=".1f"),
         alt.Tooltip("longest_run_km:Q", title="Longest run (km)", format=".1f"),
         alt.Tooltip("kind:N", title="Signal"),
@@ -120,7 +102,7 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
         )
         .encode(x=alt.X("mid:T"), y=alt.Y("longest_run_km:Q"), color=color, tooltip=tooltip)
     )
-    return _finish(bar_layer, dot_layer)
+    return finish(bar_layer, dot_layer, height=HEIGHT)
 
 
 def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart:
@@ -149,7 +131,7 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     )
     shade_text = (
         alt.Chart(bands)
-        .mark_text(align="left", baseline="top", dx=4, dy=3, fontSize=11, color=_INK)
+        .mark_text(align="left", baseline="top", dx=4, dy=3, fontSize=NOTE_FONT, color=INK)
         .encode(y=alt.Y("hi:Q", scale=y_scale), x=alt.value(0), text="text:N")
     )
     limit = pd.DataFrame({"value": [cfg.flag_above], "text": [f"Spike above {cfg.flag_above:g}"]})
@@ -160,11 +142,11 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     )
     rule_text = (
         alt.Chart(limit)
-        .mark_text(align="right", baseline="bottom", dx=-2, dy=-2, fontSize=11, color=_INK)
+        .mark_text(align="right", baseline="bottom", dx=-2, dy=-2, fontSize=NOTE_FONT, color=INK)
         .encode(y=alt.Y("value:Q", scale=y_scale), x=alt.value("width"), text="text:N")
     )
     tooltip = [
-        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        week_tooltip(),
         alt.Tooltip("acute_chronic:Q", title="Acute:chronic", format=".2f"),
     ]
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
@@ -179,7 +161,7 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         )
         .encode(x=x, y=y)
     )
-    return _finish(shade, shade_text, rule, rule_text, line, dots, spikes)
+    return finish(shade, shade_text, rule, rule_text, line, dots, spikes, height=HEIGHT)
 
 
 def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
@@ -203,19 +185,19 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
         "severity:Q", title="Severity", scale=y_scale, axis=alt.Axis(values=[0, 25, 50, 75, 100])
     )
     tooltip = [
-        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        week_tooltip(),
         alt.Tooltip("severity:Q", title="Severity", format=".0f"),
         alt.Tooltip("kind:N", title="Problem"),
     ]
     base = alt.Chart(data).encode(x=week_x(data["week_start"]), y=y, tooltip=tooltip)
-    line = base.mark_line(invalid=BREAK, color="#B8C0CA", strokeWidth=2)
+    line = base.mark_line(invalid=BREAK, color=MUTED, strokeWidth=2)
     kinds = list(SEVERITY_KINDS)
     sizes = [_dot(data["week_start"], size) for size in (50, 50, 120)]
     dots = (
         base.transform_filter("isValid(datum.kind)")
         .mark_point(filled=True, opacity=1)
         .encode(
-            color=_legend(SEVERITY_KINDS),
+            color=kind_color(SEVERITY_KINDS, columns=2),
             # Shape and size repeat the colour: a substantial week stands out without it.
             shape=alt.Shape(
                 "kind:N",
@@ -224,4 +206,4 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
             size=alt.Size("kind:N", scale=alt.Scale(domain=kinds, range=sizes), legend=None),
         )
     )
-    return _finish(line, dots)
+    return finish(line, dots, height=HEIGHT)

@@ -4,102 +4,52 @@ Plain Python (no Streamlit import): every builder takes small, already
 aggregated pandas data and returns an Altair chart, so the spec can be tested
 with ``chart.to_dict()`` without a browser.
 
-Band colours (``BAND_COLORS``) are defined once here and reused by the body map
-(``logic.charts.body_map``). They come from the Okabe-Ito colour-blind-safe palette:
-bluish green / orange / vermillion stay distinguishable for the common forms
-of colour blindness, and every chart also shows the band *name* (legend,
-tooltip, threshold labels) so colour is never the only cue.
+The palette, the bands and the shared legends are logic.charts.base's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 import altair as alt
 import pandas as pd
 
 from logic.analysis.scoring import band_index
+from logic.charts.base import (
+    BAND_COLORS,
+    BAND_LABELS,
+    BANDS,
+    BREAK,
+    CONDITION_COLORS,
+    INK,
+    LABEL_LIMIT,
+    MUTED,
+    NOTE_FONT,
+    SECTION_COLORS,
+    band_legend,
+    band_scale,
+    condition_legend,
+    finish,
+    require_columns,
+    week_tooltip,
+)
+from logic.weeks import week_grid, week_starts
 
 __all__ = [
-    "BANDS",
-    "BAND_COLORS",
-    "BAND_LABELS",
-    "CONDITION_COLORS",
-    "SECTION_COLORS",
     "TREND_FOCUS_PARAM",
     "band_for_score",
-    "band_legend",
-    "band_scale",
     "factor_chart",
-    "require_columns",
     "risk_bar_chart",
     "risk_trend_chart",
     "threshold_table",
     "validate_thresholds",
 ]
 
-#: Band ids, lowest to highest.
-BANDS: tuple[str, ...] = ("low", "moderate", "high")
-
-#: One colour per band (Okabe-Ito: bluish green, orange, vermillion).
-BAND_COLORS: Mapping[str, str] = {
-    "low": "#009E73",
-    "moderate": "#E69F00",
-    "high": "#D55E00",
-}
-
-#: Display names of the bands (legend labels, tooltips, threshold labels).
-BAND_LABELS: Mapping[str, str] = {"low": "Low", "moderate": "Moderate", "high": "High"}
-
-#: Categorical colours for article sections in the factor chart. Chosen to stay
-#: clear of the band colours (no green/orange/red) so they are not read as bands.
-SECTION_COLORS: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#88CCEE",  # light cyan
-    "#AA4499",  # purple
-    "#332288",  # indigo
-    "#CC79A7",  # pink
-    "#999933",  # olive
-    "#DDCC77",  # sand
-    "#882255",  # wine
-    "#BBBBBB",  # grey
-)
-
-#: Line colours for conditions in the trend chart (Okabe-Ito / Tol, no band colours,
-#: dark enough for thin lines on white).
-CONDITION_COLORS: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#CC79A7",  # pink
-    "#332288",  # indigo
-    "#56B4E9",  # sky blue
-    "#882255",  # wine
-    "#999933",  # olive
-    "#555555",  # dark grey
-)
-
 #: Name of the legend-bound selection parameter in ``risk_trend_chart``.
 TREND_FOCUS_PARAM = "trend_focus"
 
-_MUTED = "#B8C0CA"
-_RULE_TEXT = "#4A5561"
-_LABEL_LIMIT = 320  # px; text above bars may use nearly the whole chart width
-# Width follows the container, height is the plot height (legends and axes are
-# added on top of it). Streamlit's default ("fit") would squeeze legends and
-# axes *into* the height and crush the plot.
-_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
-
 
 # --------------------------------------------------------------------------- helpers
-
-
-def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
-    """Raise ``ValueError`` naming every column of ``columns`` that ``df`` lacks."""
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        names = ", ".join(repr(c) for c in missing)
-        raise ValueError(f"{what}: missing required column(s) {names}")
 
 
 def validate_thresholds(thresholds: Mapping[str, float]) -> dict[str, float]:
@@ -122,32 +72,6 @@ def band_for_score(score: float, thresholds: Mapping[str, float]) -> str:
     """Band id of ``score``, by the same rule as the scores (logic.analysis.scoring.band_index)."""
     th = validate_thresholds(thresholds)
     return BANDS[int(band_index(score, th["moderate"], th["high"]))]
-
-
-def band_scale(bands: Sequence[str] = BANDS) -> alt.Scale:
-    """A colour scale mapping band ids to ``BAND_COLORS`` (fixed domain and order)."""
-    unknown = [b for b in bands if b not in BAND_COLORS]
-    if unknown:
-        raise ValueError(f"band_scale: unknown band(s) {unknown}")
-    return alt.Scale(domain=list(bands), range=[BAND_COLORS[b] for b in bands])
-
-
-def _band_label_expr() -> str:
-    """Vega expression turning a band id (``datum.label``) into its display name."""
-    parts = " : ".join(f"datum.label === '{b}' ? '{BAND_LABELS[b]}'" for b in BANDS)
-    return f"{parts} : datum.label"
-
-
-def band_legend(title: str | None = "Band") -> alt.Legend:
-    """Horizontal legend for band colours, placed above the chart (phone friendly)."""
-    return alt.Legend(
-        title=title,
-        orient="top",
-        direction="horizontal",
-        labelExpr=_band_label_expr(),
-        symbolType="square",
-        symbolStrokeWidth=0,
-    )
 
 
 def threshold_table(thresholds: Mapping[str, float]) -> pd.DataFrame:
@@ -216,7 +140,7 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
         tooltip=tooltip,
     )
     names = base.mark_text(
-        align="left", baseline="bottom", dy=-4, fontSize=13, limit=_LABEL_LIMIT
+        align="left", baseline="bottom", dy=-4, fontSize=13, limit=LABEL_LIMIT
     ).encode(x=alt.datum(0, scale=x_scale), y=y, text="name:N", tooltip=tooltip)
     values = base.mark_text(
         align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
@@ -230,13 +154,11 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
         tooltip=[alt.Tooltip("text:N", title="Threshold")],
     )
     rule_text = rules_base.mark_text(
-        align="center", baseline="bottom", dy=-2, fontSize=11, color=_RULE_TEXT
+        align="center", baseline="bottom", dy=-2, fontSize=NOTE_FONT, color=INK
     ).encode(x=alt.X("value:Q", scale=x_scale), y=alt.value(0), text="text:N")
 
     n = max(len(data), 1)
-    return alt.layer(rules, rule_text, bars, names, values).properties(
-        width="container", height=48 * n, autosize=_FIT_X
-    )
+    return finish(rules, rule_text, bars, names, values, height=48 * n)
 
 
 # --------------------------------------------------------------------------- factors
@@ -288,7 +210,7 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
                 "section:N",
                 scale=alt.Scale(domain=sections, range=palette),
                 legend=alt.Legend(
-                    title="Section", orient="bottom", direction="vertical", labelLimit=_LABEL_LIMIT
+                    title="Section", orient="bottom", direction="vertical", labelLimit=LABEL_LIMIT
                 ),
             ),
             order=alt.Order("points:Q", sort="descending"),
@@ -302,15 +224,13 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
     )
     base = alt.Chart(per_condition)
     names = base.mark_text(
-        align="left", baseline="bottom", dy=-4, fontSize=13, limit=_LABEL_LIMIT
+        align="left", baseline="bottom", dy=-4, fontSize=13, limit=LABEL_LIMIT
     ).encode(x=alt.datum(0), y=y, text="name:N")
     totals_text = base.mark_text(
         align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
     ).encode(x=alt.X("total:Q"), y=y, text="total_text:N")
     n = max(len(order), 1)
-    return alt.layer(bars, names, totals_text).properties(
-        width="container", height=48 * n, autosize=_FIT_X
-    )
+    return finish(bars, names, totals_text, height=48 * n)
 
 
 # --------------------------------------------------------------------------- trend
@@ -325,8 +245,7 @@ def _complete_weeks(history: pd.DataFrame) -> pd.DataFrame:
     week over *all* conditions, so a condition missing at the edges gets NaN too.
     """
     df = history.loc[:, ["week_start", "condition", "name", "score"]].copy()
-    weeks = pd.to_datetime(df["week_start"]).dt.normalize()
-    df["week_start"] = weeks - pd.to_timedelta(weeks.dt.day_of_week, unit="D")
+    df["week_start"] = week_starts(df["week_start"])
     df["score"] = pd.to_numeric(df["score"], errors="raise").astype(float)
     if df.empty:
         return df
@@ -335,7 +254,7 @@ def _complete_weeks(history: pd.DataFrame) -> pd.DataFrame:
     order = list(dict.fromkeys(df["condition"]))
     names = df.drop_duplicates("condition", keep="last").set_index("condition")["name"]
     df = df.groupby(["condition", "week_start"], as_index=False, sort=True)["score"].mean()
-    all_weeks = pd.date_range(df["week_start"].min(), df["week_start"].max(), freq="7D")
+    all_weeks = week_grid(df["week_start"].min(), df["week_start"].max())
     full = pd.MultiIndex.from_product([order, all_weeks], names=["condition", "week_start"])
     out = df.set_index(["condition", "week_start"]).reindex(full).reset_index()
     out["name"] = out["condition"].map(names)
@@ -410,7 +329,7 @@ def risk_trend_chart(
     )
     tooltip = [
         alt.Tooltip("name:N", title="Condition"),
-        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        week_tooltip(),
         alt.Tooltip("score:Q", title="Score", format=".0f"),
     ]
     palette = {c: CONDITION_COLORS[i % len(CONDITION_COLORS)] for i, c in enumerate(conditions)}
@@ -419,16 +338,7 @@ def risk_trend_chart(
     color = alt.Color(
         "condition:N",
         scale=alt.Scale(domain=shown, range=[palette[c] for c in shown]),
-        legend=alt.Legend(
-            title=None,
-            orient="bottom",
-            direction="vertical",
-            columns=1,
-            labelLimit=_LABEL_LIMIT,
-            labelExpr=_name_label_expr(names),
-            symbolType="stroke",
-            symbolStrokeWidth=3,
-        ),
+        legend=condition_legend(_name_label_expr(names)),
     )
 
     # Background band tints and threshold rules.
@@ -459,8 +369,8 @@ def risk_trend_chart(
         )
     )
 
-    line_kw = {"invalid": "break-paths-show-domains", "interpolate": "linear"}
-    point_kw = {"invalid": "break-paths-show-domains", "filled": True}
+    line_kw = {"invalid": BREAK, "interpolate": "linear"}
+    point_kw = {"invalid": BREAK, "filled": True}
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
     if focus is not None:
         is_focus = f"datum.condition === '{_js_str(focus)}'"
@@ -469,10 +379,10 @@ def risk_trend_chart(
         layers = [
             tints,
             rules,
-            others.mark_line(**line_kw, color=_MUTED, strokeWidth=1.5).encode(
+            others.mark_line(**line_kw, color=MUTED, strokeWidth=1.5).encode(
                 detail="condition:N", order=alt.Order("week_start:T")
             ),
-            others.mark_point(**point_kw, color=_MUTED, size=16).encode(detail="condition:N"),
+            others.mark_point(**point_kw, color=MUTED, size=16).encode(detail="condition:N"),
             mine.mark_line(**line_kw, strokeWidth=3.5).encode(
                 color=color, order=alt.Order("week_start:T")
             ),
@@ -491,7 +401,7 @@ def risk_trend_chart(
             .add_params(pick),
             base.mark_point(**point_kw, size=36).encode(color=color, opacity=dim),
         ]
-    return alt.layer(*layers).properties(width="container", height=240, autosize=_FIT_X)
+    return finish(*layers, height=240)
 
 
 def _js_str(value: str) -> str:

@@ -1,9 +1,9 @@
 """Altair charts of a team: band shares, average risk, OSTRC prevalence and the runner heatmap.
 
-Plain Python like logic.charts.risk (whose colours and band scale these reuse). Every builder takes
-the small frames of logic.analysis.team (one row per week x condition, per week, or per runner x
-condition of one week), never raw check-ins, so a large team stays far below Altair's row
-limit. All charts follow the container's width and stay readable at 390 px.
+Plain Python; colours, band scale, legends and week axis are logic.charts.base's. Every
+builder takes the small frames of logic.analysis.team (one row per week x condition, per week,
+or per runner x condition of one week), never raw check-ins, so a large team stays far below
+Altair's row limit. All charts follow the container's width and stay readable at 390 px.
 """
 
 from __future__ import annotations
@@ -19,17 +19,24 @@ import pyarrow as pa
 
 from logic.analysis import team
 from logic.analysis.team import WeekGlance
-from logic.charts.history import week_x
-from logic.charts.risk import (
+from logic.charts.base import (
     BAND_COLORS,
     BAND_LABELS,
     BANDS,
+    BREAK,
     CONDITION_COLORS,
+    INK,
+    NOTE_FONT,
     band_legend,
     band_scale,
+    condition_legend,
+    finish,
+    kind_color,
     require_columns,
-    risk_trend_chart,
+    week_tooltip,
+    week_x,
 )
+from logic.charts.risk import risk_trend_chart
 from logic.knowledge import KnowledgeBase, knowledge_base
 
 __all__ = [
@@ -53,10 +60,6 @@ PREVALENCE_KINDS: dict[str, str] = {
 }
 HEIGHT = 220
 ROW = 26  # px per runner in the heatmap
-_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
-_BREAK = "break-paths-show-domains"  # a week without data breaks the line
-_INK = "#4A5561"
-_LABEL_LIMIT = 320
 
 
 def _condition_color(data: pd.DataFrame) -> alt.Color:
@@ -70,22 +73,8 @@ def _condition_color(data: pd.DataFrame) -> alt.Color:
             domain=order,
             range=[CONDITION_COLORS[i % len(CONDITION_COLORS)] for i in range(len(order))],
         ),
-        legend=alt.Legend(
-            title=None,
-            orient="bottom",
-            direction="vertical",
-            columns=1,
-            labelLimit=_LABEL_LIMIT,
-            symbolType="stroke",
-            symbolStrokeWidth=3,
-        )
-        if len(names) > 1
-        else None,
+        legend=condition_legend() if len(names) > 1 else None,
     )
-
-
-def _finish(*layers: alt.Chart, height: int = HEIGHT) -> alt.LayerChart:
-    return alt.layer(*layers).properties(width="container", height=height, autosize=_FIT_X)
 
 
 def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
@@ -99,7 +88,7 @@ def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
     dim = alt.condition(pick, alt.value(1.0), alt.value(0.15))
     tooltip = [
         alt.Tooltip("name:N", title="Condition"),
-        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        week_tooltip(),
         alt.Tooltip("share:Q", title="Moderate or high", format=".0%"),
         alt.Tooltip("moderate:Q", title="Moderate (runners)"),
         alt.Tooltip("high:Q", title="High (runners)"),
@@ -114,9 +103,9 @@ def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(data).encode(
         x=week_x(data["week_start"]), y=y, color=_condition_color(data), opacity=dim
     )
-    lines = base.mark_line(invalid=_BREAK, strokeWidth=2.5).add_params(pick)
-    points = base.mark_point(invalid=_BREAK, filled=True, size=30).encode(tooltip=tooltip)
-    return _finish(lines, points)
+    lines = base.mark_line(invalid=BREAK, strokeWidth=2.5).add_params(pick)
+    points = base.mark_point(invalid=BREAK, filled=True, size=30).encode(tooltip=tooltip)
+    return finish(lines, points, height=HEIGHT)
 
 
 def mean_risk_chart(mean: pd.DataFrame, thresholds: Mapping[str, float]) -> alt.LayerChart:
@@ -169,11 +158,7 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
         + ": mean "
         + ((averages["mean"] * 100).round(0).astype("int64").astype("str") + "%")
     )
-    color = alt.Color(
-        "kind:N",
-        scale=alt.Scale(domain=kinds, range=list(PREVALENCE_KINDS.values())),
-        legend=alt.Legend(title=None, orient="top", direction="horizontal"),
-    )
+    color = kind_color(PREVALENCE_KINDS)
     y_scale = alt.Scale(domain=[0, 1], nice=False)
     y = alt.Y(
         "share:Q",
@@ -183,14 +168,14 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
     )
     tooltip = [
         alt.Tooltip("kind:N", title="Prevalence"),
-        alt.Tooltip("week_start:T", title="Week of", format="%d %b %Y"),
+        week_tooltip(),
         alt.Tooltip("share:Q", title="Share", format=".0%"),
         alt.Tooltip("runners:Q", title="Runners"),
         alt.Tooltip("answered:Q", title="Answered"),
     ]
     base = alt.Chart(data).encode(x=week_x(weeks), y=y, color=color)
-    lines = base.mark_line(invalid=_BREAK, strokeWidth=2.5)
-    points = base.mark_point(invalid=_BREAK, filled=True, size=30).encode(tooltip=tooltip)
+    lines = base.mark_line(invalid=BREAK, strokeWidth=2.5)
+    points = base.mark_point(invalid=BREAK, filled=True, size=30).encode(tooltip=tooltip)
     rules = (
         alt.Chart(averages)
         .mark_rule(strokeDash=[5, 4], strokeWidth=1.5)
@@ -198,10 +183,10 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
     )
     labels = (
         alt.Chart(averages)
-        .mark_text(align="right", baseline="bottom", dx=-2, dy=-3, fontSize=11, color=_INK)
+        .mark_text(align="right", baseline="bottom", dx=-2, dy=-3, fontSize=NOTE_FONT, color=INK)
         .encode(y=alt.Y("mean:Q", scale=y_scale), x=alt.value("width"), text="text:N")
     )
-    return _finish(rules, labels, lines, points)
+    return finish(rules, labels, lines, points, height=HEIGHT)
 
 
 def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
@@ -264,9 +249,7 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
         text="score_text:N",
         color=alt.condition("datum.band === 'moderate'", alt.value("#1E1E1E"), alt.value("white")),
     )
-    return alt.layer(cells_layer, text).properties(
-        width="container", height=ROW * max(len(runners), 1), autosize=_FIT_X
-    )
+    return finish(cells_layer, text, height=ROW * max(len(runners), 1))
 
 
 def vega_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:

@@ -13,9 +13,9 @@ import difflib
 import os
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,7 @@ def load_checkins_csv(
     """
     kb = kb or knowledge_base()
     schema = kb.checkin
-    data = _read_source(source, max_bytes)
+    data = read_capped(source, max_bytes)
     text = _decode(data)
     if not text or text.isspace():
         raise CsvError(
@@ -219,37 +219,48 @@ def checkins_to_csv(frame: pd.DataFrame, *, kb: KnowledgeBase | None = None) -> 
 # --- reading: bytes and text ---------------------------------------------------------------
 
 
-def _read_source(source: Source, max_bytes: int | None) -> bytes:
-    """The file's bytes; a file over max_bytes is refused before it is read."""
+def _too_big(size: int | None, limit: int) -> str:
+    what = f"the file is {size_text(size, limit)}" if size is not None else "the file is too large"
+    return f"{what}; the limit is {size_text(limit)}"
+
+
+def read_capped(
+    source: Source, max_bytes: int | None, too_big: Callable[[int | None, int], str] = _too_big
+) -> bytes:
+    """The file's bytes; a file over `max_bytes` is refused without reading all of it.
+
+    `too_big(size, limit)` words the refusal (size None: a stream that does not say its size,
+    read only up to the limit); the default is the CLI's wording. Raises CsvError.
+    """
+    size: int | None = None
     if isinstance(source, str):
         try:
             data = source.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise CsvError([f"the text is not valid Unicode at character {exc.start}"]) from None
+        size = len(data)
     elif isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
+        size = len(data)
     elif isinstance(source, os.PathLike):
-        path = Path(source)
         try:
-            size = path.stat().st_size
+            size = os.stat(source).st_size
             if max_bytes is not None and size > max_bytes:
-                raise CsvError([_too_big(size, max_bytes)])
-            data = path.read_bytes()
+                raise CsvError([too_big(size, max_bytes)])
+            with open(source, "rb") as fh:
+                data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
         except OSError as exc:
             raise CsvError([f"cannot read the file: {exc.strerror or exc}"]) from None
     else:
         if getattr(source, "seekable", lambda: False)():
-            source.seek(0)  # a Streamlit upload may have been read on an earlier rerun
-        data = source.read() if max_bytes is None else source.read(max_bytes + 1)
-        if isinstance(data, str):  # a file opened in text mode
-            data = data.encode("utf-8")
+            source.seek(0)  # a Streamlit upload is read again on every rerun
+        size = getattr(source, "size", None)  # Streamlit's UploadedFile knows its size
+        raw = source.read() if max_bytes is None else source.read(max_bytes + 1)
+        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)  # text mode: str
     if max_bytes is not None and len(data) > max_bytes:
-        raise CsvError([_too_big(len(data), max_bytes)])
+        known = size if isinstance(size, int) and size > max_bytes else None
+        raise CsvError([too_big(known, max_bytes)])
     return data
-
-
-def _too_big(size: int, limit: int) -> str:
-    return f"the file is {size_text(size, limit)}; the limit is {size_text(limit)}"
 
 
 def size_text(n: int, limit: int | None = None) -> str:
@@ -308,22 +319,51 @@ def line_reader(text: str) -> Any:
     return csv.reader(m.group() for m in _LINE.finditer(text))
 
 
-def _header(text: str) -> tuple[list[str], int]:
-    """The first non-blank record and the line it starts on."""
+class Record(NamedTuple):
+    """One non-blank CSV record: the lines it starts and ends on (1-based) and its cells."""
+
+    line: int
+    end: int
+    cells: list[str]
+
+
+class UnreadableRecord(CsvError):
+    """The csv module gave up at the record starting on `line` (e.g. a cell without end)."""
+
+    def __init__(self, line: int, exc: csv.Error):
+        self.line = line
+        super().__init__(
+            [
+                f"line {line}: the file cannot be read from here on ({exc}); "
+                "is a closing quote missing?"
+            ]
+        )
+
+
+def records(text: str) -> Iterator[Record]:
+    """Every non-blank record of `text` with the lines it spans, header first.
+
+    Python's csv module, exact about lines (blank lines and quoted cells over several lines
+    count) but not fast: used for headers and on error paths. Raises UnreadableRecord where the
+    csv module stops.
+    """
     reader = line_reader(text)
     before = 0
     try:
-        for row in reader:
-            if row:
-                return row, before + 1
-            before = reader.line_num
+        for cells in reader:
+            end = reader.line_num
+            if cells:
+                yield Record(before + 1, end, cells)
+            before = end
     except csv.Error as exc:
-        raise CsvError([_unreadable(before + 1, exc)]) from None
+        raise UnreadableRecord(before + 1, exc) from None
+
+
+def _header(text: str) -> tuple[list[str], int]:
+    """The first non-blank record and the line it starts on."""
+    for record in records(text):
+        return record.cells, record.line
     raise AssertionError("unreachable: the text is not blank")  # pragma: no cover
-
-
-def _unreadable(line: int, exc: csv.Error) -> str:
-    return f"line {line}: the file cannot be read from here on ({exc}); is a closing quote missing?"
 
 
 def _names(schema: CheckinSchema) -> str:
@@ -446,27 +486,21 @@ class _Layout:
 
 def _scan(text: str, width: int, stop_after_good: int | None = None) -> _Layout:
     """Record layout; with stop_after_good, stops once that many full records are seen."""
-    reader = line_reader(text)
     layout = _Layout(width, [], [], [], True)
-    before = 0
-    header_seen = False
     good = 0
     try:
-        for row in reader:
-            end = reader.line_num
-            if row:
-                if header_seen:
-                    layout.data_lines.append(before + 1)
-                    layout.cells.append(len(row))
-                    layout.spans.append(end)
-                    good += len(row) == width
-                    if stop_after_good is not None and good >= stop_after_good:
-                        layout.complete = False
-                        break
-                header_seen = True
-            before = end
-    except csv.Error as exc:  # strict=False leaves one: a cell over csv.field_size_limit()
-        layout.broken = (before + 1, _unreadable(before + 1, exc))
+        for i, (line, end, cells) in enumerate(records(text)):
+            if i == 0:  # the header
+                continue
+            layout.data_lines.append(line)
+            layout.cells.append(len(cells))
+            layout.spans.append(end)
+            good += len(cells) == width
+            if stop_after_good is not None and good >= stop_after_good:
+                layout.complete = False
+                break
+    except UnreadableRecord as exc:  # strict=False leaves one: a cell over field_size_limit()
+        layout.broken = (exc.line, exc.problems[0])
     return layout
 
 

@@ -23,9 +23,7 @@ No Streamlit in here.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,21 +33,23 @@ import numpy as np
 import pandas as pd
 
 from logic.checkins import parse_checkins
-from logic.form import week_labels
 from logic.io.csv_io import (
     MB,
     UTF8_BOM,
     CsvError,
+    Record,
     Source,
     checkins_to_csv,
     got_cell,
-    line_reader,
     load_checkins_csv,
+    read_capped,
+    records,
     size_text,
 )
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.storage.store import ImportResult
 from logic.texts import escape_markdown
+from logic.weeks import week_labels, week_starts
 
 # The largest CSV a runner may upload: some 30,000 check-ins, far more than anyone's history.
 # The import page passes it to st.file_uploader(max_upload_size=...) and shows it in its help
@@ -134,7 +134,7 @@ def plan_import(
     today = today or dt.date.today()
     owner = runner.strip() if runner is not None else None
     try:
-        data = _read_capped(source, max_bytes)
+        data = read_capped(source, max_bytes, _too_big)
     except CsvError as exc:
         return _failed(exc.problems, owner)
     try:
@@ -144,8 +144,7 @@ def plan_import(
 
     frame = loaded.frame.reset_index(drop=True)
     raw = loaded.raw.reset_index(drop=True)
-    dates = frame["date"]
-    week_start = dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")
+    week_start = week_starts(frame["date"])
     errors = _row_errors(data, raw, frame, week_start, owner, today, kb)
     if errors:
         return _failed(errors, owner)
@@ -162,7 +161,10 @@ def plan_import(
     preview = pd.concat(
         [
             pd.DataFrame(
-                {"status": pd.array(status, dtype="str"), "week": _week_labels(week_start)},
+                {
+                    "status": pd.array(status, dtype="str"),
+                    "week": pd.array(week_labels(week_start), dtype="str"),
+                },
                 index=frame.index,
             ),
             frame[shown],
@@ -202,6 +204,12 @@ def export_csv(frame: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
     """Stored check-ins as CSV in the check-in table's format (formulas neutralised)."""
     kb = kb or knowledge_base()
     return checkins_to_csv(export_frame(frame, kb), kb=kb)
+
+
+def team_csv(checkins: pd.DataFrame, kb: KnowledgeBase | None = None) -> str:
+    """The check-ins (stored or scored frame) as CSV in the check-in table's columns, by runner
+    then date: the same format the import reads back."""
+    return export_csv(checkins.sort_values(["runner", "date"], kind="stable"), kb)
 
 
 def download_bytes(text: str) -> bytes:
@@ -282,39 +290,6 @@ def _limit(n: int) -> str:
     return f"{n // MB} MB" if n % MB == 0 else f"{n:,} bytes"
 
 
-def _read_capped(source: Source, max_bytes: int | None) -> bytes:
-    """The file's bytes; a file over `max_bytes` is refused without reading all of it."""
-    size: int | None = None
-    if isinstance(source, str):
-        try:
-            data = source.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise CsvError([f"the text is not valid Unicode at character {exc.start}"]) from None
-        size = len(data)
-    elif isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-        size = len(data)
-    elif isinstance(source, os.PathLike):
-        try:
-            size = os.stat(source).st_size
-            if max_bytes is not None and size > max_bytes:
-                raise CsvError([_too_big(size, max_bytes)])
-            with open(source, "rb") as fh:
-                data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
-        except OSError as exc:
-            raise CsvError([f"cannot read the file: {exc.strerror or exc}"]) from None
-    else:
-        if getattr(source, "seekable", lambda: False)():
-            source.seek(0)  # a Streamlit upload is read again on every rerun
-        size = getattr(source, "size", None)  # Streamlit's UploadedFile knows its size
-        raw = source.read() if max_bytes is None else source.read(max_bytes + 1)
-        data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-    if max_bytes is not None and len(data) > max_bytes:
-        known = size if isinstance(size, int) and size > max_bytes else None
-        raise CsvError([_too_big(known, max_bytes)])
-    return data
-
-
 def _too_big(size: int | None, limit: int) -> str:
     what = f"the file is {size_text(size, limit)}" if size is not None else "the file is too large"
     return (
@@ -365,7 +340,7 @@ def _row_errors(
         first = keys[valid].reset_index(names="_row").drop_duplicates(KEY)
         rows = np.flatnonzero(repeated)
         firsts = keys.iloc[rows].merge(first, on=KEY, how="left")["_row"].to_numpy()
-        weeks = _week_labels(week_start.iloc[rows])
+        weeks = week_labels(week_start.iloc[rows])
         for row, earlier, week in zip(rows, firsts, weeks, strict=True):
             where = f"{lines[row]}, column 'date': {got_cell(raw['date'].iloc[row])}"
             same = f"{lines[int(earlier)]} for {frame['runner'].iloc[row]!r} ({week})"
@@ -381,36 +356,20 @@ def _row_errors(
     return [message for _, _, message in found]
 
 
-def _week_labels(week_start: pd.Series) -> pd.api.extensions.ExtensionArray:
-    """logic.form's week label of each row, formatted once per distinct week."""
-    codes, weeks = pd.factorize(week_start)
-    labels = np.asarray(week_labels(pd.Series(weeks)), dtype=object)
-    return pd.array(labels[codes], dtype="str")
-
-
-def _records(data: bytes) -> tuple[list[int], list[list[str]]]:
-    """The line each non-blank record starts on, and its cells, header first.
-
-    Python's csv module (exact about lines, not fast): only used when there is a problem to
-    report. Blank lines and quoted cells over several lines are counted, as csv_io does.
-    """
+def _records(data: bytes) -> list[Record]:
+    """csv_io.records of the file, header first, up to where the csv module stops (csv_io
+    has reported why already); none for a file that is not UTF-8."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return [], []
-    reader = line_reader(text)
-    starts: list[int] = []
-    records: list[list[str]] = []
-    before = 0
+        return []
+    found: list[Record] = []
     try:
-        for record in reader:
-            if record:
-                starts.append(before + 1)
-                records.append(record)
-            before = reader.line_num
-    except csv.Error:  # csv_io has reported why already
+        for record in records(text):
+            found.append(record)
+    except CsvError:
         pass
-    return starts, records
+    return found
 
 
 def _record_lines(data: bytes, rows: int) -> list[str]:
@@ -419,7 +378,7 @@ def _record_lines(data: bytes, rows: int) -> list[str]:
     Not simply row + 2: blank lines and quoted cells over several lines count too. Falls back
     to 'check-in N' should the csv module see the records differently from pyarrow.
     """
-    starts = _records(data)[0][1:]  # [0] is the header
+    starts = [record.line for record in _records(data)[1:]]  # [0] is the header
     if len(starts) != rows:
         return [f"check-in {i + 1}" for i in range(rows)]
     return [f"line {n}" for n in starts]
@@ -430,15 +389,15 @@ def _with_foreign_rows(problems: list[str], data: bytes, owner: str | None) -> l
     an owner), in line order: so the file can be fixed in one pass."""
     if owner is None:
         return problems
-    starts, records = _records(data)
-    header = [h.strip() for h in records[0]] if records else []
+    found = _records(data)
+    header = [h.strip() for h in found[0].cells] if found else []
     if "runner" not in header:
         return problems
     col, width = header.index("runner"), len(header)
     mine = [
         f"line {line}, column 'runner': {got_cell(cells[col])}; "
         f"allowed: only your own name {owner!r}"
-        for line, cells in zip(starts[1:], records[1:], strict=True)
+        for line, _, cells in found[1:]
         if len(cells) == width and cells[col].strip() and cells[col].strip() != owner
     ]
     if not mine:

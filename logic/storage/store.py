@@ -39,6 +39,7 @@ from logic.storage.engine import (
     writer,
 )
 from logic.storage.tables import CHECKIN_SPECS, checkins, nullable, runners
+from logic.weeks import week_start, week_starts
 
 __all__ = [
     "CheckinNotFound",
@@ -157,7 +158,7 @@ def normalise_checkins(frame: pd.DataFrame) -> pd.DataFrame:
             f"{low} to {high}"
         )
     out["date"] = out["date"].astype("datetime64[ns]")
-    out["week_start"] = out["date"] - pd.to_timedelta(out["date"].dt.day_of_week, unit="D")
+    out["week_start"] = week_starts(out["date"])
     return out
 
 
@@ -200,11 +201,6 @@ def _row_frame(row: Mapping[str, Any]) -> pd.DataFrame:
     for key, value in row.items():  # one cell each: keeps list/set values as one cell
         frame[key] = pd.Series([value], dtype=object)
     return frame
-
-
-def _week_start(day: dt.date | str) -> dt.date:
-    d = pd.Timestamp(day).date()
-    return d - dt.timedelta(days=d.weekday())
 
 
 # --- frames out ---------------------------------------------------------------------------
@@ -353,7 +349,8 @@ class Store:
         """The runner's check-in in the ISO week containing `date`, if any."""
         return self._read_one(
             _SELECT.where(
-                checkins.c.runner == runner.strip(), checkins.c.week_start == _week_start(date)
+                checkins.c.runner == runner.strip(),
+                checkins.c.week_start == week_start(date).date(),
             )
         )
 

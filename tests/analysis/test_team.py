@@ -24,14 +24,12 @@ from logic.analysis.team import (
     prevalence_means,
     roster,
     scored_team,
-    team_csv,
     team_names,
     watch_list,
     week_glance,
-    week_of,
-    weeks_between,
 )
 from logic.io.csv_io import load_checkins_csv
+from logic.io.importing import team_csv
 from logic.knowledge import knowledge_base
 from logic.storage.store import get_store
 from logic.texts import escape_all, escape_markdown
@@ -194,13 +192,6 @@ def test_ostrc_prevalence_counts_only_runners_who_answered() -> None:
 
 
 def test_period_helpers() -> None:
-    assert weeks_between(dt.date(2026, 11, 4), dt.date(2026, 11, 22)) == [
-        dt.date(2026, 11, 16),
-        dt.date(2026, 11, 9),
-        dt.date(2026, 11, 2),
-    ]
-    assert weeks_between(dt.date(2026, 11, 22), dt.date(2026, 11, 4)) == []
-    assert week_of(dt.date(2026, 11, 22)) == dt.date(2026, 11, 16)
     today = dt.date(2026, 11, 27)
     recent = pd.Series([pd.Timestamp("2026-01-05"), pd.Timestamp("2026-11-16")])
     assert default_period(recent, today) == (dt.date(2026, 9, 7), dt.date(2026, 11, 29))

@@ -26,9 +26,9 @@ from playwright.sync_api import Locator, Page, expect
 
 from logic.analysis.trends import scored_history, week_over_week
 from logic.charts.body_map import HIGHLIGHT_COLOR
-from logic.form import week_label
 from logic.knowledge import knowledge_base
 from logic.storage.store import Store
+from logic.weeks import week_label
 from scripts.appserver import DEVICE_OPTIONS, full_page_screenshot, sqlite_url
 from tests.support.browser import assert_clean, main, nav_to, open_app, wait_for_app
 

@@ -10,6 +10,7 @@ from typing import Any
 import altair as alt
 import pytest
 
+from logic.charts.base import BAND_COLORS, BANDS
 from logic.charts.body_map import (
     GEOMETRY,
     HIGHLIGHT_COLOR,
@@ -20,7 +21,6 @@ from logic.charts.body_map import (
     region_aria_label,
     regions_from_event,
 )
-from logic.charts.risk import BAND_COLORS, BANDS
 
 ROOT = Path(__file__).resolve().parents[2]
 THRESHOLDS = {"moderate": 30.0, "high": 55.0}

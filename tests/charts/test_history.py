@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from logic.analysis.load import weekly_load
+from logic.charts.base import BAND_COLORS
 from logic.charts.history import (
     LOAD_KINDS,
     SEVERITY_KINDS,
@@ -16,7 +17,6 @@ from logic.charts.history import (
     severity_chart,
     weekly_distance_chart,
 )
-from logic.charts.risk import BAND_COLORS
 from logic.knowledge import knowledge_base
 
 MONDAY = pd.Timestamp("2025-03-03")

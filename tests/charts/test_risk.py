@@ -8,12 +8,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from logic.charts.base import BAND_COLORS, BANDS, band_scale
 from logic.charts.risk import (
-    BAND_COLORS,
-    BANDS,
     TREND_FOCUS_PARAM,
     band_for_score,
-    band_scale,
     factor_chart,
     risk_bar_chart,
     risk_trend_chart,

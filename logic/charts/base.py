@@ -1,0 +1,169 @@
+"""What every chart shares: the palette, the bands, sizes, legends and the week axis.
+
+Band colours come from the Okabe-Ito colour-blind-safe palette: bluish green / orange /
+vermillion stay distinguishable for the common forms of colour blindness, and every chart also
+shows the band *name* (legend, tooltip, threshold labels) so colour is never the only cue.
+The band ids themselves are logic.knowledge's. Plain Python, no Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+
+from logic.knowledge import BANDS
+from logic.weeks import WEEK
+
+__all__ = [
+    "BANDS",
+    "BAND_COLORS",
+    "BAND_LABELS",
+    "BREAK",
+    "CONDITION_COLORS",
+    "FIT_X",
+    "INK",
+    "LABEL_LIMIT",
+    "MUTED",
+    "NOTE_FONT",
+    "SECTION_COLORS",
+    "WEEK",
+    "band_legend",
+    "band_scale",
+    "condition_legend",
+    "finish",
+    "kind_color",
+    "require_columns",
+    "week_tooltip",
+    "week_x",
+]
+
+#: One colour per band (Okabe-Ito: bluish green, orange, vermillion).
+BAND_COLORS: Mapping[str, str] = {
+    "low": "#009E73",
+    "moderate": "#E69F00",
+    "high": "#D55E00",
+}
+
+#: Display names of the bands (legend labels, tooltips, threshold labels).
+BAND_LABELS: Mapping[str, str] = {"low": "Low", "moderate": "Moderate", "high": "High"}
+
+#: Categorical colours for article sections in the factor chart. Chosen to stay
+#: clear of the band colours (no green/orange/red) so they are not read as bands.
+SECTION_COLORS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#88CCEE",  # light cyan
+    "#AA4499",  # purple
+    "#332288",  # indigo
+    "#CC79A7",  # pink
+    "#999933",  # olive
+    "#DDCC77",  # sand
+    "#882255",  # wine
+    "#BBBBBB",  # grey
+)
+
+#: Line colours for conditions in the trend charts (Okabe-Ito / Tol, no band colours,
+#: dark enough for thin lines on white).
+CONDITION_COLORS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#CC79A7",  # pink
+    "#332288",  # indigo
+    "#56B4E9",  # sky blue
+    "#882255",  # wine
+    "#999933",  # olive
+    "#555555",  # dark grey
+)
+
+INK = "#4A5561"  # rule labels and neutral marks
+MUTED = "#B8C0CA"  # lines out of focus
+NOTE_FONT = 11  # px: labels of rules and thresholds
+LABEL_LIMIT = 320  # px; text above bars and legend labels may use nearly the whole width
+# Width follows the container, height is the plot height (legends and axes are
+# added on top of it). Streamlit's default ("fit") would squeeze legends and
+# axes *into* the height and crush the plot.
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+BREAK = "break-paths-show-domains"  # a null value breaks a line instead of bridging the gap
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
+    """Raise ``ValueError`` naming every column of ``columns`` that ``df`` lacks."""
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        names = ", ".join(repr(c) for c in missing)
+        raise ValueError(f"{what}: missing required column(s) {names}")
+
+
+def band_scale(bands: Sequence[str] = BANDS) -> alt.Scale:
+    """A colour scale mapping band ids to ``BAND_COLORS`` (fixed domain and order)."""
+    unknown = [b for b in bands if b not in BAND_COLORS]
+    if unknown:
+        raise ValueError(f"band_scale: unknown band(s) {unknown}")
+    return alt.Scale(domain=list(bands), range=[BAND_COLORS[b] for b in bands])
+
+
+def _band_label_expr() -> str:
+    """Vega expression turning a band id (``datum.label``) into its display name."""
+    parts = " : ".join(f"datum.label === '{b}' ? '{BAND_LABELS[b]}'" for b in BANDS)
+    return f"{parts} : datum.label"
+
+
+def band_legend(title: str | None = "Band") -> alt.Legend:
+    """Horizontal legend for band colours, placed above the chart (phone friendly)."""
+    return alt.Legend(
+        title=title,
+        orient="top",
+        direction="horizontal",
+        labelExpr=_band_label_expr(),
+        symbolType="square",
+        symbolStrokeWidth=0,
+    )
+
+
+def condition_legend(label_expr: str | None = None) -> alt.Legend:
+    """The legend of condition lines: one long name per row below the chart."""
+    extra = {"labelExpr": label_expr} if label_expr is not None else {}
+    return alt.Legend(
+        title=None,
+        orient="bottom",
+        direction="vertical",
+        columns=1,
+        labelLimit=LABEL_LIMIT,
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+        **extra,
+    )
+
+
+def kind_color(kinds: Mapping[str, str], title: str = "", columns: int | None = None) -> alt.Color:
+    """Colour by the `kind` field with a fixed key (label -> colour), the legend on top."""
+    extra = {"columns": columns} if columns is not None else {}
+    return alt.Color(
+        "kind:N",
+        scale=alt.Scale(domain=list(kinds), range=list(kinds.values())),
+        legend=alt.Legend(title=title or None, orient="top", direction="horizontal", **extra),
+    )
+
+
+def week_tooltip(field: str = "week_start") -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:T", title="Week of", format="%d %b %Y")
+
+
+def week_x(weeks: pd.Series, field: str = "week_start") -> alt.X:
+    """A week axis: a tick per Monday on short spans, months (or years) on long ones."""
+    weeks = weeks.dropna()
+    span = (weeks.max() - weeks.min()) / WEEK if len(weeks) else 0
+    style = {"labelAngle": 0, "labelOverlap": "greedy", "grid": False}
+    if span <= 12:  # Vega's own week ticks fall on Sundays: put them on the Mondays
+        mondays = [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in weeks.unique()]
+        axis = alt.Axis(format="%d %b", values=mondays or alt.Undefined, **style)
+    else:
+        axis = alt.Axis(format="%b %Y" if span > 52 else "%d %b", tickCount=6, **style)
+    return alt.X(f"{field}:T", title=None, axis=axis)
+
+
+def finish(*layers: alt.Chart, height: int) -> alt.LayerChart:
+    """The layers as one chart as wide as its container, `height` px of plot."""
+    return alt.layer(*layers).properties(width="container", height=height, autosize=FIT_X)
