@@ -65,10 +65,9 @@ apt_install() {
         apt-get -o Acquire::Retries=3 -o Dpkg::Use-Pty=0 install -y -qq "$@" </dev/null
 }
 
-# Creates .venv from base interpreter $1 (step 2), installing python3.X-venv when missing.
+# Creates .venv from base interpreter $1 of version $2 (step 2), installing python3.X-venv when missing.
 venv_create() {
-    local base="$1" version
-    version="$(venv_python_version "$base")"
+    local base="$1" version="$2"
     venv_step "python -m venv .venv  ($base, Python $version)"
     if "$base" -m venv --clear "$VENV_DIR"; then
         return
@@ -83,33 +82,49 @@ venv_create() {
     "$base" -m venv --clear "$VENV_DIR" || venv_die "'$base -m venv .venv' failed (see above)"
 }
 
-# Exit status 0 when .venv runs, matches the base's version and was made at this path.
-venv_usable() {
-    local base="$1"
-    venv_python_ok "$VENV_PYTHON" \
-        && [ "$(venv_python_version "$VENV_PYTHON")" = "$(venv_python_version "$base")" ] \
-        && "$VENV_PYTHON" -c 'import os, sys
-sys.exit(os.path.realpath(sys.prefix) != os.path.realpath(sys.argv[1]))' "$VENV_DIR" \
-        && "$VENV_PYTHON" -m pip --version >/dev/null 2>&1
+# When .venv runs Python $1 (e.g. 3.11), was made at this path and has pip, prints
+# "HASH INSTALLED": pyproject.toml's sha256, and 1 when stride-check is installed, else 0.
+# Fails otherwise. One interpreter start, so a run with nothing to do stays fast; -I keeps
+# the working directory off sys.path (its stride_check.egg-info would say "installed").
+venv_probe() {
+    "$VENV_PYTHON" -I - "$1" "$VENV_DIR" 2>/dev/null <<'PY'
+import hashlib, importlib.metadata, importlib.util, os, sys
+version, venv = sys.argv[1:]
+ok = (
+    "%d.%d" % sys.version_info[:2] == version
+    and os.path.realpath(sys.prefix) == os.path.realpath(venv)
+    and importlib.util.find_spec("pip") is not None
+)
+if not ok:
+    sys.exit(1)
+try:
+    importlib.metadata.version("stride-check")
+    installed = 1
+except importlib.metadata.PackageNotFoundError:
+    installed = 0
+with open("pyproject.toml", "rb") as f:
+    print(hashlib.sha256(f.read()).hexdigest(), installed)
+PY
 }
 
 # Makes .venv hold the project installed as TARGET ("." or ".[test]"), steps 1-5.
 venv_ready() {
-    local target="$1" base stamp hash stamps
+    local target="$1" base version probe hash stamp stamps
     export PIP_DISABLE_PIP_VERSION_CHECK=1
     export PIP_ROOT_USER_ACTION=ignore
-    base="$(venv_find_python)"
-    venv_usable "$base" || venv_create "$base"
+    base="$(venv_find_python)" || exit 1
+    version="$(venv_python_version "$base")" || exit 1
+    if ! probe="$(venv_probe "$version")"; then
+        venv_create "$base" "$version"
+        probe="$(venv_probe "$version")" || venv_die "the new .venv does not work (see above)"
+    fi
+    hash="${probe% *}"
 
     # One stamp per target; "." is also satisfied by ".[test]", which installs more.
     stamp="$VENV_DIR/.installed-$(printf '%s' "$target" | tr -c 'A-Za-z0-9' '_')"
     stamps=("$stamp")
     [ "$target" != "." ] || stamps=("$VENV_DIR"/.installed-*)
-    hash="$("$VENV_PYTHON" -c 'import hashlib, sys
-print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' pyproject.toml)"
-    if ! grep -qsxF "$hash" "${stamps[@]}" \
-        || ! "$VENV_PYTHON" -c 'import importlib.metadata as m; m.version("stride-check")' \
-            >/dev/null 2>&1; then
+    if [ "${probe#* }" != 1 ] || ! grep -qsxF "$hash" "${stamps[@]}"; then
         if ! "$VENV_PYTHON" -c 'import pip, sys
 sys.exit(tuple(int(p) for p in pip.__version__.split(".")[:2]) < (21, 3))'; then
             venv_step "pip install --upgrade pip  (older than 21.3: no editable installs)"
