@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's one test command (README, CI): bash scripts/test.sh [pytest args...]
 #
-#   1. pip install -e ".[test]"         quietly; idempotent
+#   1. pip install -e ".[test]"         into the project's .venv, created when missing, and
+#                                       only when pyproject.toml changed (scripts/venv.sh);
+#                                       $PYTHON picks the interpreter .venv is made from
 #   2. apt-get install, only what is missing:
 #        chromium                 when `chromium` is not on PATH (browser tests; Playwright
 #                                 cannot download its own browser on this network)
@@ -18,14 +20,12 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PYTHON="${PYTHON:-python}"
-export PIP_DISABLE_PIP_VERSION_CHECK=1
-export PIP_ROOT_USER_ACTION=ignore
-
 step() { printf '\n==> %s\n' "$*"; }
 
-step "pip install -e .[test]"
-"$PYTHON" -m pip install --quiet -e ".[test]"
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh
+venv_ready ".[test]"
+PYTHON="$VENV_PYTHON"
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)

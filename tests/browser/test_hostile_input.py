@@ -214,7 +214,8 @@ def test_xsrf_protection_stays_on(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.undo()
         st_config.get_config_options(force_reparse=True)
     # Nothing that launches the app turns it off on the command line or in the environment.
-    launchers = [*(ROOT / "scripts").rglob("*.py"), ROOT / "README.md", ROOT / "pyproject.toml"]
+    scripts = [*(ROOT / "scripts").rglob("*.py"), *(ROOT / "scripts").rglob("*.sh")]
+    launchers = [*scripts, ROOT / "README.md", ROOT / "pyproject.toml"]
     for path in launchers:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"enableXsrfProtection[=\s\"']*false", text, re.I), path
