@@ -26,17 +26,12 @@ import pandas as pd
 
 from logic.analysis.scoring import score_parsed
 from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
-from logic.io.importing import export_csv
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
-from logic.storage.engine import (
-    ENV_VAR,
-    StorageError,
-    normalise_url,
-    resolve_database_url,
-    sqlite_file,
-)
-from logic.storage.store import Store
 
+# The database commands import logic.storage (sqlalchemy, alembic: ~0.25 s) inside the
+# functions that use it, so `score` does not pay for it. Hence this copy of
+# logic.storage.engine.ENV_VAR for the help texts (tests/test_cli.py checks they agree).
+ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the output could not be written, or the installation is broken
 EXIT_BAD_INPUT = 2  # the input file (or the command line) is wrong; argparse also uses 2
@@ -157,6 +152,10 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from logic.io.importing import export_csv
+    from logic.storage.engine import StorageError, normalise_url, resolve_database_url, sqlite_file
+    from logic.storage.store import Store
+
     try:
         if args.database_url is not None:
             url = normalise_url(args.database_url, "--database-url")
@@ -207,6 +206,8 @@ def _emit(text: str, output: str | None) -> int:
 
 def _create_admin(args: argparse.Namespace) -> int:
     from logic.storage.accounts import Accounts  # argon2 is only needed here
+    from logic.storage.engine import StorageError, normalise_url, resolve_database_url
+    from logic.storage.store import Store
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

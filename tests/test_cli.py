@@ -263,6 +263,21 @@ def _python_m_logic(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_score_does_not_load_the_database_layer() -> None:
+    """sqlalchemy and alembic cost ~0.25 s at start-up; only the database commands need them."""
+    code = "import sys, logic.cli; print(sorted({'sqlalchemy', 'alembic'} & set(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "[]\n"
+
+
+def test_the_help_names_the_storage_layers_environment_variable() -> None:
+    from logic.storage.engine import ENV_VAR
+
+    assert logic.cli.ENV_VAR == ENV_VAR
+
+
 def test_python_m_logic_score_runs_as_a_process(tmp_path: Path, checkins: pd.DataFrame) -> None:
     src = tmp_path / "in.csv"
     src.write_text(checkins_as_csv(checkins))
