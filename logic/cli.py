@@ -1,6 +1,8 @@
-"""Batch scoring from the command line: `python -m logic score IN.csv [-o OUT.csv]`, and
+"""Batch scoring from the command line: `python -m logic score IN.csv [-o OUT.csv]`,
 `python -m logic export [-o OUT.csv] [--runner NAME] [--database-url URL]` for the check-ins
-of a database as CSV in the check-in table's format.
+of a database as CSV in the check-in table's format, and `python -m logic import IN.csv
+[--replace] [--database-url URL]` to write such a file into the database (the upload's checks,
+logic.io.importing, then one transaction: all rows or none).
 
 For a coach with a spreadsheet of check-ins. Bad input exits with status 2 and one line per
 problem on stderr, each naming the file, line and column, never with a traceback, and never
@@ -21,17 +23,22 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from logic.analysis.scoring import score_parsed
 from logic.errors import StorageError, StrideCheckError
 from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
-from logic.io.importing import export_csv
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
-from logic.storage.engine import ENV_VAR, normalise_url, resolve_database_url, sqlite_file
-from logic.storage.store import Store
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+# The database commands import logic.storage (sqlalchemy, alembic: ~0.25 s) inside the
+# functions that use it, so `score` does not pay for it. Hence this copy of
+# logic.storage.engine.ENV_VAR for the help texts (tests/test_cli.py checks they agree).
+ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
 EXIT_OK = 0
 EXIT_FAILURE = 1  # the output could not be written, or the installation is broken
 EXIT_BAD_INPUT = 2  # the input file (or the command line) is wrong; argparse also uses 2
@@ -57,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m logic",
         description=(
-            "Stride Check: score runners' weekly check-ins from a CSV file, or export the "
-            "check-ins of a database as CSV."
+            "Stride Check: score runners' weekly check-ins from a CSV file, export the "
+            "check-ins of a database as CSV, or import such a file into the database."
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -106,6 +113,33 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     export.set_defaults(run=_export)
+    imp = commands.add_parser(
+        "import",
+        help="write the check-ins of a CSV file into the database",
+        description=(
+            "Check IN.csv as the Import & export page does (the columns of data/checkin.toml, "
+            "dates from 2000-01-01 to today, one check-in per runner and ISO week), then "
+            "write all its check-ins in one transaction. A week a runner already has stored "
+            "is refused unless --replace is given. Exit status 2 and one line per problem on "
+            "stderr, naming the line and column; nothing is written then."
+        ),
+    )
+    imp.add_argument("input", metavar="IN.csv", help=f"the check-ins ({STDIN!r}: stdin)")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the check-ins of weeks already stored (default: refuse the import)",
+    )
+    imp.add_argument(
+        "--database-url",
+        metavar="URL",
+        help=(
+            f"the database (default: ${ENV_VAR}, else [database] url in "
+            ".streamlit/secrets.toml, else data/stride_check.db); a SQLite file that does "
+            "not exist is created once the file has passed every check"
+        ),
+    )
+    imp.set_defaults(run=_import)
     admin = commands.add_parser(
         "create-admin",
         help="create an admin account for team mode",
@@ -152,11 +186,12 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from logic.io.importing import export_csv
+    from logic.storage.engine import sqlite_file
+    from logic.storage.store import Store
+
     try:
-        if args.database_url is not None:
-            url = normalise_url(args.database_url, "--database-url")
-        else:
-            url = normalise_url(resolve_database_url())
+        url = _database_url(args.database_url)
         path = sqlite_file(url)
         if path is not None and not path.is_file():  # never create an empty database here
             _error(f"no database file at {path}; pass --database-url or set {ENV_VAR}")
@@ -188,6 +223,120 @@ def _export(args: argparse.Namespace) -> int:
     return _emit(export_csv(frame), args.output)
 
 
+def _import(args: argparse.Namespace) -> int:
+    """Plan (validate, find stored weeks), then one transaction; the CLI is an operator with
+    full access, like export: rows of any runner (runner=None), the store itself."""
+    from logic.io.importing import (
+        UPLOAD_LIMIT_BYTES,
+        apply_import,
+        plan_import,
+        stored_week_errors,
+    )
+    from logic.storage.engine import mask_url, sqlite_file
+    from logic.storage.store import Store
+
+    name = "<stdin>" if args.input == STDIN else args.input
+    try:
+        kb = knowledge_base()
+    except KnowledgeBaseError as exc:
+        _error(str(exc))
+        return EXIT_FAILURE
+    try:
+        url = _database_url(args.database_url)
+    except StrideCheckError as exc:  # a ConfigError too: a bad URL
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    path = sqlite_file(url)
+    new_file = path is not None and not path.exists()
+    # stdin is read once (capped like an upload), so that the refused rows' lines can be named.
+    source: Path | bytes = Path(args.input)
+    if args.input == STDIN:
+        source = sys.stdin.buffer.read(UPLOAD_LIMIT_BYTES + 1)
+    store: Store | None = None
+    try:
+        if new_file:  # no week stored yet: check the file, then create the database
+            plan = plan_import(source, _NothingStored(), runner=None, kb=kb)
+        else:
+            store = Store(url.render_as_string(hide_password=False))
+            plan = plan_import(source, store, runner=None, kb=kb)
+        if not plan.ok:
+            return _refuse(name, plan.errors)
+        if not args.replace:
+            data = source if isinstance(source, bytes) else _read_again(source)
+            allowed = "a week not stored yet, or --replace to replace the stored one"
+            refused = stored_week_errors(plan, data, allowed)
+            if refused:
+                return _refuse(name, refused)
+        if store is None:
+            store = Store(url.render_as_string(hide_password=False))
+        result = apply_import(plan, store, "replace" if args.replace else "error")
+    except StrideCheckError as exc:  # a ConfigError too: a bad URL
+        _error(_one_line(str(exc)))
+        if new_file:
+            if store is not None:
+                store.dispose()
+                store = None
+            _remove_sqlite(path)
+        return EXIT_BAD_INPUT
+    finally:
+        if store is not None:
+            store.dispose()
+    written = result.inserted + result.replaced
+    runners = int(plan.frame["runner"].nunique())
+    print(
+        f"Imported {_count(written, 'check-in')} ({result.replaced} replaced) for "
+        f"{_count(runners, 'runner')} into {mask_url(url)}"
+        + (" (a new database)" if new_file else "")
+    )
+    return EXIT_OK
+
+
+class _NothingStored:
+    """The stored weeks of a database that does not exist yet: none (for plan_import)."""
+
+    def all_checkins(self, runners: Sequence[str] | None = None) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"runner": pd.Series(dtype="str"), "week_start": pd.Series(dtype="datetime64[ns]")}
+        )
+
+
+def _database_url(option: str | None) -> URL:
+    """--database-url, else what the app uses (env var, secrets, default file)."""
+    from logic.storage.engine import normalise_url, resolve_database_url
+
+    if option is not None:
+        return normalise_url(option, "--database-url")
+    return normalise_url(resolve_database_url())
+
+
+def _refuse(name: str, problems: list[str]) -> int:
+    for problem in problems:
+        _error(f"{name}: {problem}")
+    _error(f"{name}: nothing was imported ({_count(len(problems), 'problem')})")
+    return EXIT_BAD_INPUT
+
+
+def _read_again(path: Path) -> bytes:
+    """The file plan_import has just read, for the lines of its refused rows."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # the rows are then named 'check-in N'
+
+
+def _remove_sqlite(path: Path | None) -> None:
+    """Remove a database file this import created and could not fill."""
+    if path is None:
+        return
+    for extra in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{path}{extra}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _emit(text: str, output: str | None) -> int:
     """To stdout, or atomically to a file: a failure never leaves a half-written one."""
     if output is None or output == STDIN:
@@ -202,6 +351,7 @@ def _emit(text: str, output: str | None) -> int:
 
 def _create_admin(args: argparse.Namespace) -> int:
     from logic.storage.accounts import Accounts  # argon2 is only needed here
+    from logic.storage.store import Store
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -210,7 +360,7 @@ def _create_admin(args: argparse.Namespace) -> int:
     else:
         password = getpass.getpass("Password for the new admin: ")
     try:
-        url = normalise_url(args.database_url or resolve_database_url())
+        url = _database_url(args.database_url)
         store = Store(url.render_as_string(hide_password=False))
     except StrideCheckError as exc:  # also a ConfigError: a bad URL or secrets file
         _error(_one_line(str(exc)))

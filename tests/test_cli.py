@@ -1,10 +1,12 @@
-"""`python -m logic score`: scores match score_checkins; bad input exits 2 with one line per
-problem naming line and column, no traceback, and never an output file."""
+"""`python -m logic score|export|import`: scores match score_checkins; bad input exits 2 with
+one line per problem naming line and column, no traceback, never an output file, and (import)
+a database exactly as it was; an imported file comes back the same through export."""
 
 from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -263,6 +265,21 @@ def _python_m_logic(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_score_does_not_load_the_database_layer() -> None:
+    """sqlalchemy and alembic cost ~0.25 s at start-up; only the database commands need them."""
+    code = "import sys, logic.cli; print(sorted({'sqlalchemy', 'alembic'} & set(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "[]\n"
+
+
+def test_the_help_names_the_storage_layers_environment_variable() -> None:
+    from logic.storage.engine import ENV_VAR
+
+    assert logic.cli.ENV_VAR == ENV_VAR
+
+
 def test_python_m_logic_score_runs_as_a_process(tmp_path: Path, checkins: pd.DataFrame) -> None:
     src = tmp_path / "in.csv"
     src.write_text(checkins_as_csv(checkins))
@@ -422,3 +439,262 @@ def test_create_admin_hashes_the_password_and_can_sign_in(tmp_path, monkeypatch,
     assert main(["create-admin", "other", "--password-stdin", "--database-url", url]) == 2
     err = capsys.readouterr().err
     assert "at least 10 characters" in err and "Traceback" not in err
+
+
+# --- import ----------------------------------------------------------------------------------
+
+CHECKIN_COLUMNS = list(knowledge_base().checkin.columns)
+
+
+def season(n: int = 60, *, seed: int = 5, runners: int = 4) -> pd.DataFrame:
+    """Check-ins in every column, one per runner and ISO week, all dated 2021-2023."""
+    frame = synthetic_checkins(n, seed=seed, runners=runners)
+    weeks = frame.groupby("runner").cumcount().to_numpy()
+    day = np.random.default_rng(seed).integers(0, 7, n)
+    frame["date"] = pd.Timestamp("2021-01-04") + pd.to_timedelta(weeks * 7 + day, unit="D")
+    frame["warning_signs"] = np.where(np.arange(n) % 9 == 0, "night_pain", "")
+    return frame
+
+
+def read_table(text: str) -> pd.DataFrame:
+    """A CSV of check-ins as pandas reads it, by runner and date: for comparing two files."""
+    frame = pd.read_csv(io.StringIO(text))
+    return frame.sort_values(["runner", "date"]).reset_index(drop=True)
+
+
+def db_dump(url: str) -> list[str]:
+    """Every table's rows (and the schema) of a SQLite database, as SQL statements."""
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def row_count(url: str) -> int:
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return int(con.execute("SELECT count(*) FROM checkins").fetchone()[0])
+    finally:
+        con.close()
+
+
+def exported(capsys: pytest.CaptureFixture[str], url: str) -> str:
+    code, out, err = run(capsys, "export", "--database-url", url)
+    assert (code, err) == (0, "")
+    return out
+
+
+def test_import_into_a_new_database_round_trips_through_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = season()
+    src, url = tmp_path / "season.csv", f"sqlite:///{tmp_path / 'new.db'}"
+    src.write_text(checkins_as_csv(frame))
+    code, out, err = run(capsys, "import", src, "--database-url", url)
+    assert (code, err) == (0, "")
+    assert out == f"Imported 60 check-ins (0 replaced) for 4 runners into {url} (a new database)\n"
+    assert row_count(url) == 60
+    back = read_table(exported(capsys, url))
+    assert list(back.columns) == CHECKIN_COLUMNS
+    pd.testing.assert_frame_equal(back, read_table(src.read_text()), check_dtype=False)
+
+
+def test_a_stored_week_is_refused_by_line_unless_replace(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "more.csv"
+    src.write_text(
+        "runner,date,pain_level\n"
+        "Dan,2026-01-05,2\n"
+        "Ann,2026-01-08,9\n"  # Ann has 2026-01-07 stored: the same ISO week
+        "\n"
+        "Bob,2026-01-11,4\n"  # Bob has 2026-01-06 stored: the same ISO week (Sunday)
+    )
+    before = db_dump(database)
+    code, out, err = run(capsys, "import", src, "--database-url", database)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{src}: line 3, column 'date': got '2026-01-08', a week already stored for 'Ann' "
+        "(Week 2 · 5 Jan–11 Jan 2026); allowed: a week not stored yet, or --replace to "
+        "replace the stored one",
+        f"{src}: line 5, column 'date': got '2026-01-11', a week already stored for 'Bob' "
+        "(Week 2 · 5 Jan–11 Jan 2026); allowed: a week not stored yet, or --replace to "
+        "replace the stored one",
+        f"{src}: nothing was imported (2 problems)",
+    ]
+    assert db_dump(database) == before  # Dan's new week was not written either
+
+    code, out, err = run(capsys, "import", src, "--replace", "--database-url", database)
+    assert (code, err) == (0, "")
+    assert out == f"Imported 3 check-ins (2 replaced) for 3 runners into {database}\n"
+    table = read_table(exported(capsys, database))
+    got = list(zip(table["runner"], table["date"], table["pain_level"], strict=True))
+    assert got == [
+        ("Ann", "2026-01-08", 9),  # replaced in place
+        ("Ann", "2026-02-04", 5),
+        ("Bob", "2026-01-11", 4),
+        ("Dan", "2026-01-05", 2),
+    ]
+
+
+NOT_UTF8_IMPORT = "runner,date\nAnn,2024-01-03\nJos\xe9,2024-01-10\n".encode("cp1252")
+BAD_IMPORTS = {
+    "unknown column": (
+        "runner,date,pain\nZoe,2024-01-03,3\n",
+        ["line 1 (header), column 'pain': not a check-in column"],
+    ),
+    "bad value": (
+        "runner,date,pain_level\nZoe,2024-01-03,3\nZoe,2024-01-10,11\n",
+        ["line 3, column 'pain_level': got '11'; allowed: a whole number from 0 to 10"],
+    ),
+    "bad date": (
+        "runner,date\nZoe,2024-01-03\nZoe,2024-13-01\n",
+        ["line 3, column 'date': got '2024-13-01'; allowed: a date as YYYY-MM-DD"],
+    ),
+    "dates out of range": (
+        "runner,date\nZoe,1999-12-31\nZoe,2024-01-03\nZoe,2200-01-06\n",
+        [
+            "line 2, column 'date': got '1999-12-31'; allowed: a date from 2000-01-01 to today",
+            "line 4, column 'date': got '2200-01-06'; allowed: a date from 2000-01-01 to today",
+        ],
+    ),
+    "duplicate week in the file": (
+        "runner,date\nZoe,2024-01-03\nAnn,2024-01-04\nZoe,2024-01-07\n",
+        [
+            "line 4, column 'date': got '2024-01-07', the same week as line 2 for 'Zoe' "
+            "(Week 1 · 1 Jan–7 Jan 2024); allowed: one check-in per runner per ISO week"
+        ],
+    ),
+    "row with too many cells": (
+        "runner,date\nZoe,2024-01-03,3\n",
+        ["line 2: 3 cell(s), more than the 2 columns of the header"],
+    ),
+    "empty file": ("", ["the file is empty; expected a header line"]),
+    "not UTF-8": (
+        NOT_UTF8_IMPORT,
+        [f"line 3 (byte offset {NOT_UTF8_IMPORT.index(0xE9)}): byte 0xE9 is not valid UTF-8;"],
+    ),
+    "missing file": (None, ["cannot read the file: No such file or directory"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_IMPORTS))
+def test_bad_import_exits_2_naming_line_and_column_and_changes_nothing(
+    case: str, database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, expected = BAD_IMPORTS[case]
+    src = tmp_path / "IN.csv"
+    if isinstance(content, str):
+        src.write_text(content)
+    elif content is not None:
+        src.write_bytes(content)
+    before, count = db_dump(database), row_count(database)
+    new_db = tmp_path / "never.db"
+    for url in (database, f"sqlite:///{new_db}"):
+        code, stdout, stderr = run(capsys, "import", src, "--replace", "--database-url", url)
+        assert (code, stdout) == (2, "")
+        assert "Traceback" not in stderr
+        *lines, last = stderr.splitlines()
+        assert len(lines) == len(expected), stderr
+        for line, want in zip(lines, expected, strict=True):
+            assert line.startswith(f"{src}: {want}"), line
+        n = len(expected)
+        assert last == f"{src}: nothing was imported ({n} problem{'' if n == 1 else 's'})"
+    assert (db_dump(database), row_count(database)) == (before, count)
+    assert not new_db.exists()  # a new database is only created for a file that passed
+
+
+def test_an_unreachable_database_exits_2_without_the_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("runner,date\nZoe,2024-01-03\n")
+    url = "postgresql://u:secret@127.0.0.1:1/db"
+    code, out, err = run(capsys, "import", src, "--database-url", url)
+    assert (code, out) == (2, "")
+    assert err.startswith("Could not open the database: cannot reach the database server at ")
+    assert err.count("\n") == 1 and "secret" not in err and "Traceback" not in err
+
+
+def test_a_failure_while_writing_rolls_the_whole_import_back(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    """The rows are written, then the database fails: one transaction, so nothing stays."""
+    import sqlalchemy as sa
+
+    import logic.storage.store as store_module
+
+    real = store_module._executemany
+
+    def write_then_fail(conn, stmt, frame) -> None:
+        real(conn, stmt, frame)
+        raise sa.exc.OperationalError("UPDATE checkins", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(store_module, "_executemany", write_then_fail)
+    src = tmp_path / "in.csv"
+    src.write_text("runner,date,pain_level\nDan,2024-01-03,1\nAnn,2026-01-08,9\n")
+    before = db_dump(database)
+    code, out, err = run(capsys, "import", src, "--replace", "--database-url", database)
+    assert (code, out) == (2, "")
+    assert "Nothing was imported." in err and "Traceback" not in err
+    assert db_dump(database) == before
+    new_db = tmp_path / "new.db"
+    assert run(capsys, "import", src, "--database-url", f"sqlite:///{new_db}")[0] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "stride.db"]  # removed
+
+
+def test_python_m_logic_import_runs_as_a_process(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real entry point, the database from STRIDE_CHECK_DATABASE_URL as the app finds it."""
+    monkeypatch.setenv("STRIDE_CHECK_DATABASE_URL", database)
+    frame = season(30, seed=8, runners=3)
+    src = tmp_path / "season.csv"
+    src.write_text(checkins_as_csv(frame))
+    before = db_dump(database)
+    done = _python_m_logic("import", src)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"Imported 30 check-ins (0 replaced) for 3 runners into {database}\n"
+    assert row_count(database) == 3 + 30
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("runner,date,pain_level\nZoe,2024-01-03,1\nZoe,2024-01-10,x\n")
+    after = db_dump(database)
+    done = _python_m_logic("import", bad)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"{bad}: line 3, column 'pain_level': got 'x'; allowed: a whole number from 0 to 10\n"
+        f"{bad}: nothing was imported (1 problem)\n"
+    )
+    assert db_dump(database) == after and after != before
+
+    done = _python_m_logic("export", "--runner", frame["runner"].iloc[0])
+    assert (done.returncode, done.stderr) == (0, "")
+    mine = frame[frame["runner"] == frame["runner"].iloc[0]]
+    pd.testing.assert_frame_equal(
+        read_table(done.stdout), read_table(checkins_as_csv(mine)), check_dtype=False
+    )
+
+
+@pytest.mark.postgres
+def test_import_round_trips_through_export_on_postgresql(
+    fresh_postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = season(40, seed=13, runners=3)
+    src = tmp_path / "season.csv"
+    src.write_text(checkins_as_csv(frame))
+    url = fresh_postgres_url
+    code, out, err = run(capsys, "import", src, "--database-url", url)
+    assert (code, err) == (0, "")
+    assert out.startswith("Imported 40 check-ins (0 replaced) for 3 runners into postgresql")
+    back = exported(capsys, url)
+    pd.testing.assert_frame_equal(read_table(back), read_table(src.read_text()), check_dtype=False)
+    code, out, err = run(capsys, "import", src, "--database-url", url)  # every week stored now
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 41 and err.startswith(f"{src}: line 2, column 'date': got ")
+    assert exported(capsys, url) == back
+    code, out, err = run(capsys, "import", src, "--replace", "--database-url", url)
+    assert (code, err) == (0, "")
+    assert out.startswith("Imported 40 check-ins (40 replaced) for 3 runners into postgresql")
+    assert exported(capsys, url) == back

@@ -191,6 +191,24 @@ def apply_import(
     return store.import_checkins(plan.frame, on_conflict=on_conflict)
 
 
+def stored_week_errors(plan: ImportPlan, data: bytes, allowed: str) -> list[str]:
+    """One problem per row whose runner already has that ISO week stored, naming its line and
+    `allowed` (what to do instead): for an import that refuses stored weeks (the CLI without
+    --replace). `data` is the file the plan was made from."""
+    rows = np.flatnonzero((plan.preview["status"] == STORED).to_numpy(dtype=bool))
+    if not plan.ok or not len(rows):
+        return []
+    lines = _record_lines(data, plan.rows)
+    dates = plan.frame["date"].iloc[rows].dt.strftime("%Y-%m-%d")
+    runners = plan.frame["runner"].iloc[rows]
+    weeks = plan.preview["week"].iloc[rows]
+    return [
+        f"{lines[row]}, column 'date': got {date!r}, a week already stored for {runner!r} "
+        f"({week}); allowed: {allowed}"
+        for row, date, runner, week in zip(rows, dates, runners, weeks, strict=True)
+    ]
+
+
 # --- export ------------------------------------------------------------------------------------
 
 
