@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from logic import clock
 from logic.storage.store import StorageError, Store
 
 Role = Literal["runner", "coach", "admin"]
@@ -94,7 +95,7 @@ class LoginResult:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def wait_after(failures: int) -> int:
