@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from logic import clock
+from tests.support.apptest import app
 
 
 @pytest.fixture
@@ -97,3 +98,15 @@ def test_freeze_moves_today_and_now_together() -> None:
     with clock.freeze(sunday):
         assert clock.today() == dt.date(2026, 12, 6)
         assert clock.now() == sunday.astimezone(dt.UTC)
+
+
+@pytest.mark.usefixtures("unfrozen", "db_url")
+def test_the_app_stops_on_a_broken_value_with_the_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(clock.ENV_VAR, "tomorrow")
+    at = app().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = [e.value for e in at.error]
+    assert "STRIDE_CHECK_NOW='tomorrow' is not a date and time" in error
+    assert not at.title  # no page ran
