@@ -33,6 +33,7 @@ import pandas as pd
 
 from benchmarks.bench_scoring import Timing, machine, verdict
 from benchmarks.synthetic import synthetic_checkins
+from logic import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,10 +46,11 @@ EMPTY_PAGE = 'import streamlit as st\n\nst.title("Empty")\n'
 def five_years(runner: str = RUNNER, weeks: int = WEEKS) -> pd.DataFrame:
     """`weeks` weekly check-ins of one runner, ending this week, a few weeks missed."""
     frame = synthetic_checkins(weeks, seed=3, runners=1)
-    monday = pd.Timestamp.today().normalize() - pd.Timedelta(days=pd.Timestamp.today().weekday())
+    today = pd.Timestamp(clock.today())
+    monday = today - pd.Timedelta(days=today.weekday())
     frame["runner"] = runner
     frame["date"] = monday - pd.to_timedelta(np.arange(weeks)[::-1] * 7 - 2, unit="D")
-    frame["date"] = frame["date"].where(frame["date"] <= pd.Timestamp.today(), monday)
+    frame["date"] = frame["date"].where(frame["date"] <= today, monday)
     keep = np.ones(weeks, dtype=bool)
     keep[[20, 21, 90, 150, 200]] = False  # missed weeks: gaps the charts must show
     return frame[keep].reset_index(drop=True)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.synthetic import synthetic_checkins
+from logic import clock
 
 TEAMS = ("Ridge Runners", "Valley Striders")
 
@@ -42,7 +43,7 @@ def team_checkins(
     rng = np.random.default_rng(seed)
     n = runners * weeks
     frame = synthetic_checkins(n, seed=seed, runners=runners)
-    today = today or dt.date.today()
+    today = today or clock.today()
     monday = pd.Timestamp(today) - pd.Timedelta(days=today.weekday())
     who = np.repeat(np.arange(runners), weeks)
     ago = np.tile(np.arange(weeks)[::-1], runners)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from logic import clock
 from logic.charts.body_map import body_map_chart, regions_from_event
 from logic.errors import StrideCheckError
 from logic.form import check_row, row_from_form
@@ -35,7 +36,7 @@ from pages.checkin_form import (
 )
 
 runner, team = common.require_runner()
-today = dt.date.today()
+today = clock.today()
 
 load_state(runner, today)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from logic import clock
 from logic.analysis.team import team_names
 from logic.errors import StrideCheckError
 from logic.knowledge import KnowledgeBase, knowledge_base
@@ -33,8 +34,9 @@ def kb() -> KnowledgeBase:
 def auth() -> AuthConfig:
     """Personal or team mode; a broken setting stops the app with a message naming it."""
     try:
+        clock.now()  # a broken STRIDE_CHECK_NOW stops here too, before any page reads the date
         return resolve_auth()
-    except ConfigError as err:
+    except (ConfigError, clock.ClockError) as err:
         st.error(f"Stride Check is not configured correctly. {err}", icon="🛑")
         st.stop()
 

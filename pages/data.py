@@ -4,10 +4,9 @@ Import is two steps: the whole file is checked and previewed (nothing written), 
 button writes every row in one transaction, or none. See logic/io/importing.py.
 """
 
-import datetime as dt
-
 import streamlit as st
 
+from logic import clock
 from logic.errors import StrideCheckError
 from logic.io.importing import (
     UPLOAD_LIMIT_MB,
@@ -31,7 +30,7 @@ CHOICES = {"Skip them": "skip", "Replace them": "replace"}
 KB = common.kb()
 store = common.store()
 runner, _team = common.require_runner()
-today = dt.date.today()
+today = clock.today()
 
 st.title("Import & export", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}** · your check-ins as a CSV file")

@@ -6,6 +6,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from logic import clock
 from logic.analysis import team
 from logic.charts.team import RUNNER_PARAM, team_view
 from logic.errors import StrideCheckError
@@ -84,7 +85,7 @@ members = team.roster(runners, chosen)
 names = tuple(members["runner"])
 digest = hashlib.blake2b("\0".join(names).encode(), digest_size=12).hexdigest()
 key = (digest, version)
-today = dt.date.today()
+today = clock.today()
 first, last, default = span(*key, today, store, names)
 if first is None:
     st.info("Pick a team with check-ins." if chosen else "Pick one or more teams.")

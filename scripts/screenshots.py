@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from logic import clock
 from scripts.appserver import (
     DEVICE_OPTIONS,
     REPO_ROOT,
@@ -101,7 +102,7 @@ def seed_database(db_url: str, today: dt.date | None = None) -> None:
     """
     from logic.storage.store import Store
 
-    today = today or dt.date.today()
+    today = today or clock.today()
     store = Store(db_url)
     try:
         store.add_runner(SAMPLE_RUNNER, SAMPLE_TEAM)

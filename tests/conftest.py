@@ -1,5 +1,10 @@
 """Shared fixtures for the whole suite.
 
+* The project clock (``logic.clock``) is pinned once per session, at the instant the session
+  starts (the real clock, or a faked one under ``faketime``; a STRIDE_CHECK_NOW already set
+  is kept). In-process code sees it frozen, and STRIDE_CHECK_NOW carries it to the app
+  servers the browser tests start, so a run that crosses midnight never shifts a day or a
+  week halfway. Tests date their fixtures relative to ``clock.today()``.
 * ``_clear_streamlit_caches`` (autouse): empties ``st.cache_data`` and
   ``st.cache_resource`` before and after every test, so cached results never leak
   from one test into another.
@@ -21,12 +26,20 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from logic import clock
 from logic.storage.store import dispose_stores
 
 # Fixture modules, registered for every test under tests/.
 pytest_plugins = ["tests.support.browser", "tests.support.pg"]
 
 DB_ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the project clock for this process and every app server it starts."""
+    pinned = clock.now()
+    clock.set_now(pinned)
+    os.environ[clock.ENV_VAR] = pinned.isoformat()
 
 
 # Outside `streamlit run` every st.cache_data.clear() logs "No runtime found, using

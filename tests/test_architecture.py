@@ -1,6 +1,6 @@
 """The layout's rules, checked on the source: logic/ never imports streamlit, SQL (SQLAlchemy)
-stays inside logic/storage/, and no test, benchmark or script edits sys.path (the package is
-installed; `python -m` runs the rest).
+stays inside logic/storage/, no test, benchmark or script edits sys.path (the package is
+installed; `python -m` runs the rest), and only logic/clock.py reads the date or the time.
 
 The layers inside logic/ are import-linter contracts in pyproject.toml (`lint-imports`,
 run by scripts/test.sh); these checks cover what a contract cannot say.
@@ -68,3 +68,66 @@ def test_no_test_benchmark_or_script_edits_sys_path() -> None:
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+_CLOCK_METHODS = {"today", "now", "utcnow"}
+_CLOCK_TYPES = {"date", "datetime", "Timestamp"}
+_CLOCK_WORDS = {"today", "now"}
+
+
+def _reads_the_real_clock(source: str) -> list[int]:
+    """Lines that read the date or time past logic.clock: `date.today()`, `datetime.now()`,
+    `pd.Timestamp.today()`, `pd.Timestamp("now")`, `np.datetime64("today")` and the like."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        owner = func.value if isinstance(func, ast.Attribute) else None
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        words = {a.value for a in node.args if isinstance(a, ast.Constant)}
+        if (name in _CLOCK_METHODS and owner_name in _CLOCK_TYPES) or (
+            name in {"Timestamp", "to_datetime", "datetime64"} and words & _CLOCK_WORDS
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_clock_check_finds_every_way_of_reading_the_time() -> None:
+    caught = """
+import datetime as dt
+from datetime import date, datetime
+import numpy as np
+import pandas as pd
+a = dt.date.today()
+b = datetime.now(dt.UTC)
+c = pd.Timestamp.today()
+d = pd.Timestamp.now()
+e = pd.Timestamp("today")
+f = pd.to_datetime("now")
+g = np.datetime64("today")
+h = date.today()
+i = dt.datetime.utcnow()
+"""
+    assert _reads_the_real_clock(caught) == list(range(6, 15))
+    fine = "import datetime as dt\nx = dt.date(2026, 1, 1)\ny = clock.today()\nz = sa.func.now()\n"
+    assert _reads_the_real_clock(fine) == []
+
+
+def test_only_logic_clock_reads_the_time() -> None:
+    """Every "today" comes from logic.clock, so tests and STRIDE_CHECK_NOW can set it."""
+    files = [ROOT / "streamlit_app.py"] + [
+        path
+        for folder in ("logic", "pages", "scripts", "benchmarks")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    ]
+    assert len(files) > 40
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in files
+        if path != ROOT / "logic" / "clock.py"
+        for line in _reads_the_real_clock(path.read_text())
+    ]
+    assert offenders == []
+    assert _reads_the_real_clock((ROOT / "logic" / "clock.py").read_text())  # it does, itself

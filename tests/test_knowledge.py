@@ -1,13 +1,35 @@
-"""The shipped knowledge base loads, and a bad edit fails naming the file and the key."""
+"""The shipped knowledge base loads, a bad edit fails naming the file and the key, and no
+run of eight words of the article it was written from is copied into anything we show."""
 
 from __future__ import annotations
 
+import ast
+import json
+import re
 import shutil
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from logic.knowledge import DATA_DIR, KnowledgeBaseError, knowledge_base, load_knowledge_base
+from scripts.article_fingerprint import (
+    ARTICLE,
+    HASHING,
+    N_WORDS,
+    NORMALISATION,
+    ROOT,
+    copied,
+    find_article,
+    fingerprint,
+    normalise,
+)
+from scripts.article_fingerprint import (
+    FIXTURE as FINGERPRINT_FILE,
+)
+
+FINGERPRINT = set(json.loads(FINGERPRINT_FILE.read_text(encoding="utf-8"))["hashes"])
 
 CONDITION_IDS = [
     "patellofemoral",
@@ -89,24 +111,108 @@ def test_article_exercises_are_all_there() -> None:
         assert word in names, word
 
 
-def test_no_sentence_of_the_article_is_copied() -> None:
-    # shared/ sits beside the checkout (as on developers' machines and in CI).
-    wanted = Path("shared") / "article" / "upper-leg-injuries.txt"
-    found = [p / wanted for p in Path(__file__).resolve().parents if (p / wanted).exists()]
-    if not found:
-        pytest.fail(f"the article is expected at {wanted} beside the checkout")
-    article = found[0]
-    text = " ".join(article.read_text().split()).lower()
-    ours = " ".join(p.read_text() for p in DATA_DIR.glob("*.toml")).lower()
-    # Any run of eight words from the article appearing in our data counts as copying.
-    words = text.replace("’", "'").split()
-    ours = " ".join(ours.replace("’", "'").split())
-    copied = [
-        " ".join(words[i : i + 8])
-        for i in range(len(words) - 8)
-        if " ".join(words[i : i + 8]) in ours
+def _toml_strings(value: object, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _toml_strings(item, f"{where}.{key}" if where else key)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _toml_strings(item, f"{where}[{i}]")
+
+
+def _literals(path: Path) -> list[tuple[str, str]]:
+    """The string literals of a module, f-strings' fixed parts too, in source order."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = [
+        (node.lineno, node.col_offset, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
     ]
-    assert copied == []
+    return [(f"{line}:{col}", text) for line, col, text in sorted(found)]
+
+
+def product_texts() -> dict[str, str]:
+    """Every text the product shows, by where it is: each TOML string and each string literal
+    of the app's code on its own, and each file whole (a sentence may span two strings)."""
+    texts: dict[str, str] = {}
+    for path in sorted(DATA_DIR.glob("*.toml")):
+        name = path.relative_to(ROOT)
+        found = list(_toml_strings(tomllib.loads(path.read_text(encoding="utf-8")), ""))
+        texts |= {f"{name}: {where}": text for where, text in found}
+        texts[f"{name} (all its strings)"] = "\n".join(text for _, text in found)
+    code = [ROOT / "streamlit_app.py", *sorted((ROOT / "logic").rglob("*.py"))]
+    code += sorted((ROOT / "pages").rglob("*.py"))
+    for path in code:
+        name = path.relative_to(ROOT)
+        found = _literals(path)
+        texts |= {f"{name}:{where}": text for where, text in found}
+        texts[f"{name} (all its strings)"] = "\n".join(text for _, text in found)
+    texts["README.md"] = (ROOT / "README.md").read_text(encoding="utf-8")
+    return texts
+
+
+def copies(texts: dict[str, str], hashes: set[str]) -> dict[str, list[str]]:
+    """The texts holding a run of N_WORDS words whose hash is in `hashes`, with those runs."""
+    found = {where: copied(text, hashes) for where, text in texts.items()}
+    return {where: runs for where, runs in found.items() if runs}
+
+
+def test_no_sentence_of_the_article_is_copied() -> None:
+    texts = product_texts()
+    assert len(texts) > 500  # it reads the data, the code and the README
+    assert any("Patellofemoral" in t for t in texts.values())  # conditions.toml's names
+    assert any("Stride Check" in t for w, t in texts.items() if w.startswith("pages/"))
+    assert copies(texts, FINGERPRINT) == {}
+
+
+def test_the_check_finds_a_copied_run_of_eight_words_and_names_the_text() -> None:
+    source = (
+        "Runners who add hill repeats and speed work in the same week often feel the front "
+        "of the knee ache on stairs; easing the load for a fortnight usually settles it."
+    )
+    made = fingerprint(source)
+    assert made["n"] == N_WORDS and len(made["hashes"]) == len(normalise(source)) - N_WORDS + 1
+    hashes = set(made["hashes"])
+    # Case, punctuation, curly apostrophes and line breaks do not hide a copy.
+    lifted = "Tip: OFTEN FEEL the front of\nthe knee ache on STAIRS! Don’t worry."
+    clean = "Knee pain on stairs often settles once the weekly load is eased for a while."
+    found = copies({"pages/tips.py:12": lifted, "data/tips.toml: tip": clean}, hashes)
+    assert found == {
+        "pages/tips.py:12": [
+            "often feel the front of the knee ache",
+            "feel the front of the knee ache on",
+            "the front of the knee ache on stairs",
+        ]
+    }
+    # Seven words in a row are not a copy; the same words with two swapped neither.
+    assert copied("feel the front of the knee ache", hashes) == []
+    assert copied("often feel the front of the ache knee on stairs", hashes) == []
+
+
+def test_the_fingerprint_holds_only_hashes_of_the_whole_article() -> None:
+    stored = json.loads(FINGERPRINT_FILE.read_text(encoding="utf-8"))
+    assert set(stored) == {"n", "normalisation", "hash", "hashes"}
+    assert stored["n"] == N_WORDS and stored["hash"] == HASHING
+    assert stored["normalisation"] == NORMALISATION
+    hashes = stored["hashes"]
+    assert hashes == sorted(set(hashes))
+    assert all(re.fullmatch(r"[0-9a-f]{16}", h) for h in hashes)
+    # The article runs to about 1,500 words: one run per word, less a few repeats.
+    assert 1000 < len(hashes) < 5000
+
+
+def test_the_committed_fingerprint_is_the_articles_when_the_article_is_beside_the_checkout() -> (
+    None
+):
+    article = find_article()
+    if article is None:
+        # Every user's clone: the fixture above is all there is to check against.
+        pytest.skip(f"no {ARTICLE} beside the checkout to rebuild the fingerprint from")
+    built = fingerprint(article.read_text(encoding="utf-8"))
+    stored = json.loads(FINGERPRINT_FILE.read_text(encoding="utf-8"))
+    assert stored == built, "the article changed: run python -m scripts.article_fingerprint"
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import pandas as pd
 
+from logic import clock
 from logic.checkins import parse_checkins
 from logic.io.csv_io import (
     MB,
@@ -131,7 +132,7 @@ def plan_import(
     when the database cannot be read; every problem of the file is in `.errors`.
     """
     kb = kb or knowledge_base()
-    today = today or dt.date.today()
+    today = today or clock.today()
     owner = runner.strip() if runner is not None else None
     try:
         data = read_capped(source, max_bytes, _too_big)

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from logic import clock
 from logic.errors import StorageError
 from logic.storage.store import Store
 from logic.storage.tables import coach_teams, login_attempts, teams, users
@@ -60,7 +61,7 @@ class LoginResult:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def wait_after(failures: int) -> int:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from benchmarks.load_checkins import NEW_RUNNER, run_load
+from logic import clock
 from logic.storage.store import Store
 from scripts.appserver import sqlite_url
 from tests.support.browser import open_app, wait_for_app
@@ -65,7 +65,7 @@ def _expect_in_history(page: Page, base_url: str, name: str) -> None:
     expect(body.get_by_role("heading", name="History")).to_be_visible()
     expect(body.get_by_text(name, exact=True)).to_be_visible()
     expect(body.get_by_text("No check-ins yet")).to_have_count(0)
-    today = dt.date.today()
+    today = clock.today()
     picked = body.get_by_role("combobox", name="Pick a check-in")
     expect(picked).to_have_value(re.compile(rf"· {today.day} {today:%b %Y} ·"))
 

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from logic import clock
 from logic.analysis.trends import scored_history, week_over_week
 from logic.charts.body_map import HIGHLIGHT_COLOR
 from logic.knowledge import knowledge_base
@@ -142,7 +143,7 @@ def test_new_runner_checks_in_and_gets_a_routine(
     # A phone user agent too: Streamlit closes the sidebar menu after navigation only on phones.
     page = page_factory(viewport, accept_downloads=True, **DEVICE_OPTIONS[viewport])
     body = main(page)
-    days, second_go = checkin_days(dt.date.today())
+    days, second_go = checkin_days(clock.today())
 
     # -- 1. who are you? ------------------------------------------------------------------
     open_app(page, server.base_url)
@@ -247,7 +248,7 @@ def test_new_runner_checks_in_and_gets_a_routine(
     expect(body.get_by_role("heading", name="Weekly check-in")).to_be_visible()
     # The form starts from the last check-in, dated today: move it to another day of that week.
     expect_chips(page, ["outer_knee", "outer_hip"])
-    expect(body.get_by_text(week_label(dt.date.today()), exact=True)).to_be_visible()
+    expect(body.get_by_text(week_label(clock.today()), exact=True)).to_be_visible()
     set_date(page, second_go)
     body.get_by_role("button", name="Save check-in").click()
     wait_for_app(page)
@@ -271,9 +272,9 @@ def test_new_runner_checks_in_and_gets_a_routine(
         expect(body.get_by_role("heading", name="Weekly check-in")).to_be_visible()
         # Answers carry over from the last check-in, pain too; the date starts at today.
         expect(slider).to_have_value(str(PAINS[week - 1]))
-        expect(body.get_by_text(week_label(dt.date.today()), exact=True)).to_be_visible()
+        expect(body.get_by_text(week_label(clock.today()), exact=True)).to_be_visible()
         assert_clean(page)
-        if day != dt.date.today():
+        if day != clock.today():
             set_date(page, day)
         if week == len(days) - 1:  # the last week: it hurts more, in more places
             click_region(page, "front_knee")

@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from logic import clock
 from logic.storage.accounts import Accounts
 from logic.storage.store import Store
 from scripts.appserver import DEVICE_OPTIONS, sqlite_url
@@ -55,7 +56,7 @@ def seed_team_db(path: Path) -> str:
     try:
         Accounts(store).create_user(COACH, role="coach", password=PASSWORD, coach_of=["A"])
         Accounts(store).create_team("B")
-        today = dt.date.today()
+        today = clock.today()
         rows = [
             {
                 "runner": runner,
@@ -207,7 +208,7 @@ def test_import_with_errors_writes_nothing_then_a_valid_file_imports(
     server = app_server_factory(db_url=sqlite_url(db_path))
     page = page_factory(viewport, **DEVICE_OPTIONS[viewport])
     body = main(page)
-    today = dt.date.today()
+    today = clock.today()
     weeks = [(today - dt.timedelta(weeks=n)).isoformat() for n in (3, 2, 1)]
 
     # -- 1. a new runner, straight on Import & export --------------------------------------------

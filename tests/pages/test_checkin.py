@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from logic import clock
 from logic.storage.store import StorageError, Store, get_store
 from tests.support.apptest import app, assert_no_exception, button, fill_checkin, texts
 
@@ -67,7 +68,7 @@ def test_submitting_stores_the_checkin_and_opens_results(db_url: str) -> None:
     assert row["team"] == "Ridge Runners"
     assert row["ostrc_participation"] == 1 and row["ostrc_training"] == 2
     assert pd.isna(row["ostrc_pain"])
-    assert row["date"].date() == dt.date.today()
+    assert row["date"].date() == clock.today()
     assert at.session_state["result_id"] == int(row["id"])
 
 
@@ -75,7 +76,7 @@ def test_the_form_starts_from_the_previous_checkin() -> None:
     get_store().save_checkin(
         {
             "runner": "Ben",
-            "date": (dt.date.today() - dt.timedelta(days=7)).isoformat(),
+            "date": (clock.today() - dt.timedelta(days=7)).isoformat(),
             "pain_locations": "outer_knee",
             "pain_level": 3,
             "weekly_km": 50,
@@ -91,7 +92,7 @@ def test_the_form_starts_from_the_previous_checkin() -> None:
     assert at.pills(key="ci_limitations").value == ["stiff_hips", "weak_glutes"]
     # Warning signs describe one week: they are asked afresh.
     assert at.pills(key="ci_warning_signs").value == []
-    assert at.date_input(key="ci_date").value == dt.date.today()
+    assert at.date_input(key="ci_date").value == clock.today()
 
 
 def test_resubmitting_a_week_asks_before_replacing() -> None:
@@ -153,8 +154,8 @@ def test_no_warning_or_second_menu() -> None:
 
 def test_editing_a_checkin_onto_a_taken_week_asks_then_replaces_it() -> None:
     store = get_store()
-    two_weeks_ago = dt.date.today() - dt.timedelta(days=14)
-    last_week = dt.date.today() - dt.timedelta(days=7)
+    two_weeks_ago = clock.today() - dt.timedelta(days=14)
+    last_week = clock.today() - dt.timedelta(days=7)
     moved = store.save_checkin({"runner": "Hal", "date": two_weeks_ago.isoformat()})
     store.save_checkin({"runner": "Hal", "date": last_week.isoformat(), "pain_level": 3})
     at = app("Hal")
@@ -176,7 +177,7 @@ def test_editing_a_checkin_onto_a_taken_week_asks_then_replaces_it() -> None:
 
 def test_editing_a_past_checkin_keeps_its_id_and_week() -> None:
     store = get_store()
-    old_day = dt.date.today() - dt.timedelta(days=14)
+    old_day = clock.today() - dt.timedelta(days=14)
     checkin_id = store.save_checkin(
         {
             "runner": "Gus",

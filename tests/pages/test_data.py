@@ -7,7 +7,6 @@ the same widget state the browser sends; downloads are read where Streamlit stor
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import logic.storage.store
+from logic import clock
 from logic.io.csv_io import UTF8_BOM
 from logic.io.importing import UPLOAD_LIMIT_BYTES, export_csv, export_filename
 from logic.knowledge import knowledge_base
@@ -85,7 +85,7 @@ def test_export_downloads_the_whole_history_as_csv(downloads: dict) -> None:
     button_ = at.download_button(key="data_export")
     assert button_.label == "Download my 2 check-ins (CSV)"
     assert not button_.proto.disabled
-    name = export_filename("Ann", dt.date.today())
+    name = export_filename("Ann", clock.today())
     data, mime = downloads[name]
     assert mime == "text/csv"
     assert data.startswith(UTF8_BOM)  # Excel then reads UTF-8 names right
@@ -119,7 +119,7 @@ def test_help_lists_the_columns_and_offers_a_template(downloads: dict) -> None:
     template = downloads["stride-check-template-Ann.csv"][0].decode("utf-8-sig")
     header, example = template.splitlines()
     assert header.split(",") == list(knowledge_base().checkin.columns)
-    assert example.startswith(f"Ann,{dt.date.today():%Y-%m-%d},")
+    assert example.startswith(f"Ann,{clock.today():%Y-%m-%d},")
 
 
 # --- import: problems -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from logic import clock
 from logic.storage.store import get_store
 from tests.support.apptest import (
     app,
@@ -21,7 +22,7 @@ from tests.support.apptest import (
 pytestmark = pytest.mark.usefixtures("db_url")
 
 PAGE = "pages/history.py"
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def day(weeks_ago: int) -> str:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from logic import clock
 from logic.analysis.results import checkin_result
 from logic.analysis.scoring import score_one
 from logic.storage.store import get_store
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("db_url")
 
 KNEE = {
     "runner": "Ann",
-    "date": dt.date.today().isoformat(),
+    "date": clock.today().isoformat(),
     "pain_locations": "front_knee;outer_knee",
     "pain_level": 6,
     "pain_triggers": "stairs;downhill;running",
@@ -152,7 +153,7 @@ def test_a_link_to_a_missing_checkin_says_so() -> None:
 
 def test_past_weeks_can_be_opened() -> None:
     store = get_store()
-    old = {**KNEE, "date": (dt.date.today() - dt.timedelta(days=14)).isoformat(), "pain_level": 2}
+    old = {**KNEE, "date": (clock.today() - dt.timedelta(days=14)).isoformat(), "pain_level": 2}
     store.save_checkin(old)
     at = results_for(KNEE)
     picker = at.selectbox[-1]
@@ -165,7 +166,7 @@ def test_past_weeks_can_be_opened() -> None:
 
 def test_a_rise_since_last_week_is_called_out_and_load_flags_count() -> None:
     store = get_store()
-    today = dt.date.today()
+    today = clock.today()
     last_week = today - dt.timedelta(days=7)
     store.save_checkin({"runner": "Ann", "date": last_week.isoformat(), "weekly_km": 30})
     at = results_for({**KNEE, "weekly_km": 60.0, "longest_run_km": 20.0})

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from logic import clock
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
 from tests.support.apptest import app, assert_no_exception, button, on_page, texts
 
 PASSWORD = "correct horse battery"
+
+
+def weeks_ago(n: int) -> str:
+    """The Monday `n` ISO weeks before this one: the Team page shows this week by default."""
+    today = clock.today()
+    return (today - dt.timedelta(days=today.weekday(), weeks=n)).isoformat()
 
 
 @pytest.fixture
@@ -28,7 +37,7 @@ def team(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     store = get_store()
     for runner, team_name in (("ann", "A"), ("bob", "A"), ("cat", "B")):
         ids[f"{runner}_checkin"] = store.save_checkin(
-            {"runner": runner, "team": team_name, "date": "2026-11-23", "pain_level": 3}
+            {"runner": runner, "team": team_name, "date": weeks_ago(0), "pain_level": 3}
         )
     return ids
 
@@ -151,14 +160,14 @@ def test_a_coach_imports_a_season_for_their_team_only(team: dict[str, int]) -> N
     at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
     assert_no_exception(at)
     at.toggle(key="data_team_import").set_value(True).run()
-    ok = "runner,team,date,pain_level\nann,A,2026-10-05,2\nbob,A,2026-10-05,3\n"
+    ok = f"runner,team,date,pain_level\nann,A,{weeks_ago(7)},2\nbob,A,{weeks_ago(7)},3\n"
     at.file_uploader[0].set_value(("season.csv", ok.encode(), "text/csv")).run()
     button(at, "Import 2 check-ins").click().run()
     assert_no_exception(at)
     assert len(get_store().history("bob")) == 2
     at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
     at.toggle(key="data_team_import").set_value(True).run()
-    bad = "runner,team,date\nann,A,2026-10-12\ncat,B,2026-10-12\n"
+    bad = f"runner,team,date\nann,A,{weeks_ago(6)}\ncat,B,{weeks_ago(6)}\n"
     at.file_uploader[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
     button(at, "Import 2 check-ins").click().run()
     assert any("Nothing was imported" in t for t in texts(at.error))
@@ -169,7 +178,7 @@ def test_a_runner_cannot_export_or_import_for_others(team: dict[str, int]) -> No
     at = on_page(signed_in(team["ann"]).run(), "pages/data.py")
     assert_no_exception(at)
     assert not at.toggle  # no team import for a runner
-    rows = "runner,date\nbob,2026-10-12\n"
+    rows = f"runner,date\nbob,{weeks_ago(6)}\n"
     at.file_uploader[0].set_value(("x.csv", rows.encode(), "text/csv")).run()
     assert any("only your own name" in t for t in texts(at.error))
     assert len(get_store().history("bob")) == 1

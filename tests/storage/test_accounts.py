@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from logic import clock
 from logic.storage import accounts as acc
 from logic.storage.accounts import AccountError, Accounts, wait_after
 from logic.storage.store import Store
@@ -48,9 +49,7 @@ def test_inactive_accounts_cannot_sign_in(accounts: Accounts) -> None:
     assert accounts.authenticate("ann", PASSWORD).message == "Wrong username or password."
 
 
-def test_repeated_failures_slow_down_for_any_name(
-    accounts: Accounts, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_repeated_failures_slow_down_for_any_name(accounts: Accounts) -> None:
     accounts.create_user("ann", role="runner", password=PASSWORD)
     for name in ("ann", "ghost"):
         waits = [accounts.authenticate(name, "bad password!").wait_seconds for _ in range(3)]
@@ -59,9 +58,8 @@ def test_repeated_failures_slow_down_for_any_name(
         assert blocked.user is None
         assert blocked.message is not None and "Try again in" in blocked.message
     # Once the wait is over the right password works again and the count resets.
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
-    monkeypatch.setattr(acc, "_now", lambda: later)
-    assert accounts.authenticate("ann", PASSWORD).user is not None
+    with clock.freeze(clock.now() + dt.timedelta(seconds=3)):
+        assert accounts.authenticate("ann", PASSWORD).user is not None
     assert accounts._failures("ann") == (0, None)
 
 
