@@ -23,10 +23,11 @@ from pages.checkin_form import (
     number,
 )
 
-runner, team = common.require_runner()
+ctx = common.context()
+runner, team = common.require_runner(ctx)
 today = dt.date.today()
 
-load_state(runner, today)
+load_state(ctx.store, runner, today)
 
 # The body map and the multiselect show the same regions. A click on the map sets them; a
 # change from elsewhere gives the map a new key, because the browser re-applies a chart's last
@@ -149,9 +150,9 @@ def save(replace: bool) -> int | None:
     try:
         if editing:
             # Same id; moving onto a taken week asks first, then replaces that check-in.
-            common.store().update_checkin(editing, row, replace=replace)
+            ctx.store.update_checkin(editing, row, replace=replace)
             return editing
-        return common.store().save_checkin(row, replace=replace)
+        return ctx.store.save_checkin(row, replace=replace)
     except WeekTaken as taken:
         st.session_state["ci_confirm"] = f"{taken.date:%a %d %b %Y}"
     except StorageError as err:
@@ -181,5 +182,5 @@ if replace or (
     if saved is None:
         st.rerun()  # show the messages next to their fields
     st.session_state.update(result_id=saved, ci_editing=None, ci_loaded_for=None)
-    st.switch_page("pages/results.py")
+    common.go_to(ctx, "results")
 common.disclaimer()

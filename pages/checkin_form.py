@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from logic.form import edit_values, form_columns, form_defaults
+from logic.storage.access import ScopedStore
 from logic.storage.store import StorageError
 from pages import common
 
@@ -74,7 +75,7 @@ def _reset(values: dict, runner: str, **flags) -> None:
     st.session_state[MAP_VERSION] = st.session_state.get(MAP_VERSION, 0) + 1
 
 
-def load_state(runner: str, today: dt.date) -> None:
+def load_state(store: ScopedStore, runner: str, today: dt.date) -> None:
     """Fill the form once per runner (or for an edit), and bring it back after other pages.
 
     Streamlit forgets a widget's value on any run that does not draw it (another page), so
@@ -83,7 +84,7 @@ def load_state(runner: str, today: dt.date) -> None:
     edit_id = st.session_state.pop("ci_edit_id", None)  # set by the history page's Edit
     if edit_id is not None:
         try:
-            stored = common.store().get_checkin(int(edit_id))
+            stored = store.get_checkin(int(edit_id))
         except StorageError as err:
             stored = None
             st.warning(f"Could not open that check-in. {err}")
@@ -93,7 +94,7 @@ def load_state(runner: str, today: dt.date) -> None:
             _reset(edit_values(stored, KB), runner, ci_had_previous=False, ci_editing=int(edit_id))
     if st.session_state.get("ci_loaded_for") != runner:
         try:
-            previous = common.store().latest_checkin(runner)
+            previous = store.latest_checkin(runner)
         except StorageError as err:
             st.warning(f"Could not load your last check-in, so the form starts empty. {err}")
             previous = None

@@ -67,13 +67,9 @@ def week_specs(runner: str, version: str, weeks: int | None, _scored, _load) -> 
     return specs
 
 
-def go(page: str, **state: object) -> None:
-    st.session_state.update(state)
-    st.switch_page(page)
-
-
-runner, _team = common.require_runner()
-store = common.store()
+ctx = common.context()
+runner, _team = common.require_runner(ctx)
+store = ctx.store
 try:
     history = store.history(runner)
 except StorageError as err:
@@ -88,7 +84,7 @@ if deleted:
 
 if history.empty:
     st.info("No check-ins yet. Your history starts with your first weekly check-in.")
-    st.page_link("pages/checkin.py", label="Do your first check-in", icon="📝")
+    common.link_to(ctx, "checkin", "Do your first check-in", "📝")
     common.disclaimer()
     st.stop()
 
@@ -119,12 +115,15 @@ st.dataframe(
     height=min(38 + 35 * len(table), 300),
 )
 picked = st.selectbox("Pick a check-in", list(choices), format_func=choices.get, key="hist_pick")
-open_col, edit_col, delete_col = st.columns(3)
-if open_col.button("Open results", width="stretch"):
-    go("pages/results.py", result_id=picked)
-if edit_col.button("Edit", width="stretch"):
-    go("pages/checkin.py", ci_edit_id=picked)
-if delete_col.button("Delete", width="stretch"):
+# Only the actions this role can take: a coach or admin who does not run has no check-in
+# page, so no Edit.
+actions = [a for a in ("results", "checkin") if ctx.may_open(a)] + ["delete"]
+cols = dict(zip(actions, st.columns(len(actions)), strict=True))
+if "results" in cols and cols["results"].button("Open results", width="stretch"):
+    common.go_to(ctx, "results", result_id=picked)
+if "checkin" in cols and cols["checkin"].button("Edit", width="stretch"):
+    common.go_to(ctx, "checkin", ci_edit_id=picked)
+if cols["delete"].button("Delete", width="stretch"):
     st.session_state["hist_delete"] = picked
 
 if st.session_state.get("hist_delete") not in (None, picked):

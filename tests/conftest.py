@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit import config as st_config
 
 from logic.storage.store import dispose_stores
 
@@ -27,6 +28,11 @@ from logic.storage.store import dispose_stores
 pytest_plugins = ["tests.support.browser", "tests.support.pg"]
 
 DB_ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
+
+# .streamlit/config.toml hides error details from a real server's browsers; AppTest runs keep
+# them all, so a failing page shows its traceback in at.exception (streamlit_app.py adds it
+# to its short message only when this is "full").
+st_config.set_option("client.showErrorDetails", "full")
 
 
 # Outside `streamlit run` every st.cache_data.clear() logs "No runtime found, using
