@@ -122,7 +122,8 @@ cols = dict(zip(actions, st.columns(len(actions)), strict=True))
 if "results" in cols and cols["results"].button("Open results", width="stretch"):
     common.go_to(ctx, "results", result_id=picked)
 if "checkin" in cols and cols["checkin"].button("Edit", width="stretch"):
-    common.go_to(ctx, "checkin", ci_edit_id=picked)
+    # The runner too: a coach who runs picks the runner on the check-in page as well.
+    common.go_to(ctx, "checkin", ci_edit_id=picked, history_runner=runner)
 if cols["delete"].button("Delete", width="stretch"):
     st.session_state["hist_delete"] = picked
 
