@@ -18,6 +18,7 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 from streamlit.errors import FragmentHandledException
+from streamlit.runtime.pages_manager import PagesManager
 
 from logic.analysis.team import team_names
 from logic.knowledge import KnowledgeBase, knowledge_base
@@ -165,10 +166,26 @@ def this_run() -> Iterator[AppContext]:
 
 
 def context() -> AppContext:
-    """This run's context, as streamlit_app.py resolved it. A page run without the app script
-    (AppTest runs page files on their own after its first run) resolves its own."""
+    """This run's context, as streamlit_app.py resolved it; every page asks for it first.
+
+    Streamlit runs a file of pages/ on its own, without streamlit_app.py and so without the
+    role's navigation, while it believes the app is an old-style "pages directory" app: in a
+    server process until st.navigation has run once (when the very first visitor opens
+    /history or /admin, every page file stays reachable by URL for everyone), and on every
+    AppTest run after the first. Turn that off (checked on streamlit 1.67: the flag is
+    PagesManager.uses_pages_directory) and, on a session's first run, run again through the
+    app script. Later runs resolve their own context: a rerun would drop the widget values
+    of this run (AppTest's case). So does a page file run as the main script (a test of one
+    page).
+    """
     ctx = _RUN.get()
-    return ctx if ctx is not None else build_context()
+    if ctx is not None:
+        return ctx
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if "home_page" not in st.session_state:  # set by every run of the app script
+            st.rerun()
+    return build_context()
 
 
 def go_to(ctx: AppContext, name: str, **state: object) -> None:
