@@ -2,13 +2,16 @@
 
 Roles: a runner in personal mode; a runner, a coach and an admin in team mode (one server per
 mode, each with a fresh, throwaway database seeded with weeks up to today). Each button is
-clicked once on a freshly opened page; a button that appears after a click (Delete's
-confirmation) is clicked too, Delete's "Yes, delete it" included. Download buttons are left
-out (they only download). After every click the page must be clean: no Streamlit exception,
-no app error message, no console error (tests.support.browser.assert_clean).
+clicked once (back on the page when the last one left it); the first button that appears
+after a click is clicked too: Delete's "Yes, delete it". Download buttons are left out (they
+only download). After every click the page must be clean: no Streamlit exception, no app
+error message, no console error (tests.support.browser.assert_clean).
 
 This is the check for the bug of a coach's History offering Edit, which switched to a page
 outside their navigation and showed StreamlitPageNotFoundError with a traceback.
+
+Also: the first visitor of a new server who opens a page by its URL gets the app's
+navigation, not Streamlit's old pages-directory mode (which listed every file of pages/).
 """
 
 from __future__ import annotations
@@ -112,27 +115,24 @@ def click(page: Page, label: str) -> None:
 
 
 def click_everything(page: Page, title: str, where: str) -> list[str]:
-    """Click each button of the page `title` on a freshly opened page (another page first, so
-    widgets start over), then each button the click brought up; returns what was clicked."""
-    away = "About" if title != "About" else "Results"
+    """Click each button of the page `title` once, back on that page when a button left it,
+    then the first button a click brought up (a confirmation); returns what was clicked."""
     nav_to(page, title)
     assert_clean(page)
+    url = page.url
     clicked = []
     for label in labels(page):
-        nav_to(page, away)
-        nav_to(page, title)
+        if page.url != url:
+            nav_to(page, title)  # the last button opened another page
         before = set(labels(page))
-        url = page.url
         click(page, label)
         clicked.append(f"{where} {title}: {label}")
         assert_clean(page)
-        if page.url != url:
-            continue  # the button opened another page: that page is checked on its own
-        for extra in [b for b in labels(page) if b not in before]:
-            click(page, extra)  # one step deeper: a confirmation (e.g. "Yes, delete it")
-            clicked.append(f"{where} {title}: {label} -> {extra}")
+        new = [b for b in labels(page) if b not in before] if page.url == url else []
+        if new:  # one step deeper: the first (primary) choice, e.g. "Yes, delete it"
+            click(page, new[0])
+            clicked.append(f"{where} {title}: {label} -> {new[0]}")
             assert_clean(page)
-            break  # the first (primary) choice is enough; it usually leaves the dialog
     return clicked
 
 
@@ -180,3 +180,18 @@ def test_every_button_as_every_role(
     ):
         assert expected in clicked, clicked
     assert not [c for c in clicked if c.startswith(("coach History: Edit", "admin History: Edit"))]
+
+
+def test_the_first_visitor_of_a_new_server_gets_the_roles_navigation(
+    app_server_factory: Callable, page_factory: Callable, tmp_path: Path
+) -> None:
+    server = app_server_factory(db_url=seed(tmp_path / "team.db", team_mode=True), env=TEAM_ENV)
+    page = page_factory("desktop")
+    open_app(page, server.base_url, "/admin")  # the process's very first script run
+    body = main(page)
+    expect(body.get_by_role("heading", name="Sign in to Stride Check")).to_be_visible()
+    links = page.locator('[data-testid="stTopNavLink"]')
+    expect(links).to_have_count(2)
+    assert [t.split()[-1] for t in links.all_inner_texts()] == ["in", "About"]
+    expect(page.locator('[data-testid="stSidebarNavLink"]')).to_have_count(0)
+    assert_clean(page)
