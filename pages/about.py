@@ -4,6 +4,7 @@ import streamlit as st
 
 from pages import common
 
+common.context()  # through the app's navigation, like every page (see common.context)
 KB = common.kb()
 
 st.title("About Stride Check", anchor=False)

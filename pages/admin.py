@@ -7,13 +7,14 @@ from logic.storage.store import StorageError
 from logic.texts import escape_markdown
 from pages import common
 
-user = common.signed_in_user()
+ctx = common.context()
+user = ctx.user
 if user is None or user.role != "admin":
     st.error("Only an admin can open this page.", icon="🔒")
     st.stop()
 
-accounts = common.accounts()
-config = common.auth()
+accounts = ctx.accounts
+config = ctx.config
 
 st.title("Admin", anchor=False)
 notice = st.session_state.pop("admin_notice", None)

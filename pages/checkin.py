@@ -35,10 +35,11 @@ from pages.checkin_form import (
     number,
 )
 
-runner, team = common.require_runner()
+ctx = common.context()
+runner, team = common.require_runner(ctx)
 today = clock.today()
 
-load_state(runner, today)
+load_state(ctx.store, runner, today)
 
 # The body map and the multiselect show the same regions. A click on the map sets them; a
 # change from elsewhere gives the map a new key, because the browser re-applies a chart's last
@@ -163,9 +164,9 @@ def save(replace: bool) -> int | None:
     try:
         if editing:
             # Same id; moving onto a taken week asks first, then replaces that check-in.
-            common.store().update_checkin(editing, row, replace=replace)
+            ctx.store.update_checkin(editing, row, replace=replace)
             return editing
-        return common.store().save_checkin(row, replace=replace)
+        return ctx.store.save_checkin(row, replace=replace)
     except WeekTaken as taken:
         st.session_state[CI_CONFIRM] = f"{taken.date:%a %d %b %Y}"
     except StrideCheckError as err:
@@ -194,6 +195,6 @@ if replace or (
     saved = save(replace=replace)
     if saved is None:
         st.rerun()  # show the messages next to their fields
-    st.session_state.update({RESULT_ID: saved, CI_EDITING: None, CI_LOADED_FOR: None})
-    st.switch_page("pages/results.py")
+    st.session_state.update({CI_EDITING: None, CI_LOADED_FOR: None})
+    common.go_to(ctx, "results", {RESULT_ID: saved})
 common.disclaimer()

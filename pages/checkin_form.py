@@ -16,6 +16,7 @@ from logic.session_keys import (
     CI_LOADED_FOR,
     CI_VALUES,
 )
+from logic.storage.access import ScopedStore
 from pages import common
 
 KB = common.kb()
@@ -90,7 +91,7 @@ def _reset(values: dict, runner: str, *, had_previous: bool, editing: int | None
     st.session_state[MAP_VERSION] = st.session_state.get(MAP_VERSION, 0) + 1
 
 
-def load_state(runner: str, today: dt.date) -> None:
+def load_state(store: ScopedStore, runner: str, today: dt.date) -> None:
     """Fill the form once per runner (or for an edit), and bring it back after other pages.
 
     Streamlit forgets a widget's value on any run that does not draw it (another page), so
@@ -99,7 +100,7 @@ def load_state(runner: str, today: dt.date) -> None:
     edit_id = st.session_state.pop(CI_EDIT_ID, None)  # set by the history page's Edit
     if edit_id is not None:
         try:
-            stored = common.store().get_checkin(int(edit_id))
+            stored = store.get_checkin(int(edit_id))
         except StrideCheckError as err:
             stored = None
             st.warning(f"Could not open that check-in. {err}")
@@ -109,7 +110,7 @@ def load_state(runner: str, today: dt.date) -> None:
             _reset(edit_values(stored, KB), runner, had_previous=False, editing=int(edit_id))
     if st.session_state.get(CI_LOADED_FOR) != runner:
         try:
-            previous = common.store().latest_checkin(runner)
+            previous = store.latest_checkin(runner)
         except StrideCheckError as err:
             st.warning(f"Could not load your last check-in, so the form starts empty. {err}")
             previous = None

@@ -7,14 +7,24 @@ to what that user may see.
 
 from __future__ import annotations
 
+import logging
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import cached_property
+
 import pandas as pd
 import streamlit as st
+from streamlit.errors import FragmentHandledException
+from streamlit.runtime.pages_manager import PagesManager
 
 from logic import clock
 from logic.analysis.team import team_names
 from logic.errors import StrideCheckError
 from logic.knowledge import KnowledgeBase, knowledge_base
-from logic.session_keys import HISTORY_RUNNER
+from logic.session_keys import HISTORY_RUNNER, HOME_PAGE
 from logic.settings import AuthConfig, ConfigError, resolve_auth
 from logic.storage.access import ScopedStore, Viewer
 from logic.storage.accounts import Accounts, User
@@ -25,6 +35,29 @@ RUNNER_KEY = "runner"
 TEAM_KEY = "team"
 USER_KEY = "user_id"
 NEW_RUNNER = "➕ New runner…"
+LOG = logging.getLogger("stride_check")
+FAILURE = (
+    "Something went wrong on this page. It has been logged for the app's maintainers; "
+    "try again, or open another page."
+)
+ERROR_BOX = "app_error"  # the container of FAILURE: the browser tests look for it
+
+PAGES = {  # url path and file name -> title, icon
+    "checkin": ("Check-in", "📝"),
+    "results": ("Results", "📊"),
+    "history": ("History", "📈"),
+    "data": ("Import & export", "🔄"),
+    "team": ("Team", "👥"),
+    "admin": ("Admin", "🛠️"),
+    "about": ("About", "ℹ️"),
+    "login": ("Sign in", "🔑"),
+}
+BY_ROLE = {
+    "personal": ["checkin", "results", "history", "data", "team", "about"],
+    "runner": ["checkin", "results", "history", "data", "about"],
+    "coach": ["team", "history", "results", "data", "about"],
+    "admin": ["team", "admin", "history", "results", "data", "about"],
+}
 
 
 def kb() -> KnowledgeBase:
@@ -50,57 +83,167 @@ def raw_store() -> Store:
         st.stop()
 
 
-def accounts() -> Accounts:
-    return Accounts(raw_store())
+@dataclass(frozen=True)
+class AppContext:
+    """Who is using the app on this script run, and what they may open and read.
+
+    Resolved once per run by streamlit_app.py (the secrets file read once, the account
+    looked up once) and read by the pages, which never resolve any of it again. The
+    database is opened on first use: the About page needs none.
+    """
+
+    config: AuthConfig
+    user: User | None  # the signed-in team-mode user; None in personal mode or signed out
+    viewer: Viewer
+    pages: tuple[str, ...]  # the page names this role's navigation holds, home first
+    opened: Store | None = field(default=None, repr=False)  # the store the sign-in used
+
+    @property
+    def team(self) -> bool:
+        return self.config.team
+
+    @cached_property
+    def raw_store(self) -> Store:
+        return self.opened if self.opened is not None else raw_store()
+
+    @cached_property
+    def store(self) -> ScopedStore:
+        """The database as this user may see it; a page that cannot reach it says why and
+        stops."""
+        return ScopedStore(self.raw_store, self.viewer)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.raw_store)
+
+    def may_open(self, name: str) -> bool:
+        return name in self.pages
 
 
-def signed_in_user() -> User | None:
-    """The team-mode user of this session (None in personal mode or before sign-in)."""
+_RUN: ContextVar[AppContext | None] = ContextVar("stride_check_run", default=None)
+
+
+def page_names(config: AuthConfig, user: User | None) -> tuple[str, ...]:
+    """The pages this person's navigation holds, the home page first."""
+    if config.team and user is None:
+        return ("login", "about")
+    names = BY_ROLE[user.role if user is not None else "personal"]
+    if user is not None and user.runner and "checkin" not in names:
+        names = ["checkin", *names]  # a coach or admin who also runs
+    return tuple(names)
+
+
+def build_context() -> AppContext:
+    """Resolve the mode, the signed-in user and their viewer once; stops with a message when
+    the configuration or the accounts cannot be read."""
     config = auth()
     if not config.team:
-        return None
+        return AppContext(config, None, Viewer.personal(), page_names(config, None))
+    store = raw_store()
     try:
         if config.login == "oidc":
-            if not st.user.get("is_logged_in"):
-                return None
-            email = st.user.get("email")
-            user = accounts().by_email(str(email)) if email else None
+            email = st.user.get("email") if st.user.get("is_logged_in") else None
+            user = Accounts(store).by_email(str(email)) if email else None
         else:
             user_id = st.session_state.get(USER_KEY)
-            user = accounts().get(int(user_id)) if user_id is not None else None
+            user = Accounts(store).get(int(user_id)) if user_id is not None else None
     except StrideCheckError as err:
         st.error(f"Could not check your account. {err}", icon="🛑")
         st.stop()
-    return user if user is not None and user.active else None
+    if user is not None and not user.active:
+        user = None
+    # Signed out, team mode: sees nothing.
+    viewer = Viewer.of(user) if user is not None else Viewer("runner", None, name="nobody")
+    return AppContext(config, user, viewer, page_names(config, user), opened=store)
 
 
-def viewer() -> Viewer:
-    user = signed_in_user()
-    if user is not None:
-        return Viewer.of(user)
-    if auth().team:
-        return Viewer(role="runner", runner=None, name="nobody")  # sees nothing
-    return Viewer.personal()
+@contextmanager
+def this_run() -> Iterator[AppContext]:
+    """streamlit_app.py, around every run: resolve the context once and lend it to the pages
+    of this run. Held per script thread and dropped when the run ends, so it is never stale
+    (a sign-in or sign-out counts on the next run) and never another session's."""
+    token = _RUN.set(build_context())
+    try:
+        yield _RUN.get()
+    finally:
+        _RUN.reset(token)
 
 
-def store() -> ScopedStore:
-    """The database as this user may see it; a page that cannot reach it says why and stops."""
-    return ScopedStore(raw_store(), viewer())
+def context() -> AppContext:
+    """This run's context, as streamlit_app.py resolved it; every page asks for it first.
+
+    Streamlit runs a file of pages/ on its own, without streamlit_app.py and so without the
+    role's navigation, while it believes the app is an old-style "pages directory" app: in a
+    server process until st.navigation has run once (when the very first visitor opens
+    /history or /admin, every page file stays reachable by URL for everyone), and on every
+    AppTest run after the first. Turn that off (checked on streamlit 1.67: the flag is
+    PagesManager.uses_pages_directory) and, on a session's first run, run again through the
+    app script. Later runs resolve their own context: a rerun would drop the widget values
+    of this run (AppTest's case). So does a page file run as the main script (a test of one
+    page).
+    """
+    ctx = _RUN.get()
+    if ctx is not None:
+        return ctx
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if HOME_PAGE not in st.session_state:  # set by every run of the app script
+            st.rerun()
+    return build_context()
+
+
+def go_to(ctx: AppContext, name: str, state: Mapping[str, object] | None = None) -> None:
+    """Every page switch goes through here: a page outside this role's navigation is never
+    switched to (Streamlit would raise); a short message says so instead."""
+    if not ctx.may_open(name):
+        title = PAGES[name][0] if name in PAGES else name
+        st.warning(f"The {title} page is not available to you.", icon="🔒")
+        return
+    st.session_state.update(state or {})
+    st.switch_page(f"pages/{name}.py")
+
+
+def link_to(ctx: AppContext, name: str, label: str, icon: str) -> None:
+    """A page link, drawn only when this role may open the page."""
+    if ctx.may_open(name):
+        st.page_link(f"pages/{name}.py", label=label, icon=icon)
+
+
+def guarded(run: Callable[[], None]) -> None:
+    """Run the app; an unexpected error shows a short message and is logged here, on the server,
+    with a reference the user can quote. Streamlit's own control flow (st.stop, st.rerun,
+    st.switch_page: BaseExceptions) passes through untouched.
+
+    The traceback goes to the browser only where client.showErrorDetails is "full" (a
+    developer's machine, the tests); .streamlit/config.toml sets "none" for a real server.
+    """
+    try:
+        run()
+    except FragmentHandledException:
+        raise  # already shown by Streamlit's fragment machinery
+    except Exception as err:
+        reference = secrets.token_hex(4)
+        LOG.error("Unexpected error (reference %s)", reference, exc_info=err)
+        with st.container(key=ERROR_BOX):
+            st.error(f"{FAILURE} (reference {reference})", icon="🛑")
+            if st.get_option("client.showErrorDetails") == "full":
+                st.exception(err)
 
 
 def disclaimer() -> None:
     st.caption(f"⚕️ {DISCLAIMER}")
 
 
-def current_runner() -> tuple[str, str | None] | None:
+def current_runner(ctx: AppContext) -> tuple[str, str | None] | None:
     """The runner whose check-ins the runner pages show."""
-    user = signed_in_user()
-    if auth().team:
-        if user is None or user.runner is None:
+    if ctx.team:
+        if ctx.user is None or ctx.user.runner is None:
             return None
-        runners = store().list_runners()
-        team = runners.loc[runners["runner"] == user.runner, "team"]
-        return user.runner, (team.iloc[0] if len(team) and team.iloc[0] == team.iloc[0] else None)
+        runners = ctx.store.list_runners()
+        team = runners.loc[runners["runner"] == ctx.user.runner, "team"]
+        return ctx.user.runner, (
+            team.iloc[0] if len(team) and team.iloc[0] == team.iloc[0] else None
+        )
     runner = st.session_state.get(RUNNER_KEY)
     return (runner, st.session_state.get(TEAM_KEY)) if runner else None
 
@@ -110,10 +253,10 @@ def set_runner(name: str, team: str | None) -> None:
     st.session_state[TEAM_KEY] = team
 
 
-def runner_picker(key: str) -> None:
+def runner_picker(ctx: AppContext, key: str) -> None:
     """Personal mode: pick an existing runner or create one; writes the choice to session state."""
     try:
-        runners = store().list_runners()
+        runners = ctx.store.list_runners()
     except StrideCheckError as err:
         st.error(f"Could not read the runners. {err}", icon="🛑")
         return
@@ -148,7 +291,7 @@ def runner_picker(key: str) -> None:
                 st.error("Enter a name of 1-64 characters.")
                 return
             try:
-                store().add_runner(name, team.strip() or None)
+                ctx.store.add_runner(name, team.strip() or None)
             except StrideCheckError as err:
                 st.error(f"Could not save the runner. {err}", icon="🛑")
                 return
@@ -156,20 +299,19 @@ def runner_picker(key: str) -> None:
             st.rerun()
 
 
-def require_runner() -> tuple[str, str | None]:
+def require_runner(ctx: AppContext) -> tuple[str, str | None]:
     """The current runner; asks for one inline (phones hide the sidebar) and stops until chosen."""
-    user = signed_in_user()
-    if user is not None and user.role in ("coach", "admin"):
-        return pick_visible_runner()
+    if ctx.user is not None and ctx.user.role in ("coach", "admin"):
+        return pick_visible_runner(ctx)
     wanted = st.session_state.pop(HISTORY_RUNNER, None)  # a click on the team page
-    if wanted is not None and not auth().team:
-        runners = store().list_runners()
+    if wanted is not None and not ctx.team:
+        runners = ctx.store.list_runners()
         team = runners.loc[runners["runner"] == wanted, "team"]
         if len(team):
             set_runner(wanted, None if team.iloc[0] != team.iloc[0] else team.iloc[0])
-    who = current_runner()
+    who = current_runner(ctx)
     if who is None:
-        if auth().team:
+        if ctx.team:
             st.info("Your account is not linked to a runner, so there is nothing to show here.")
             st.stop()
         st.title("Welcome to Stride Check", anchor=False)
@@ -177,15 +319,15 @@ def require_runner() -> tuple[str, str | None]:
             "A weekly self-check of six upper-leg overuse injuries, with a routine to match."
         )
         st.info("First, tell us who you are. There are no accounts: just pick or add your name.")
-        runner_picker("inline")
+        runner_picker(ctx, "inline")
         disclaimer()
         st.stop()
     return who
 
 
-def pick_visible_runner() -> tuple[str, str | None]:
+def pick_visible_runner(ctx: AppContext) -> tuple[str, str | None]:
     """Coaches and admins choose among the runners they may see (the team page can preset it)."""
-    runners = store().list_runners()
+    runners = ctx.store.list_runners()
     if runners.empty:
         st.info("No runners on your teams yet.")
         st.stop()
@@ -201,25 +343,23 @@ def pick_visible_runner() -> tuple[str, str | None]:
     return choice, None if team != team else team
 
 
-def reviews_teams() -> bool:
+def reviews_teams(ctx: AppContext) -> bool:
     """Coaches and admins (and anyone in personal mode) work with whole teams."""
-    user = signed_in_user()
-    return not auth().team or (user is not None and user.role in ("coach", "admin"))
+    return not ctx.team or (ctx.user is not None and ctx.user.role in ("coach", "admin"))
 
 
-def visible_teams(runners: pd.DataFrame) -> list[str]:
+def visible_teams(ctx: AppContext, runners: pd.DataFrame) -> list[str]:
     """The teams this user may review: a coach's own teams, or every team of `runners` (the
     scoped store's list_runners(), already read by the page) for an admin or in personal
     mode."""
-    user = signed_in_user()
-    if user is not None and user.role == "coach":
-        return sorted(set(user.teams))
+    if ctx.user is not None and ctx.user.role == "coach":
+        return sorted(set(ctx.user.teams))
     return team_names(runners)
 
 
-def sign_out() -> None:
+def sign_out(ctx: AppContext) -> None:
     """Forget the session's user (and the OIDC session when there is one)."""
     st.session_state.pop(USER_KEY, None)
-    if auth().login == "oidc":
+    if ctx.config.login == "oidc":
         st.logout()
     st.rerun()

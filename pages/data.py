@@ -28,8 +28,9 @@ DONE = "data_import_done"  # the message of the last import, shown once after th
 CHOICES = {"Skip them": "skip", "Replace them": "replace"}
 
 KB = common.kb()
-store = common.store()
-runner, _team = common.require_runner()
+ctx = common.context()
+store = ctx.store
+runner, _team = common.require_runner(ctx)
 today = clock.today()
 
 st.title("Import & export", anchor=False)
@@ -82,7 +83,7 @@ done = st.session_state.pop(DONE, None)
 if done:
     st.success(done, icon="✅")
 
-team_import = common.reviews_teams() and st.toggle(
+team_import = common.reviews_teams(ctx) and st.toggle(
     "Team import: rows may be for any runner on your teams",
     key="data_team_import",
     help="For a season collected elsewhere (a form tool's CSV). The same checks apply, and "

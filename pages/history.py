@@ -18,7 +18,7 @@ from logic.analysis.trends import (
 from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
 from logic.charts.risk import risk_trend_chart
 from logic.errors import StrideCheckError
-from logic.session_keys import CI_EDIT_ID, RESULT_ID
+from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
 from pages import common
 
@@ -68,13 +68,9 @@ def week_specs(runner: str, version: str, weeks: int | None, _scored, _load) -> 
     return specs
 
 
-def go(page: str, state: dict[str, object]) -> None:
-    st.session_state.update(state)
-    st.switch_page(page)
-
-
-runner, _team = common.require_runner()
-store = common.store()
+ctx = common.context()
+runner, _team = common.require_runner(ctx)
+store = ctx.store
 try:
     history = store.history(runner)
 except StrideCheckError as err:
@@ -89,7 +85,7 @@ if deleted:
 
 if history.empty:
     st.info("No check-ins yet. Your history starts with your first weekly check-in.")
-    st.page_link("pages/checkin.py", label="Do your first check-in", icon="📝")
+    common.link_to(ctx, "checkin", "Do your first check-in", "📝")
     common.disclaimer()
     st.stop()
 
@@ -120,12 +116,16 @@ st.dataframe(
     height=min(38 + 35 * len(table), 300),
 )
 picked = st.selectbox("Pick a check-in", list(choices), format_func=choices.get, key="hist_pick")
-open_col, edit_col, delete_col = st.columns(3)
-if open_col.button("Open results", width="stretch"):
-    go("pages/results.py", {RESULT_ID: picked})
-if edit_col.button("Edit", width="stretch"):
-    go("pages/checkin.py", {CI_EDIT_ID: picked})
-if delete_col.button("Delete", width="stretch"):
+# Only the actions this role can take: a coach or admin who does not run has no check-in
+# page, so no Edit.
+actions = [a for a in ("results", "checkin") if ctx.may_open(a)] + ["delete"]
+cols = dict(zip(actions, st.columns(len(actions)), strict=True))
+if "results" in cols and cols["results"].button("Open results", width="stretch"):
+    common.go_to(ctx, "results", {RESULT_ID: picked})
+if "checkin" in cols and cols["checkin"].button("Edit", width="stretch"):
+    # The runner too: a coach who runs picks the runner on the check-in page as well.
+    common.go_to(ctx, "checkin", {CI_EDIT_ID: picked, HISTORY_RUNNER: runner})
+if cols["delete"].button("Delete", width="stretch"):
     st.session_state["hist_delete"] = picked
 
 if st.session_state.get("hist_delete") not in (None, picked):

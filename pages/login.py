@@ -6,8 +6,8 @@ from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
 from pages import common
 
-config = common.auth()
-user = common.signed_in_user()
+ctx = common.context()
+config, user = ctx.config, ctx.user
 if user is not None:
     st.title(f"Welcome, {escape_markdown(user.display_name)}", anchor=False)
     st.success("You are signed in.")
@@ -34,7 +34,7 @@ else:
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
-        result = common.accounts().authenticate(username, password)
+        result = ctx.accounts.authenticate(username, password)
         if result.user is None:
             st.error(result.message or "Wrong username or password.", icon="🔒")
         else:

@@ -22,13 +22,14 @@ from pages import common
 
 KB = common.kb()
 BAND_BADGE = {"low": "green", "moderate": "orange", "high": "red"}
-store = common.store()
+ctx = common.context()
+store = ctx.store
 
 param = st.query_params.get("checkin")
 checkin_id, problem = checkin_id_from_param(param)
 if problem:
     st.error(problem, icon="🔗")
-who = common.current_runner()
+who = common.current_runner(ctx)
 from_link = checkin_id is not None
 try:
     checkin = store.get_checkin(checkin_id or st.session_state.get(RESULT_ID) or 0)
@@ -47,7 +48,7 @@ if checkin is None:
         st.error(f"There is no check-in number {param}. It may have been deleted.", icon="🔗")
     st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
     if who is not None:
-        st.page_link("pages/checkin.py", label="Go to the check-in", icon="📝")
+        common.link_to(ctx, "checkin", "Go to the check-in", "📝")
     common.disclaimer()
     st.stop()
 

@@ -55,14 +55,14 @@ def view(key: tuple, period: tuple, condition, week: dt.date, rows: int, _store,
 
 
 def open_history(runner: str) -> None:
-    st.session_state[HISTORY_RUNNER] = runner
-    st.switch_page("pages/history.py")
+    common.go_to(ctx, "history", {HISTORY_RUNNER: runner})
 
 
-if not common.reviews_teams():
+ctx = common.context()
+if not common.reviews_teams(ctx):
     st.error("Only coaches and admins can open the team page.", icon="🔒")
     st.stop()
-store = common.store()
+store = ctx.store
 kept = st.session_state.setdefault(KEEP, {})
 st.title("Team", anchor=False)
 try:
@@ -71,7 +71,7 @@ try:
 except StrideCheckError as err:
     st.error(f"Could not read the team. {err}", icon="🛑")
     st.stop()
-teams = common.visible_teams(runners)
+teams = common.visible_teams(ctx, runners)
 if not teams:
     st.info("No teams yet. A runner joins a team by naming it in their check-in.")
     common.disclaimer()

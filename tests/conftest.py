@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit import config as st_config
 
 from logic import clock
 from logic.storage.store import dispose_stores
@@ -33,6 +34,11 @@ from logic.storage.store import dispose_stores
 pytest_plugins = ["tests.support.browser", "tests.support.pg"]
 
 DB_ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
+
+# .streamlit/config.toml hides error details from a real server's browsers; AppTest runs keep
+# them all, so a failing page shows its traceback in at.exception (streamlit_app.py adds it
+# to its short message only when this is "full").
+st_config.set_option("client.showErrorDetails", "full")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
+from pages.common import FAILURE
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
 
@@ -29,7 +31,10 @@ def on_page(at: AppTest, page: str) -> AppTest:
 
 
 def assert_no_exception(at: AppTest) -> None:
+    """No exception shown, neither Streamlit's nor the app's short message for one."""
     assert not at.exception, [e.value for e in at.exception]
+    failures = [e.value for e in at.error if str(e.value).startswith(FAILURE)]
+    assert not failures, failures
 
 
 def charts(at: AppTest) -> list[Any]:
