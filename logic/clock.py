@@ -18,13 +18,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from logic.errors import ConfigError
+
 ENV_VAR = "STRIDE_CHECK_NOW"
 ENV_FORMAT = "an ISO date and time such as 2026-12-06T23:57:00 (local time, or with an offset)"
 
 _frozen: dt.datetime | None = None
 
 
-class ClockError(ValueError):
+class ClockError(ConfigError, ValueError):
     """STRIDE_CHECK_NOW holds something that is not an ISO date and time."""
 
 

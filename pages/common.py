@@ -69,7 +69,7 @@ def auth() -> AuthConfig:
     try:
         clock.now()  # a broken STRIDE_CHECK_NOW stops here too, before any page reads the date
         return resolve_auth()
-    except (ConfigError, clock.ClockError) as err:
+    except ConfigError as err:  # ClockError too: a broken STRIDE_CHECK_NOW
         st.error(f"Stride Check is not configured correctly. {err}", icon="🛑")
         st.stop()
 
