@@ -12,7 +12,7 @@
 #        postgresql               when no initdb is found (postgres tests; the machine
 #                                 image normally has PostgreSQL 15 already)
 #        faketime                 when `faketime` is not on PATH (step 5)
-#   3. ruff check .
+#   3. ruff check . and lint-imports (the import-linter layer contracts in pyproject.toml)
 #   4. python -m pytest "$@"            whole suite by default: unit, browser, postgres
 #   5. only when no pytest arguments are given: the fast part of the suite (-m "not browser
 #      and not postgres") three more times under Debian's faketime, which fakes libc's clock
@@ -43,18 +43,16 @@ fi
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 if [ "${#missing[@]}" -gt 0 ]; then
     step "apt-get install ${missing[*]}"
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get -o Acquire::Retries=3 update -qq </dev/null
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get -o Acquire::Retries=3 -o Dpkg::Use-Pty=0 install -y -qq "${missing[@]}" </dev/null
+    apt_install "${missing[@]}"  # scripts/venv.sh
 fi
 
 status=0
 
 step "ruff check ."
 "$PYTHON" -m ruff check . || status=1
+
+step "lint-imports (the layers in pyproject.toml)"
+"$VENV_DIR/bin/lint-imports" || status=1
 
 step "pytest $*"
 "$PYTHON" -m pytest "$@" || status=$?
