@@ -72,7 +72,7 @@ def export_shaped_checkins(
             pd.Timestamp("2022-01-03").to_datetime64()
             + rng.integers(0, 5 * 365, n).astype("timedelta64[D]")
         ).astype("datetime64[ns]"),
-        "team": np.where(rng.random(n) < 0.5, "Trail Club", None).astype(object),
+        "team": np.array(["Trail Club", None], dtype=object)[(rng.random(n) < 0.5).view("u1")],
     }
     for name in kb.checkin.set_columns:
         members = list(cols[name].values)

@@ -158,7 +158,7 @@ def _factorize_values(
 
 
 _IDENTITY_MIN_ROWS = 10_000  # below this, hashing the values directly costs next to nothing
-_IDENTITY_SAMPLE = 1_000
+_IDENTITY_SAMPLE = 10_000  # cells looked at to judge whether the objects repeat
 
 
 def _identity_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
@@ -179,7 +179,7 @@ def _identity_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
         (ctypes.c_ssize_t * len(cells)).from_address(cells.ctypes.data)
     )
     sample = addresses[:: max(1, len(cells) // _IDENTITY_SAMPLE)]
-    if len(np.unique(sample)) > len(sample) // 4:
+    if len(np.unique(sample)) > len(sample) // 2:
         return None
     codes, distinct = pd.factorize(addresses)
     rows = np.empty(len(distinct), dtype=np.intp)
