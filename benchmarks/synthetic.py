@@ -49,3 +49,49 @@ def synthetic_checkins(n: int, *, seed: int = 0, runners: int = 5000) -> pd.Data
         answer = rng.integers(0, 4, n).astype("float64")
         out[name] = pd.array(np.where(rng.random(n) < 0.3, np.nan, answer)).astype("Int64")
     return pd.DataFrame(out)[list(cols)]
+
+
+def export_shaped_checkins(
+    n: int, *, seed: int = 0, runners: int = 5000, combinations: int = 400
+) -> pd.DataFrame:
+    """n check-ins typed as a real export reaches score_checkins: the shape users hand over.
+
+    Whole numbers are numpy int64 (every answer given), other numbers float64, `date` is
+    datetime64, and every text, set and choice column holds plain Python strings (object
+    dtype). Each set column holds at most `combinations` distinct ;-strings, drawn once and
+    spread over the rows, as a real team's answers repeat.
+    """
+    kb = knowledge_base()
+    rng = np.random.default_rng(seed)
+    cols = kb.checkin.columns
+    sep = kb.checkin.set_separator
+    names = np.array([f"runner-{i}" for i in range(runners)], dtype=object)
+    out: dict[str, np.ndarray] = {
+        "runner": names[rng.integers(0, runners, n)],
+        "date": (
+            pd.Timestamp("2022-01-03").to_datetime64()
+            + rng.integers(0, 5 * 365, n).astype("timedelta64[D]")
+        ).astype("datetime64[ns]"),
+        "team": np.array(["Trail Club", None], dtype=object)[(rng.random(n) < 0.5).view("u1")],
+    }
+    for name in kb.checkin.set_columns:
+        members = list(cols[name].values)
+        k = min(combinations, 2 ** len(members))
+        masks = rng.choice(2 ** len(members), size=k, replace=False)
+        bits = (masks[:, None] >> np.arange(len(members))) & 1
+        table = subset_strings(members, bits.astype(bool), sep)
+        out[name] = table[rng.integers(0, k, n)]
+    out["pain_level"] = rng.integers(0, 11, n)
+    out["weekly_km"] = rng.gamma(4, 10, n).round(1)
+    out["longest_run_km"] = (out["weekly_km"] * rng.uniform(0.2, 0.5, n)).round(1)
+    out["sitting_hours"] = rng.uniform(0, 14, n).round(1)
+    out["strength_sessions"] = rng.integers(0, 5, n)
+    out["mobility_sessions"] = rng.integers(0, 5, n)
+    out["sex"] = np.array(list(cols["sex"].values), dtype=object)[rng.integers(0, 4, n)]
+    for name in ("ostrc_participation", "ostrc_training", "ostrc_performance", "ostrc_pain"):
+        out[name] = rng.integers(0, 4, n)
+    # dtype=object explicitly: pandas would otherwise infer its own string dtype for text.
+    frame = pd.DataFrame(
+        {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()}
+    )
+    return frame[list(cols)]

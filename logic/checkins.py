@@ -7,6 +7,7 @@ a million check-ins hold only a few thousand distinct strings.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -133,6 +134,18 @@ def _factorize(
     database cannot): then, and only then, each cell goes through `fix`, and what is still
     unhashable gets code -1 (missing) and is reported as a problem by the caller.
     """
+    by_identity = _identity_codes(series)
+    if by_identity is not None:
+        # Factorise one cell per distinct object by value, and spread that to the rows.
+        object_codes, rows = by_identity
+        codes, uniques, odd = _factorize_values(series.iloc[rows], fix)
+        return codes[object_codes], uniques, odd[object_codes]
+    return _factorize_values(series, fix)
+
+
+def _factorize_values(
+    series: pd.Series, fix: Callable[[Any], Any] | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     try:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         odd = np.zeros(len(series), dtype=bool)
@@ -142,6 +155,36 @@ def _factorize(
         odd = ~series.map(_hashable).to_numpy(dtype=bool)
         codes, uniques = pd.factorize(series.mask(odd, None), use_na_sentinel=True)
     return np.asarray(codes), np.asarray(uniques, dtype=object), odd
+
+
+_IDENTITY_MIN_ROWS = 10_000  # below this, hashing the values directly costs next to nothing
+_IDENTITY_SAMPLE = 10_000  # cells looked at to judge whether the objects repeat
+
+
+def _identity_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Codes of an object column by which Python object each cell holds, and one row per object.
+
+    A real export's object columns repeat a few objects (read_csv boxes each distinct string
+    once; a frame built from a few Python strings shares them), and hashing the cells'
+    addresses as int64 is several times faster than hashing and comparing strings. Equal
+    strings in separate objects get separate codes here; the caller merges them by value.
+    None (not worth it) for other dtypes, short columns, or cells that are mostly distinct
+    objects, judged on a sample before any per-row work.
+    """
+    if series.dtype != object or len(series) < _IDENTITY_MIN_ROWS:
+        return None
+    cells = np.ascontiguousarray(series.to_numpy(dtype=object, copy=False))
+    # The object pointers, read in place: no reference is taken, and `cells` outlives them.
+    addresses = np.ctypeslib.as_array(
+        (ctypes.c_ssize_t * len(cells)).from_address(cells.ctypes.data)
+    )
+    sample = addresses[:: max(1, len(cells) // _IDENTITY_SAMPLE)]
+    if len(np.unique(sample)) > len(sample) // 2:
+        return None
+    codes, distinct = pd.factorize(addresses)
+    rows = np.empty(len(distinct), dtype=np.intp)
+    rows[codes] = np.arange(len(cells))  # any row holding the object will do
+    return np.asarray(codes), rows
 
 
 def _bad_rows(mask: np.ndarray, column: str, raw: pd.Series, allowed: str) -> list[Problem]:

@@ -91,3 +91,51 @@ def test_duplicated_columns_are_refused() -> None:
 def test_every_problem_is_listed_in_row_order() -> None:
     rows = [{**GOOD, "pain_level": 11}, GOOD, {**GOOD, "date": "x", "pain_level": -1}]
     assert problems(rows) == [(0, "pain_level"), (2, "date"), (2, "pain_level")]
+
+
+def _parse_outcome(frame: pd.DataFrame) -> pd.DataFrame | str:
+    """The canonical table, or the full error message: what a caller can observe."""
+    try:
+        return parse_checkins(frame).frame
+    except CheckinValidationError as err:
+        return str(err)
+
+
+def test_object_columns_of_repeated_objects_parse_as_by_value(monkeypatch) -> None:
+    """Long object columns are factorised by cell identity first (logic.checkins
+    ._identity_codes); equal strings in separate objects, None, NaN and a list cell must come
+    out exactly as hashing every value would give."""
+    n = 12_000
+    knee = "front_knee"
+    same_value_new_object = "".join(["front_", "knee"])  # equal to knee, another object
+    assert same_value_new_object is not knee
+    cells = np.array([knee, same_value_new_object, None, np.nan, "outer_hip; front_knee"] * 2)
+    rng = np.random.default_rng(1)
+    picks = rng.integers(0, len(cells), n)
+    runners = np.array(["Ann", "Bo", "".join(["A", "nn"])], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "runner": pd.Series(runners[rng.integers(0, 3, n)], dtype=object),
+            "date": pd.Series(np.array(["2026-11-23", "2026-11-30"], dtype=object)[picks % 2]),
+            "pain_locations": pd.Series(cells.astype(object)[picks], dtype=object),
+            "sex": pd.Series(np.array(["female", None], dtype=object)[picks % 2], dtype=object),
+        }
+    )
+    assert frame["pain_locations"].dtype == object
+    fast = _parse_outcome(frame)
+    monkeypatch.setattr("logic.checkins._IDENTITY_MIN_ROWS", 10**12)
+    slow = _parse_outcome(frame)
+    assert isinstance(fast, pd.DataFrame)
+    pd.testing.assert_frame_equal(fast, slow)
+    # A bad cell and an unhashable one are still named by row.
+    bad = frame.astype({"pain_locations": object})
+    bad.loc[7, "pain_locations"] = "knee"
+    bad["team"] = pd.Series(["A"] * n, dtype=object)
+    bad.at[9, "team"] = ["not", "a", "cell"]
+    monkeypatch.undo()
+    fast_error = _parse_outcome(bad)
+    monkeypatch.setattr("logic.checkins._IDENTITY_MIN_ROWS", 10**12)
+    assert isinstance(fast_error, str)
+    assert fast_error == _parse_outcome(bad)
+    assert "row 7, column 'pain_locations'" in fast_error
+    assert "row 9, column 'team'" in fast_error

@@ -18,6 +18,9 @@ from logic.checkins import ParsedCheckins, checkin_frame, parse_checkins
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 
 SCORE_MAX = 100.0
+# The explanation row that carries a condition's baseline (not a factor of data/factors.toml).
+BASELINE_FACTOR = "baseline"
+BASELINE_LABEL = "Baseline risk, before any factor"
 
 
 def weight_matrix(kb: KnowledgeBase) -> np.ndarray:
@@ -83,20 +86,26 @@ def _needs_clinician(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
     return any_sign | (parsed.numbers["pain_level"] >= kb.rules.safety.clinician_pain_level)
 
 
-def _raw_scores(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
-    """baseline + features @ weights, without building the rows x factors matrix.
+def _points(parsed: ParsedCheckins, kb: KnowledgeBase, *, per_factor: bool) -> np.ndarray:
+    """The one formula: baseline + features @ weights, as its terms or as their sum.
 
-    The product is linear, so each set column's share is computed per distinct value
-    (distinct ;-strings x conditions) and spread to the rows by code; pain-scaled factors
-    are kept apart and multiplied by the row's pain scale. Equal to feature_matrix @ W.
+    per_factor=True: rows x (factors + 1) x conditions, each factor's points and, last, the
+    condition's baseline; what explain_checkin shows. per_factor=False: the same terms summed,
+    rows x conditions; the uncapped score. The sum is taken without building the rows x factors
+    matrix: the product is linear, so each set column's share is computed per distinct value
+    (distinct ;-strings x conditions) and spread to the rows by code; pain-scaled factors are
+    kept apart and multiplied by the row's pain scale. Equal to feature_matrix @ W + baseline.
     """
     weights = weight_matrix(kb)
+    baseline = np.array([c.baseline for c in kb.conditions.values()], dtype="float64")
     factors = list(kb.factors.values())
+    n = len(parsed)
     floor = kb.rules.scoring.pain_scale_floor
     pain_scale = floor + (1 - floor) * np.clip(parsed.numbers["pain_level"], 0, 10) / 10
-    # Row-level factors (ramps, flags) and the baseline go through one small matrix product.
+    # Row-level factors (ramps, flags) and the baseline (a column of ones) go through one
+    # small matrix product.
     dense = [i for i, f in enumerate(factors) if f.kind != "set"]
-    x = np.ones((len(parsed), len(dense) + 1))
+    x = np.ones((n, len(dense) + 1))
     for j, i in enumerate(dense):
         f = factors[i]
         if f.kind == "flag":
@@ -107,10 +116,14 @@ def _raw_scores(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
             x[:, j] = np.nan_to_num(np.clip(ramp, 0, 1))
         if f.scale_by_pain:
             x[:, j] *= pain_scale
-    baseline = [c.baseline for c in kb.conditions.values()]
-    scores = x @ np.vstack([weights[dense], baseline])
+    dense_weights = np.vstack([weights[dense], baseline])
+    if per_factor:
+        terms = np.zeros((n, len(factors) + 1, len(baseline)))
+        terms[:, [*dense, len(factors)], :] = x[:, :, None] * dense_weights
+    else:
+        scores = x @ dense_weights
+        buffer = np.empty_like(scores)  # reused: fresh n x C temporaries cost more than the maths
     del x
-    buffer = np.empty_like(scores)  # reused: fresh n x C temporaries cost more than the maths
     for column, coded in parsed.matrices.items():
         allowed = list(kb.checkin.columns[column].values)
         for scaled in (False, True):
@@ -121,24 +134,32 @@ def _raw_scores(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
             ]
             if not rows:
                 continue
+            # distinct values (+ missing, last) x factors: which factor each value raises
             present = np.column_stack(
                 [
                     coded.values[:, [allowed.index(v) for v in factors[i].values]].any(axis=1)
                     for i in rows
                 ]
-            )
+            ).astype("float64")
+            if per_factor:
+                spread = np.take(present, coded.codes, axis=0, mode="wrap")
+                part = spread[:, :, None] * weights[rows]
+                if scaled:
+                    part *= pain_scale[:, None, None]
+                terms[:, rows, :] = part
+                continue
             np.take(present @ weights[rows], coded.codes, axis=0, out=buffer, mode="wrap")
             if scaled:
                 buffer *= pain_scale[:, None]
             scores += buffer
-    return scores
+    return terms if per_factor else scores
 
 
 def score_parsed(parsed: ParsedCheckins, kb: KnowledgeBase | None = None) -> pd.DataFrame:
     """Scores of already-validated check-ins (see score_checkins)."""
     kb = kb or knowledge_base()
     conditions = kb.condition_ids
-    scores = _raw_scores(parsed, kb)
+    scores = _points(parsed, kb, per_factor=False)
     np.minimum(scores, SCORE_MAX, out=scores)
     bands = band_codes(scores, kb)
     out = pd.DataFrame(scores, index=parsed.index, columns=conditions, copy=False)
@@ -194,33 +215,35 @@ def explain_checkin(
     """Why each condition scored what it did: one row per contributing factor.
 
     Columns: condition, name, factor, label, points, section, section_title, root_cause.
-    Points add up to the score, except that a score is capped at 100.
+    A condition whose baseline (data/conditions.toml) is above 0 also gets a row with factor
+    BASELINE_FACTOR, in the condition's own section and without a root cause. The rows come
+    from the same terms as the score, so a condition's points add up to its score, except that
+    a score is capped at 100.
     """
     kb = kb or knowledge_base()
-    frame = checkin_frame([dict(checkin)])
-    parsed = parse_checkins(frame, kb=kb)
-    x = feature_matrix(parsed, kb)[0]
-    contrib = x[:, None] * weight_matrix(kb)
-    fi, ci = np.nonzero(contrib > 0)
-    factor_ids = list(kb.factors)
+    parsed = parse_checkins(checkin_frame([dict(checkin)]), kb=kb)
+    terms = _points(parsed, kb, per_factor=True)[0]  # (factors + baseline) x conditions
+    fi, ci = np.nonzero(terms > 0)
+    factor_ids = [*kb.factors, BASELINE_FACTOR]
     conditions = kb.condition_ids
     rows = pd.DataFrame(
         {
             "condition": [conditions[c] for c in ci],
             "factor": [factor_ids[f] for f in fi],
-            "points": contrib[fi, ci],
+            "points": terms[fi, ci],
         }
     )
     factors = pd.DataFrame(
         {
             "factor": factor_ids,
-            "label": [f.label for f in kb.factors.values()],
-            "root_cause": [f.root_cause for f in kb.factors.values()],
+            "label": [f.label for f in kb.factors.values()] + [BASELINE_LABEL],
+            "root_cause": [f.root_cause for f in kb.factors.values()] + [None],
         }
     )
     out = rows.merge(factors, on="factor", how="left")
     out["section"] = [
-        kb.factor_section(f, c) for f, c in zip(out["factor"], out["condition"], strict=True)
+        kb.conditions[c].section if f == BASELINE_FACTOR else kb.factor_section(f, c)
+        for f, c in zip(out["factor"], out["condition"], strict=True)
     ]
     out["name"] = out["condition"].map({k: c.name for k, c in kb.conditions.items()})
     out["section_title"] = out["section"].map({k: s.title for k, s in kb.sections.items()})

@@ -148,6 +148,32 @@ def test_names_never_change_a_score(frame: pd.DataFrame, name: str) -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
+def _outcome(frame: pd.DataFrame) -> pd.DataFrame | str:
+    try:
+        return score_checkins(frame, KB)
+    except CheckinValidationError as exc:
+        return str(exc)
+
+
+@SETTINGS
+@given(frame=hostile_frames(), repeat=st.integers(2, 60))
+def test_identity_factorising_changes_nothing(frame: pd.DataFrame, repeat: int) -> None:
+    """Object columns that repeat the same cells are factorised by identity first (see
+    logic.checkins._identity_codes): the outcome must be what hashing every value gives."""
+    FUZZ_CASES["identity_factorising"] += 1
+    tiled = frame.iloc[np.tile(np.arange(len(frame)), repeat)].reset_index(drop=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("logic.checkins._IDENTITY_MIN_ROWS", 1)
+        fast = _outcome(tiled)
+        mp.setattr("logic.checkins._IDENTITY_MIN_ROWS", 10**12)
+        slow = _outcome(tiled)
+    if isinstance(slow, str):
+        assert fast == slow
+    else:
+        assert isinstance(fast, pd.DataFrame)
+        pd.testing.assert_frame_equal(fast, slow)
+
+
 @settings(max_examples=30, deadline=None, derandomize=True)
 @given(value=st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**30), 10**30))
 def test_extreme_numbers_are_refused_or_capped(value: float) -> None:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logic.analysis.scoring import (
+    BASELINE_FACTOR,
     band_codes,
     explain_checkin,
     feature_matrix,
@@ -18,7 +19,7 @@ from logic.analysis.scoring import (
     weight_matrix,
 )
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins
-from logic.knowledge import knowledge_base
+from logic.knowledge import KnowledgeBase, knowledge_base
 
 KB = knowledge_base()
 IDS = KB.condition_ids
@@ -111,7 +112,8 @@ def test_order_of_set_members_changes_nothing(checkin: dict, rnd) -> None:
 def test_vectorised_scores_equal_the_feature_product(rows: list[dict]) -> None:
     frame = checkin_frame(rows)
     parsed = parse_checkins(frame)
-    expected = np.minimum(feature_matrix(parsed, KB) @ weight_matrix(KB), 100)
+    baseline = [c.baseline for c in KB.conditions.values()]
+    expected = np.minimum(baseline + feature_matrix(parsed, KB) @ weight_matrix(KB), 100)
     got = score_checkins(frame)[IDS].to_numpy()
     np.testing.assert_allclose(got, expected, atol=1e-9)
     # Row-by-row scoring agrees with scoring the whole frame at once.
@@ -119,14 +121,73 @@ def test_vectorised_scores_equal_the_feature_product(rows: list[dict]) -> None:
     np.testing.assert_allclose(got, one_by_one, atol=1e-9)
 
 
+def with_baselines(baselines: list[float]) -> KnowledgeBase:
+    """The shipped knowledge base with other baselines, as an edit of conditions.toml gives."""
+    conditions = {
+        cid: c.model_copy(update={"baseline": b})
+        for (cid, c), b in zip(KB.conditions.items(), baselines, strict=True)
+    }
+    return KB.model_copy(update={"conditions": conditions})
+
+
+def explained(why: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per condition: the factors' points, and the points of the baseline row (0 if none)."""
+    is_base = why["factor"] == BASELINE_FACTOR
+    factors = why[~is_base].groupby("condition")["points"].sum().reindex(IDS, fill_value=0)
+    base = why[is_base].groupby("condition")["points"].sum().reindex(IDS, fill_value=0)
+    return factors.to_numpy(), base.to_numpy()
+
+
 @settings(max_examples=60, deadline=None)
 @given(checkins)
 def test_explain_adds_up_to_the_score(checkin: dict) -> None:
     why = explain_checkin(checkin)
-    totals = why.groupby("condition")["points"].sum().reindex(IDS, fill_value=0)
-    expected = np.minimum(totals.to_numpy() + [c.baseline for c in KB.conditions.values()], 100)
+    points, base = explained(why)
+    shipped = [c.baseline for c in KB.conditions.values()]
+    np.testing.assert_allclose(base, shipped)
+    expected = np.minimum(points + shipped, 100)
     np.testing.assert_allclose(scores(checkin), expected, atol=1e-9)
     assert set(why["section"]) <= set(KB.sections)
+
+
+baselines = st.lists(
+    st.floats(0.5, 100, allow_nan=False) | st.integers(1, 100).map(float),
+    min_size=len(IDS),
+    max_size=len(IDS),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(checkins, baselines)
+def test_explained_points_plus_the_baseline_are_the_score(checkin: dict, base: list) -> None:
+    kb = with_baselines(base)
+    got = score_one(checkin, kb)[IDS].to_numpy(dtype=float)
+    why = explain_checkin(checkin, kb)
+    points, shown_base = explained(why)
+    # The explanation shows each baseline, as a row in the condition's own section.
+    np.testing.assert_allclose(shown_base, base, atol=1e-12)
+    rows = why[why["factor"] == BASELINE_FACTOR]
+    assert (rows["section"] == rows["condition"].map(lambda c: kb.conditions[c].section)).all()
+    total = points + np.asarray(base)
+    below = total < 100
+    np.testing.assert_allclose(got[below], total[below], atol=1e-9)
+    assert (got[~below] == 100).all()
+    # The rows add up to the score as shown: the factor chart's total is the score.
+    np.testing.assert_allclose(
+        np.minimum(why.groupby("condition")["points"].sum().reindex(IDS).to_numpy(), 100),
+        got,
+        atol=1e-9,
+    )
+
+
+def test_a_baseline_alone_is_the_score_and_its_explanation() -> None:
+    base = [float(10 * (i + 1)) for i in range(len(IDS))]
+    kb = with_baselines(base)
+    assert score_one(NO_FACTORS, kb)[IDS].to_numpy(dtype=float) == pytest.approx(base)
+    why = explain_checkin(NO_FACTORS, kb)
+    assert why["factor"].tolist() == [BASELINE_FACTOR] * len(IDS)
+    assert why["points"].tolist() == pytest.approx(base)
+    assert why["root_cause"].isna().all()
 
 
 # --- the article's archetypes: each ranks its own condition first ------------------------------
