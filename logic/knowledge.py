@@ -151,8 +151,20 @@ class Factor(_Strict):
         return self
 
 
+BASELINE_FACTOR = "baseline"  # the explanation's row for a condition's baseline points
+
+
 class FactorsFile(_Strict):
     factors: dict[str, Factor]
+
+    @model_validator(mode="after")
+    def _no_reserved_id(self) -> FactorsFile:
+        if BASELINE_FACTOR in self.factors:
+            raise ValueError(
+                f"factors.{BASELINE_FACTOR}: the id is reserved for a condition's baseline in "
+                "the explanation; name the factor something else"
+            )
+        return self
 
 
 # --- data/exercises.toml -----------------------------------------------------------------------

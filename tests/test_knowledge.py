@@ -273,6 +273,13 @@ def test_a_bad_edit_names_the_file_and_key(
     assert expected in str(err.value)
 
 
+def test_the_baseline_factor_id_is_reserved(data_copy: Path) -> None:
+    """The explanation's baseline row has this id: a factor of the same name would merge."""
+    _edit(data_copy / "factors.toml", "[factors.front_knee_pain]", "[factors.baseline]")
+    with pytest.raises(KnowledgeBaseError, match=r"factors.toml: .*factors.baseline.*reserved"):
+        load_knowledge_base(data_copy)
+
+
 def test_a_missing_file_is_named(data_copy: Path) -> None:
     (data_copy / "exercises.toml").unlink()
     with pytest.raises(KnowledgeBaseError, match=r"exercises.toml: file is missing"):

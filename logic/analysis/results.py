@@ -12,7 +12,7 @@ from logic.analysis.load import with_load_flags
 from logic.analysis.routine import weekly_routine
 from logic.analysis.scoring import explain_checkin, score_one
 from logic.checkins import split_set
-from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.knowledge import BASELINE_FACTOR, KnowledgeBase, knowledge_base
 
 # A region "belongs" to a condition when its location factor carries at least this many points.
 PRIMARY_LOCATION_POINTS = 20.0
@@ -128,10 +128,11 @@ def top_reasons(result: CheckinResult, per_condition: int = 3) -> list[str]:
     flagged = result.scores[result.scores["band"] != "low"]
     if flagged.empty:
         flagged = result.scores.head(1)
-    if result.factors.empty:
+    factors = result.factors[result.factors["factor"] != BASELINE_FACTOR]  # not a reason
+    if factors.empty:
         return []
     biggest = (
-        result.factors.sort_values("points", ascending=False, kind="stable")
+        factors.sort_values("points", ascending=False, kind="stable")
         .groupby("condition", sort=False)
         .head(per_condition)
     )

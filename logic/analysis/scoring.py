@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 
 from logic.checkins import ParsedCheckins, checkin_frame, parse_checkins
-from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
+from logic.knowledge import BANDS, BASELINE_FACTOR, KnowledgeBase, knowledge_base
 
 SCORE_MAX = 100.0
 # The explanation row that carries a condition's baseline (not a factor of data/factors.toml).
-BASELINE_FACTOR = "baseline"
 BASELINE_LABEL = "Baseline risk, before any factor"
 
 

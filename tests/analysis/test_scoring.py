@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logic.analysis.scoring import (
-    BASELINE_FACTOR,
     band_codes,
     explain_checkin,
     feature_matrix,
@@ -19,7 +18,7 @@ from logic.analysis.scoring import (
     weight_matrix,
 )
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins
-from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.knowledge import BASELINE_FACTOR, KnowledgeBase, knowledge_base
 
 KB = knowledge_base()
 IDS = KB.condition_ids
