@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
+from logic.storage.access import ScopedStore, Viewer
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
 from tests.support.apptest import app, assert_no_exception, button, on_page, texts
@@ -160,9 +162,36 @@ def test_a_coach_imports_a_season_for_their_team_only(team: dict[str, int]) -> N
     at.toggle(key="data_team_import").set_value(True).run()
     bad = "runner,team,date\nann,A,2026-10-12\ncat,B,2026-10-12\n"
     at.file_uploader[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
-    button(at, "Import 2 check-ins").click().run()
-    assert any("Nothing was imported" in t for t in texts(at.error))
+    shown = " ".join(texts(at.error)).replace("\\", "")
+    assert "Nothing was saved" in shown and "line 3, column 'runner': got 'cat'" in shown
+    assert not [b for b in at.button if b.label.startswith("Import")]
     assert len(get_store().history("ann")) == 2 and len(get_store().history("cat")) == 1
+
+
+def test_a_coach_cannot_take_over_or_move_runners_by_team_import(team: dict[str, int]) -> None:
+    """Issue 11, finding 1: a row's team took a teamless runner into the coach's team, and
+    moved the coach's own runner to team B. Each row is refused by line; nothing is written."""
+    store = get_store()
+    store.add_runner("Runner NoTeam")
+    before = store.list_runners()
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
+    at.toggle(key="data_team_import").set_value(True).run()
+    rows = "runner,date,team,pain_level\nRunner NoTeam,2026-10-05,A,0\nbob,2026-10-05,B,0\n"
+    at.file_uploader[0].set_value(("takeover.csv", rows.encode(), "text/csv")).run()
+    assert_no_exception(at)
+    shown = " ".join(texts(at.error)).replace("\\", "")
+    assert "2 problems" in shown and "Nothing was saved" in shown
+    assert "line 2, column 'runner': got 'Runner NoTeam'; allowed: only runners already on " in (
+        shown
+    )
+    assert "line 3, column 'team': got 'B'; allowed: the runner's team 'A' or empty" in shown
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    pd.testing.assert_frame_equal(store.list_runners(), before)  # nobody joined or moved
+    assert store.history("Runner NoTeam").empty and len(store.history("bob")) == 1
+    # The coach of team B still sees nothing of bob.
+    assert "bob" not in set(
+        ScopedStore(store, Viewer(role="coach", teams=("B",))).list_runners()["runner"]
+    )
 
 
 def test_a_runner_cannot_export_or_import_for_others(team: dict[str, int]) -> None:
