@@ -202,3 +202,75 @@ def test_a_runner_cannot_export_or_import_for_others(team: dict[str, int]) -> No
     at.file_uploader[0].set_value(("x.csv", rows.encode(), "text/csv")).run()
     assert any("only your own name" in t for t in texts(at.error))
     assert len(get_store().history("bob")) == 1
+
+
+# --- the Admin page: each save changes exactly what was shown (issue 11, finding 2) -------------
+
+
+def account_widgets(at, user_id: int) -> dict[str, object]:
+    """The Admin page's edit widgets of one account (keyed by its id), by what they hold."""
+    out = {"role": at.selectbox(key=f"edit_role_{user_id}"), "coaches": None, "team": None}
+    out["coaches"] = at.multiselect(key=f"edit_teams_{user_id}")
+    teams = [s for s in at.selectbox if s.key == f"edit_team_{user_id}"]
+    out["team"] = teams[0] if teams else None
+    return out
+
+
+def confirm(at, user_id: int, question: str):
+    button(at, "Save changes").click().run()
+    assert_no_exception(at)
+    assert [w.replace("\\", "") for w in texts(at.warning)] == [question]
+    at.button(key=f"edit_confirm_{user_id}").click().run()
+    assert_no_exception(at)
+    assert texts(at.success)[-1].replace("\\", "") == f"Saved: {question[:-1]}."
+    return at
+
+
+def test_admin_edits_apply_to_the_account_shown_and_only_after_confirming(
+    team: dict[str, int],
+) -> None:
+    accounts = Accounts(get_store())
+    at = on_page(signed_in(team["root"]).run(), "pages/admin.py")
+    assert_no_exception(at)
+    # The steps of the report: pick the admin, then the coach. The coach's own values show,
+    # and saving them unchanged is not even offered.
+    at.selectbox(key="admin_pick").select("root").run()
+    assert account_widgets(at, team["root"])["role"].value == "admin"
+    at.selectbox(key="admin_pick").select("coach_a").run()
+    coach = account_widgets(at, team["coach_a"])
+    assert coach["role"].value == "coach" and coach["coaches"].value == ["A"]
+    assert button(at, "Save changes").disabled
+    # Make the coach an admin: asked first, naming the account and the change.
+    coach["role"].select("admin").run()
+    button(at, "Save changes").click().run()
+    assert [w.replace("\\", "") for w in texts(at.warning)] == [
+        "Make coach_a an admin and remove them as coach of A?"
+    ]
+    assert accounts.get(team["coach_a"]).role == "coach"  # nothing written before "Yes"
+    # Switching accounts drops the question: it was about coach_a.
+    at.selectbox(key="admin_pick").select("ann").run()
+    assert not at.warning
+    ann = account_widgets(at, team["ann"])
+    assert ann["role"].value == "runner" and ann["team"].value == "A"
+    ann["team"].select("B").run()
+    confirm(at, team["ann"], "Move runner ann from team A to team B?")
+    assert accounts.runner_team("ann") == "B" and accounts.get(team["ann"]).role == "runner"
+    assert accounts.get(team["coach_a"]).role == "coach"  # never confirmed
+    # bob: a runner made coach of B; switching from ann's edited widgets first.
+    at.selectbox(key="admin_pick").select("bob").run()
+    bob = account_widgets(at, team["bob"])
+    assert bob["role"].value == "runner" and bob["team"].value == "A"
+    bob["role"].select("coach").run()
+    account_widgets(at, team["bob"])["coaches"].set_value(["B"]).run()
+    confirm(at, team["bob"], "Make bob a coach of B?")
+    assert accounts.get(team["bob"]).role == "coach"
+    assert accounts.get(team["bob"]).teams == ("B",) and accounts.runner_team("bob") == "A"
+    # Back to coach_a: the stored values again, and this time the change is confirmed.
+    at.selectbox(key="admin_pick").select("coach_a").run()
+    coach = account_widgets(at, team["coach_a"])
+    assert coach["role"].value == "coach" and coach["coaches"].value == ["A"]
+    coach["role"].select("admin").run()
+    confirm(at, team["coach_a"], "Make coach_a an admin and remove them as coach of A?")
+    assert accounts.get(team["coach_a"]).role == "admin"
+    assert accounts.get(team["coach_a"]).teams == ()
+    assert accounts.get(team["root"]).role == "admin"  # the account picked first: untouched
