@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from logic.storage.accounts import ROLES, AccountError
+from logic.storage.accounts import ROLES, AccountError, change_summary
 from logic.storage.store import StorageError
 from logic.texts import escape_markdown
 from pages import common
@@ -12,6 +12,8 @@ user = ctx.user
 if user is None or user.role != "admin":
     st.error("Only an admin can open this page.", icon="🔒")
     st.stop()
+
+PENDING = "admin_pending_change"  # the change the admin was asked to confirm, and for whom
 
 accounts = ctx.accounts
 config = ctx.config
@@ -80,30 +82,80 @@ st.dataframe(
 
 if len(people):
     labels = dict(zip(people["username"], people["id"].astype(int), strict=True))
-    picked = st.selectbox("Change an account", list(labels))
+    picked = st.selectbox("Change an account", list(labels), key="admin_pick")
     person = accounts.get(labels[picked])
     assert person is not None
+    # Every widget is keyed by the account, so each shows that account's stored values: a value
+    # left over from the account picked before can never be saved onto this one.
+    pid = person.id
+    team_now = accounts.runner_team(person.runner)
     left, right = st.columns(2)
     with left:
-        new_role = st.selectbox("Role", ROLES, index=ROLES.index(person.role), key="edit_role")
-        new_teams = st.multiselect("Coaches", teams, default=list(person.teams), key="edit_teams")
-        if st.button("Save role"):
-            attempt(
-                lambda: accounts.set_role(person.id, new_role, new_teams),
-                f"{escape_markdown(picked)} is now {new_role}.",
+        new_role = st.selectbox(
+            "Role", ROLES, index=ROLES.index(person.role), key=f"edit_role_{pid}"
+        )
+        new_teams = st.multiselect(
+            "Coaches",
+            teams,
+            default=[t for t in person.teams if t in teams],
+            key=f"edit_teams_{pid}",
+            disabled=new_role != "coach",
+            help="Teams this person coaches (coaches only).",
+        )
+        new_team = team_now
+        if person.runner:
+            options = ["", *teams]  # list_teams() holds every team a runner names
+            new_team = (
+                st.selectbox(
+                    f"Team of runner {person.runner}",
+                    options,
+                    index=options.index(team_now or ""),
+                    key=f"edit_team_{pid}",
+                    format_func=lambda t: t or "(no team)",
+                )
+                or None
             )
+        change = change_summary(person, new_role, new_teams, team_now, new_team)
+        pending = st.session_state.get(PENDING)
+        if st.button("Save changes", key=f"edit_save_{pid}", disabled=change is None):
+            pending = st.session_state[PENDING] = {
+                "id": pid,
+                "role": new_role,
+                "teams": list(new_teams),
+                "team": new_team,
+                "question": change,
+            }
+        if pending is not None and (pending["id"] != pid or pending["question"] != change):
+            st.session_state.pop(PENDING, None)  # another account, or edited since: ask again
+            pending = None
+        if pending is not None:
+            st.warning(escape_markdown(pending["question"]), icon="❓")
+            yes, no = st.columns(2)
+            if yes.button("Yes, save", type="primary", key=f"edit_confirm_{pid}"):
+                st.session_state.pop(PENDING, None)
+
+                def apply(person=person, pending=pending) -> None:
+                    if pending["role"] != person.role or tuple(pending["teams"]) != person.teams:
+                        accounts.set_role(person.id, pending["role"], pending["teams"])
+                    if person.runner and pending["team"] != team_now:
+                        accounts.set_runner_team(person.runner, pending["team"])
+
+                attempt(apply, "Saved: " + escape_markdown(pending["question"][:-1]) + ".")
+            if no.button("Cancel", key=f"edit_cancel_{pid}"):
+                st.session_state.pop(PENDING, None)
+                st.rerun()
     with right:
-        if person.active and st.button("Deactivate", type="secondary"):
+        if person.active and st.button("Deactivate", type="secondary", key=f"edit_off_{pid}"):
             attempt(
                 lambda: accounts.set_active(person.id, False),
                 f"{escape_markdown(picked)} deactivated.",
             )
-        if not person.active and st.button("Reactivate"):
+        if not person.active and st.button("Reactivate", key=f"edit_on_{pid}"):
             attempt(
                 lambda: accounts.set_active(person.id, True),
                 f"{escape_markdown(picked)} reactivated.",
             )
         if config.login == "local":
-            new_password = st.text_input("New password", type="password", key="edit_pw")
-            if st.button("Set password") and new_password:
+            new_password = st.text_input("New password", type="password", key=f"edit_pw_{pid}")
+            if st.button("Set password", key=f"edit_setpw_{pid}") and new_password:
                 attempt(lambda: accounts.set_password(person.id, new_password), "Password set.")

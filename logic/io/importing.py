@@ -4,9 +4,11 @@ The import page and tests go through two steps:
 
 1. `plan_import` reads and validates the whole file (logic.io.csv_io: the same checks and words as
    the CLI), then adds the checks that need the context of an import: a runner importing their
-   own history may only bring their own rows; one check-in per runner and ISO week within the
-   file; dates the check-in form accepts (2000-01-01 to today). It then finds the weeks that
-   are already stored: one query for the file's runner(s) and one merge on runner+week_start.
+   own history may only bring their own rows; no row may name a runner outside the importer's
+   reach or a team other than its runner's (storage.access.import_refusals: an import never
+   changes team membership); one check-in per runner and ISO week within the file; dates the
+   check-in form accepts (2000-01-01 to today). It then finds the weeks that are already
+   stored: one query for the file's runner(s) and one merge on runner+week_start.
    Nothing is written. The plan carries the canonical rows, a preview with each row's ISO week
    and status ("new" / "already stored"), the counts and every problem, each naming its line
    and column.
@@ -48,6 +50,7 @@ from logic.io.csv_io import (
     size_text,
 )
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.storage.access import ScopedStore, Viewer, import_refusals
 from logic.storage.store import ImportResult
 from logic.texts import escape_markdown
 from logic.weeks import week_labels, week_starts
@@ -73,6 +76,8 @@ class CheckinStore(Protocol):
     ScopedStore, which also refuses to write check-ins the signed-in user may not change."""
 
     def all_checkins(self, runners: Sequence[str] | None = None) -> pd.DataFrame: ...
+
+    def list_runners(self) -> pd.DataFrame: ...
 
     def import_checkins(
         self, frame: pd.DataFrame, *, on_conflict: OnConflict = "error"
@@ -146,7 +151,7 @@ def plan_import(
     frame = loaded.frame.reset_index(drop=True)
     raw = loaded.raw.reset_index(drop=True)
     week_start = week_starts(frame["date"])
-    errors = _row_errors(data, raw, frame, week_start, owner, today, kb)
+    errors = _row_errors(data, raw, frame, week_start, owner, today, kb, _refusals(store, frame))
     if errors:
         return _failed(errors, owner)
 
@@ -325,10 +330,12 @@ def _row_errors(
     owner: str | None,
     today: dt.date,
     kb: KnowledgeBase,
+    refusals: pd.DataFrame,
 ) -> list[str]:
-    """Problems only an import has: other runners' rows, repeated weeks, dates out of range.
+    """Problems only an import has: other runners' rows, runners outside the importer's reach,
+    teams other than the runner's, repeated weeks, dates out of range.
 
-    All three are found with whole-column operations; the file's line numbers are worked out
+    All are found with whole-column operations; the file's line numbers are worked out
     (a second, exact pass with the csv module) only when there is something to report.
     """
     dates = frame["date"]
@@ -338,10 +345,11 @@ def _row_errors(
     if owner is not None:
         foreign = (frame["runner"] != owner).to_numpy(dtype=bool)
     keys = pd.DataFrame({"runner": frame["runner"], "week_start": week_start})
+    refused = refusals["column"].ne("").to_numpy(dtype=bool) & ~foreign  # named once
     valid = ~out_of_range & ~foreign  # a repeated week is looked for among these rows only
     repeated = np.zeros(len(frame), dtype=bool)
     repeated[np.flatnonzero(valid)[keys[valid].duplicated(KEY).to_numpy()]] = True
-    if not (out_of_range.any() or foreign.any() or repeated.any()):
+    if not (out_of_range.any() or foreign.any() or refused.any() or repeated.any()):
         return []
 
     lines = _record_lines(data, len(frame))
@@ -350,6 +358,10 @@ def _row_errors(
     for row in np.flatnonzero(foreign):
         where = f"{lines[row]}, column 'runner': {got_cell(raw['runner'].iloc[row])}"
         found.append((row, order["runner"], f"{where}; allowed: only your own name {owner!r}"))
+    for row in np.flatnonzero(refused):
+        column, allowed_here = refusals["column"].iloc[row], refusals["allowed"].iloc[row]
+        where = f"{lines[row]}, column {column!r}: {got_cell(raw[column].iloc[row])}"
+        found.append((row, order[column], f"{where}; allowed: {allowed_here}"))
     allowed = f"a date from {EARLIEST_DATE:%Y-%m-%d} to today ({today:%Y-%m-%d})"
     for row in np.flatnonzero(out_of_range):
         where = f"{lines[row]}, column 'date': {got_cell(raw['date'].iloc[row])}"
@@ -373,6 +385,13 @@ def _row_errors(
             )
     found.sort(key=lambda item: (item[0], item[1]))
     return [message for _, _, message in found]
+
+
+def _refusals(store: CheckinStore, frame: pd.DataFrame) -> pd.DataFrame:
+    """storage.access's refusals of each row: reach (a ScopedStore's viewer; a plain Store is
+    personal mode, which reaches everyone) and team changes (never by an import)."""
+    viewer = store.viewer if isinstance(store, ScopedStore) else Viewer.personal()
+    return import_refusals(frame, store.list_runners(), viewer)
 
 
 def _records(data: bytes) -> list[Record]:

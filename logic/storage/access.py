@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from logic.errors import AccessError
@@ -155,23 +156,73 @@ class ScopedStore:
     def import_checkins(
         self, frame: pd.DataFrame, *, on_conflict: Literal["skip", "replace", "error"] = "error"
     ) -> ImportResult:
-        if not self.viewer.sees_everyone:
-            self._require_import(frame)
+        """The Store's import, refused whole if any row is outside the viewer's reach or names
+        a team other than its runner's (logic.io.importing shows these per line first)."""
+        refused = self.import_refusals(frame)
+        if refused["column"].ne("").any():
+            first = refused[refused["column"].ne("")].iloc[0]
+            raise AccessDenied(
+                f"check-in {int(first.name) + 1}, column {first['column']!r}: {first['got']}; "
+                f"allowed: {first['allowed']}. Nothing was imported."
+            )
         return self.store.import_checkins(frame, on_conflict=on_conflict)
 
-    def _require_import(self, frame: pd.DataFrame) -> None:
-        """Every row must be the viewer's own, or (for a coach) a runner of their teams;
-        a runner new to the database counts as on the team the row names."""
-        rows = pd.DataFrame(
-            {
-                "runner": frame.get("runner", pd.Series(dtype="str")).astype("str").str.strip(),
-                "team": frame.get("team", pd.Series(index=frame.index, dtype="str")),
-            }
-        )
-        known = self.store.list_runners().rename(columns={"team": "stored_team"})
-        rows = rows.merge(known, on="runner", how="left")
-        own = rows["runner"] == (self.viewer.runner or "")
-        team = rows["stored_team"].where(rows["stored_team"].notna(), rows["team"])
-        allowed = own | (team.isin(self.viewer.teams) if self.viewer.role == "coach" else False)
-        if not allowed.all():
-            raise AccessDenied(self._denied("import"))
+    def import_refusals(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Why each row of an import may not be written ('' where it may); see import_refusals."""
+        return import_refusals(frame, self.list_runners(), self.viewer)
+
+
+def import_refusals(frame: pd.DataFrame, visible: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:
+    """Per row of an import: the column refused, what it got and what is allowed ('' = fine).
+
+    An import never changes team membership (only an admin does, on the Admin page):
+    - a row whose runner is outside the viewer's reach is refused (`visible` is the viewer's
+      list_runners(), so a runner they may not see is refused exactly like one that does not
+      exist: nothing leaks). Only personal mode and admins create runners by importing, with
+      the row's team: that is creation, not a change;
+    - a row naming a team other than its runner's stored team is refused, for everyone; an
+      empty team changes nothing and is fine.
+    Vectorised: a few whole-column comparisons, whatever the file's size.
+    """
+    index = frame.index
+    empty = pd.Series("", index=index, dtype="str")
+    names, teams = (
+        frame[c].astype("str").str.strip().fillna("") if c in frame else empty
+        for c in ("runner", "team")
+    )
+    stored = dict(zip(visible["runner"], visible["team"].fillna(""), strict=True))
+    known = names.isin(list(stored))
+    own = names.eq(viewer.runner) if viewer.runner else pd.Series(False, index=index)
+    outside = ~known & ~own & (not viewer.sees_everyone)
+    runner_team = names.map(stored).astype("str").fillna("")
+    moved = (known | own) & ~outside & teams.ne("") & teams.ne(runner_team)
+
+    column = empty.mask(moved, "team").mask(outside, "runner")
+    got = empty.mask(moved, "got " + _quoted(teams)).mask(outside, "got " + _quoted(names))
+    how = (
+        "only an admin changes teams, on the Admin page"
+        if viewer.role != "personal"
+        else "an import never changes a runner's team"
+    )
+    team_rule = pd.Series(
+        np.where(
+            runner_team.ne("").to_numpy(dtype=bool),
+            ("the runner's team " + _quoted(runner_team) + " or empty").to_numpy(dtype=object),
+            "empty (the runner has no team)",
+        ),
+        index=index,
+        dtype="str",
+    )
+    allowed = empty.mask(moved, team_rule + f" ({how})").mask(outside, _reach(viewer))
+    return pd.DataFrame({"column": column, "got": got, "allowed": allowed}, index=index)
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    return "'" + values + "'"
+
+
+def _reach(viewer: Viewer) -> str:
+    if viewer.role == "coach":
+        teams = ", ".join(viewer.teams) or "none"
+        return f"only runners already on your teams ({teams}); an admin adds runners"
+    return f"only your own name {viewer.runner!r}"

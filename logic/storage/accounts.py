@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from logic import clock
 from logic.errors import StorageError
 from logic.storage.store import Store
-from logic.storage.tables import coach_teams, login_attempts, teams, users
+from logic.storage.tables import coach_teams, login_attempts, runners, teams, users
 
 Role = Literal["runner", "coach", "admin"]
 ROLES: tuple[Role, ...] = ("runner", "coach", "admin")
@@ -232,6 +232,26 @@ class Accounts:
                     [{"user_id": user_id, "team": t} for t in dict.fromkeys(coach_of)],
                 )
 
+    def runner_team(self, runner: str | None) -> str | None:
+        """The stored team of a runner (None: no team, or no such runner)."""
+        if not runner:
+            return None
+        with self.store._guard("read the runners"), self.store.engine.connect() as conn:
+            return conn.execute(sa.select(runners.c.team).where(runners.c.name == runner)).scalar()
+
+    def set_runner_team(self, runner: str, team: str | None) -> None:
+        """Move a runner to `team` (None: no team). Team membership changes only here, on the
+        Admin page: imports and check-ins never change it."""
+        team = (team or "").strip() or None
+        if team:
+            self.create_team(team)
+        with self.store._guard("change the team"), self.store._write.begin() as conn:
+            done = conn.execute(
+                sa.update(runners).where(runners.c.name == runner).values(team=team)
+            )
+            if done.rowcount == 0:
+                raise AccountError(f"There is no runner {runner!r}.")
+
     def set_active(self, user_id: int, active: bool) -> None:
         with self.store.transaction("change the account") as conn:
             if not active:
@@ -320,3 +340,43 @@ class Accounts:
     def _clear_failures(self, name: str) -> None:
         with self.store.transaction("sign in") as conn:
             conn.execute(sa.delete(login_attempts).where(login_attempts.c.username == name))
+
+
+def _names(teams: Sequence[str]) -> str:
+    items = list(teams)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def change_summary(
+    user: User,
+    role: Role,
+    coach_of: Sequence[str],
+    team_before: str | None = None,
+    team_after: str | None = None,
+) -> str | None:
+    """The question the Admin page asks before changing an account, naming the account and
+    every change ("Make coachA an admin and remove them as coach of A?"); None: no change."""
+    old = set(user.teams)
+    new = set(coach_of) if role == "coach" else set()
+    parts: list[str] = []
+    if role != user.role:
+        article = "an" if role == "admin" else "a"
+        coach = f" of {_names(sorted(new))}" if role == "coach" and new else ""
+        parts.append(f"make {user.username} {article} {role}{coach}")
+        new_teams: set[str] = set()  # named above already
+    else:
+        new_teams = new - old
+    who = "them" if parts else user.username
+    if old - new:
+        parts.append(f"remove {who} as coach of {_names(sorted(old - new))}")
+        who = "them"
+    if new_teams:
+        parts.append(f"make {who} coach of {_names(sorted(new_teams))}")
+    if (team_before or None) != (team_after or None) and user.runner:
+        where = f"team {team_after}" if team_after else "no team"
+        before = f" from team {team_before}" if team_before else ""
+        parts.append(f"move runner {user.runner}{before} to {where}")
+    if not parts:
+        return None
+    text = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return text[0].upper() + text[1:] + "?"

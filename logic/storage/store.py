@@ -381,12 +381,20 @@ class Store:
 
     # writes
 
-    def _upsert_runners(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-        """Insert runners that are new; set the team where one is given, keep it otherwise."""
+    def _upsert_runners(
+        self, conn: sa.Connection, rows: list[dict[str, Any]], *, keep_teams: bool = False
+    ) -> None:
+        """Insert runners that are new; set the team where one is given, keep it otherwise.
+
+        keep_teams: never change a stored runner's team (imports: only an admin moves runners).
+        """
         if not rows:
             return
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         ins = dialect.insert(runners)
+        if keep_teams:
+            conn.execute(ins.on_conflict_do_nothing(index_elements=[runners.c.name]), rows)
+            return
         stmt = ins.on_conflict_do_update(
             index_elements=[runners.c.name],
             set_={"team": sa.func.coalesce(ins.excluded.team, runners.c.team)},
@@ -468,7 +476,8 @@ class Store:
         A row "conflicts" when its runner already has a check-in in that ISO week, in the
         database or earlier in `frame`. skip keeps what is there (the first row of the frame),
         replace overwrites it in place (the last row of the frame wins), error refuses the
-        whole import.
+        whole import. New runners get the team of their rows; a stored runner's team is never
+        changed by an import (team membership changes only on the Admin page).
         """
         if on_conflict not in ("skip", "replace", "error"):
             raise ValueError(f"on_conflict must be skip, replace or error, not {on_conflict!r}")
@@ -499,7 +508,7 @@ class Store:
                     f"the same runner and week (first: {first['runner']}, week of "
                     f"{first['week_start']:%Y-%m-%d}). Choose skip or replace.{suffix}"
                 )
-            self._upsert_runners(conn, _runner_teams(rows))
+            self._upsert_runners(conn, _runner_teams(rows), keep_teams=True)
             new = merged.loc[~clash, rows.columns]
             if len(new):
                 _executemany(conn, sa.insert(checkins), new)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from logic import clock
+from logic.storage.access import ScopedStore, Viewer
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
 from tests.support.apptest import app, assert_no_exception, button, on_page, texts
@@ -169,9 +171,36 @@ def test_a_coach_imports_a_season_for_their_team_only(team: dict[str, int]) -> N
     at.toggle(key="data_team_import").set_value(True).run()
     bad = f"runner,team,date\nann,A,{weeks_ago(6)}\ncat,B,{weeks_ago(6)}\n"
     at.file_uploader[0].set_value(("bad.csv", bad.encode(), "text/csv")).run()
-    button(at, "Import 2 check-ins").click().run()
-    assert any("Nothing was imported" in t for t in texts(at.error))
+    shown = " ".join(texts(at.error)).replace("\\", "")
+    assert "Nothing was saved" in shown and "line 3, column 'runner': got 'cat'" in shown
+    assert not [b for b in at.button if b.label.startswith("Import")]
     assert len(get_store().history("ann")) == 2 and len(get_store().history("cat")) == 1
+
+
+def test_a_coach_cannot_take_over_or_move_runners_by_team_import(team: dict[str, int]) -> None:
+    """Issue 11, finding 1: a row's team took a teamless runner into the coach's team, and
+    moved the coach's own runner to team B. Each row is refused by line; nothing is written."""
+    store = get_store()
+    store.add_runner("Runner NoTeam")
+    before = store.list_runners()
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/data.py")
+    at.toggle(key="data_team_import").set_value(True).run()
+    rows = "runner,date,team,pain_level\nRunner NoTeam,2026-10-05,A,0\nbob,2026-10-05,B,0\n"
+    at.file_uploader[0].set_value(("takeover.csv", rows.encode(), "text/csv")).run()
+    assert_no_exception(at)
+    shown = " ".join(texts(at.error)).replace("\\", "")
+    assert "2 problems" in shown and "Nothing was saved" in shown
+    assert "line 2, column 'runner': got 'Runner NoTeam'; allowed: only runners already on " in (
+        shown
+    )
+    assert "line 3, column 'team': got 'B'; allowed: the runner's team 'A' or empty" in shown
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    pd.testing.assert_frame_equal(store.list_runners(), before)  # nobody joined or moved
+    assert store.history("Runner NoTeam").empty and len(store.history("bob")) == 1
+    # The coach of team B still sees nothing of bob.
+    assert "bob" not in set(
+        ScopedStore(store, Viewer(role="coach", teams=("B",))).list_runners()["runner"]
+    )
 
 
 def test_a_runner_cannot_export_or_import_for_others(team: dict[str, int]) -> None:
@@ -182,3 +211,75 @@ def test_a_runner_cannot_export_or_import_for_others(team: dict[str, int]) -> No
     at.file_uploader[0].set_value(("x.csv", rows.encode(), "text/csv")).run()
     assert any("only your own name" in t for t in texts(at.error))
     assert len(get_store().history("bob")) == 1
+
+
+# --- the Admin page: each save changes exactly what was shown (issue 11, finding 2) -------------
+
+
+def account_widgets(at, user_id: int) -> dict[str, object]:
+    """The Admin page's edit widgets of one account (keyed by its id), by what they hold."""
+    out = {"role": at.selectbox(key=f"edit_role_{user_id}"), "coaches": None, "team": None}
+    out["coaches"] = at.multiselect(key=f"edit_teams_{user_id}")
+    teams = [s for s in at.selectbox if s.key == f"edit_team_{user_id}"]
+    out["team"] = teams[0] if teams else None
+    return out
+
+
+def confirm(at, user_id: int, question: str):
+    button(at, "Save changes").click().run()
+    assert_no_exception(at)
+    assert [w.replace("\\", "") for w in texts(at.warning)] == [question]
+    at.button(key=f"edit_confirm_{user_id}").click().run()
+    assert_no_exception(at)
+    assert texts(at.success)[-1].replace("\\", "") == f"Saved: {question[:-1]}."
+    return at
+
+
+def test_admin_edits_apply_to_the_account_shown_and_only_after_confirming(
+    team: dict[str, int],
+) -> None:
+    accounts = Accounts(get_store())
+    at = on_page(signed_in(team["root"]).run(), "pages/admin.py")
+    assert_no_exception(at)
+    # The steps of the report: pick the admin, then the coach. The coach's own values show,
+    # and saving them unchanged is not even offered.
+    at.selectbox(key="admin_pick").select("root").run()
+    assert account_widgets(at, team["root"])["role"].value == "admin"
+    at.selectbox(key="admin_pick").select("coach_a").run()
+    coach = account_widgets(at, team["coach_a"])
+    assert coach["role"].value == "coach" and coach["coaches"].value == ["A"]
+    assert button(at, "Save changes").disabled
+    # Make the coach an admin: asked first, naming the account and the change.
+    coach["role"].select("admin").run()
+    button(at, "Save changes").click().run()
+    assert [w.replace("\\", "") for w in texts(at.warning)] == [
+        "Make coach_a an admin and remove them as coach of A?"
+    ]
+    assert accounts.get(team["coach_a"]).role == "coach"  # nothing written before "Yes"
+    # Switching accounts drops the question: it was about coach_a.
+    at.selectbox(key="admin_pick").select("ann").run()
+    assert not at.warning
+    ann = account_widgets(at, team["ann"])
+    assert ann["role"].value == "runner" and ann["team"].value == "A"
+    ann["team"].select("B").run()
+    confirm(at, team["ann"], "Move runner ann from team A to team B?")
+    assert accounts.runner_team("ann") == "B" and accounts.get(team["ann"]).role == "runner"
+    assert accounts.get(team["coach_a"]).role == "coach"  # never confirmed
+    # bob: a runner made coach of B; switching from ann's edited widgets first.
+    at.selectbox(key="admin_pick").select("bob").run()
+    bob = account_widgets(at, team["bob"])
+    assert bob["role"].value == "runner" and bob["team"].value == "A"
+    bob["role"].select("coach").run()
+    account_widgets(at, team["bob"])["coaches"].set_value(["B"]).run()
+    confirm(at, team["bob"], "Make bob a coach of B?")
+    assert accounts.get(team["bob"]).role == "coach"
+    assert accounts.get(team["bob"]).teams == ("B",) and accounts.runner_team("bob") == "A"
+    # Back to coach_a: the stored values again, and this time the change is confirmed.
+    at.selectbox(key="admin_pick").select("coach_a").run()
+    coach = account_widgets(at, team["coach_a"])
+    assert coach["role"].value == "coach" and coach["coaches"].value == ["A"]
+    coach["role"].select("admin").run()
+    confirm(at, team["coach_a"], "Make coach_a an admin and remove them as coach of A?")
+    assert accounts.get(team["coach_a"]).role == "admin"
+    assert accounts.get(team["coach_a"]).teams == ()
+    assert accounts.get(team["root"]).role == "admin"  # the account picked first: untouched

@@ -93,3 +93,34 @@ def test_sso_accounts_are_found_by_email(accounts: Accounts) -> None:
     accounts.create_user("dee", role="coach", email="Dee@Example.org", coach_of=["A"])
     assert accounts.by_email("dee@example.org").username == "dee"
     assert accounts.authenticate("dee", "anything at all").user is None
+
+
+def test_runner_teams_change_only_through_set_runner_team(accounts: Accounts) -> None:
+    ann = accounts.create_user("ann", role="runner", password=PASSWORD, team="A")
+    assert accounts.runner_team("ann") == "A"
+    accounts.set_runner_team("ann", "B")
+    assert accounts.runner_team("ann") == "B" and "B" in accounts.list_teams()
+    accounts.set_runner_team("ann", None)
+    assert accounts.runner_team("ann") is None and accounts.runner_team(None) is None
+    with pytest.raises(AccountError, match="no runner 'nobody'"):
+        accounts.set_runner_team("nobody", "A")
+    assert accounts.get(ann.id).role == "runner"
+
+
+def test_the_admin_page_question_names_the_account_and_every_change() -> None:
+    coach = acc.User(1, "coachA", "Coach A", "coach", None, True, ("A",))
+    runner = acc.User(2, "ann", "Ann", "runner", "Ann R", True)
+    assert acc.change_summary(coach, "coach", ["A"]) is None
+    assert acc.change_summary(coach, "admin", ["A"]) == (
+        "Make coachA an admin and remove them as coach of A?"
+    )
+    assert acc.change_summary(coach, "coach", ["B", "C"]) == (
+        "Remove coachA as coach of A and make them coach of B and C?"
+    )
+    assert acc.change_summary(runner, "coach", ["B"], "A", "A") == "Make ann a coach of B?"
+    assert acc.change_summary(runner, "runner", [], "A", None) == (
+        "Move runner Ann R from team A to no team?"
+    )
+    assert acc.change_summary(runner, "admin", [], None, "B") == (
+        "Make ann an admin and move runner Ann R to team B?"
+    )
