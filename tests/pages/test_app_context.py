@@ -59,7 +59,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> Counter:
 
         return wrapper
 
-    monkeypatch.setattr(logic.settings, "_secrets", counting("secrets", logic.settings._secrets))
+    monkeypatch.setattr(
+        logic.settings, "read_secrets", counting("secrets", logic.settings.read_secrets)
+    )
     monkeypatch.setattr(common, "get_store", counting("store", common.get_store))
     for method in ("get", "by_email"):
         monkeypatch.setattr(Accounts, method, counting("account", getattr(Accounts, method)))
