@@ -170,10 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     name = "<stdin>" if args.input == STDIN else args.input
-    try:
-        kb = knowledge_base()
-    except KnowledgeBaseError as exc:
-        _error(str(exc))
+    kb = _knowledge_base()
+    if kb is None:
         return EXIT_FAILURE
     source = sys.stdin.buffer if args.input == STDIN else Path(args.input)
     try:
@@ -236,10 +234,8 @@ def _import(args: argparse.Namespace) -> int:
     from logic.storage.store import Store
 
     name = "<stdin>" if args.input == STDIN else args.input
-    try:
-        kb = knowledge_base()
-    except KnowledgeBaseError as exc:
-        _error(str(exc))
+    kb = _knowledge_base()
+    if kb is None:
         return EXIT_FAILURE
     try:
         url = _database_url(args.database_url)
@@ -292,12 +288,15 @@ def _import(args: argparse.Namespace) -> int:
 
 
 class _NothingStored:
-    """The stored weeks of a database that does not exist yet: none (for plan_import)."""
+    """A database that does not exist yet, for plan_import: no runners, no stored weeks."""
 
     def all_checkins(self, runners: Sequence[str] | None = None) -> pd.DataFrame:
         return pd.DataFrame(
             {"runner": pd.Series(dtype="str"), "week_start": pd.Series(dtype="datetime64[ns]")}
         )
+
+    def list_runners(self) -> pd.DataFrame:
+        return pd.DataFrame({"runner": pd.Series(dtype="str"), "team": pd.Series(dtype="str")})
 
 
 def _database_url(option: str | None) -> URL:
@@ -380,6 +379,15 @@ def _create_admin(args: argparse.Namespace) -> int:
         store.dispose()
     print(f"Admin {user.username!r} created in {store.where}.")
     return EXIT_OK
+
+
+def _knowledge_base() -> KnowledgeBase | None:
+    """The knowledge base, or None after saying which file and key is broken."""
+    try:
+        return knowledge_base()
+    except KnowledgeBaseError as exc:
+        _error(str(exc))
+        return None
 
 
 def _one_line(message: str) -> str:
