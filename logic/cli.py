@@ -33,7 +33,7 @@ from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkin
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import URL
+    from logic.storage.engine import URL
 
 # The database commands import logic.storage (sqlalchemy, alembic: ~0.25 s) inside the
 # functions that use it, so `score` does not pay for it. Hence this copy of
