@@ -34,8 +34,13 @@ else:
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
-        result = ctx.accounts.authenticate(username, password)
-        if result.user is None:
+        # The TCP peer's address (None on localhost): throttling counts per name and address.
+        address = st.context.ip_address
+        address = address if isinstance(address, str) else None
+        result = ctx.accounts.authenticate(username, password, address)
+        if result.user is None and not result.checked:
+            st.warning(result.message or "Too many failed attempts.", icon="⏳")
+        elif result.user is None:
             st.error(result.message or "Wrong username or password.", icon="🔒")
         else:
             st.session_state[common.USER_KEY] = result.user.id

@@ -2,8 +2,14 @@
 
 Roles come from our database, never from the identity provider: runner (sees only their own
 check-ins), coach (of one or more teams) and admin. Passwords are hashed with argon2; only
-the hash is stored. A failed login never says whether the account exists, and repeated
-failures for a name (existing or not) make the next attempt wait longer.
+the hash is stored. A failed login never says whether the account exists.
+
+Throttling counts wrong guesses in three places at once, each in the same write transaction
+as the check (so concurrent attempts cannot all slip through): one name from one address,
+every name from one address (password spraying), and one name from every address the user has
+not signed in from (a spread-out attack). Waits grow from 2 seconds and are capped at a
+minute. An address the user signed in from before answers only to its own counter, so an
+attacker elsewhere can slow themselves down but never lock the real user out.
 """
 
 from __future__ import annotations
@@ -18,17 +24,42 @@ import pandas as pd
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from logic import clock
 from logic.errors import StorageError
 from logic.storage.store import Store
-from logic.storage.tables import coach_teams, login_attempts, runners, teams, users
+from logic.storage.tables import coach_teams, login_throttle, runners, teams, users
 
 Role = Literal["runner", "coach", "admin"]
 ROLES: tuple[Role, ...] = ("runner", "coach", "admin")
 MIN_PASSWORD_LENGTH = 10
-FREE_FAILURES = 3  # attempts before throttling starts
-MAX_WAIT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ThrottleRule:
+    """`free` wrong guesses in a row cost nothing; then each waits twice as long as the last,
+    from 2 seconds up to `cap_seconds`."""
+
+    free: int
+    cap_seconds: int
+
+
+# One name from one address: a person mistyping, or an attacker on one account.
+PAIR_RULE = ThrottleRule(free=3, cap_seconds=60)
+# Every name from one address, against password spraying.
+ADDRESS_RULE = ThrottleRule(free=10, cap_seconds=60)
+# One name from every address the user has not signed in from, against many addresses.
+NAME_RULE = ThrottleRule(free=10, cap_seconds=60)
+# A successful sign-in makes its address known for this name for so long.
+TRUSTED_FOR = dt.timedelta(days=90)
+# Wrong guesses this long ago are forgotten (the counter starts again).
+FORGET_AFTER = dt.timedelta(hours=24)
+# Stands for "no address known" (AppTest, a proxy that hides it): one shared counter.
+UNKNOWN_ADDRESS = "unknown"
+# Kept for callers of the old single rule.
+FREE_FAILURES = PAIR_RULE.free
+MAX_WAIT_SECONDS = PAIR_RULE.cap_seconds
 
 _hasher = PasswordHasher()
 # Verifying against this keeps an unknown name as slow as a wrong password.
@@ -57,18 +88,30 @@ class User:
 class LoginResult:
     user: User | None
     message: str | None  # shown as is: never says whether the name exists
-    wait_seconds: int = 0
+    wait_seconds: int = 0  # before the next attempt is checked
+    checked: bool = True  # False: refused during a wait, the password was not looked at
 
 
 def _now() -> dt.datetime:
     return clock.now()
 
 
-def wait_after(failures: int) -> int:
-    """Seconds a name must wait after `failures` failed attempts in a row."""
-    if failures < FREE_FAILURES:
+def wait_after(failures: int, rule: ThrottleRule = PAIR_RULE) -> int:
+    """Seconds to wait after `failures` wrong guesses in a row."""
+    if failures < rule.free:
         return 0
-    return min(MAX_WAIT_SECONDS, 2 ** (failures - FREE_FAILURES + 1))
+    # min() before the power keeps huge counts cheap.
+    return min(rule.cap_seconds, 2 ** min(failures - rule.free + 1, 32))
+
+
+def guesses_in(seconds: int, rule: ThrottleRule, every: int = 1) -> int:
+    """Guesses an attacker trying every `every` seconds gets checked in `seconds` under
+    `rule` alone: the policy's figure, which tests compare with a measured run."""
+    t, guesses = 0, 0
+    while t < seconds:
+        guesses += 1
+        t += max(every, math.ceil(wait_after(guesses, rule) / every) * every)
+    return guesses
 
 
 def check_password_rules(password: str) -> None:
@@ -283,19 +326,45 @@ class Accounts:
 
     # --- signing in -----------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str) -> LoginResult:
-        """Check a password; the message is the same whether or not the name exists."""
+    def authenticate(self, username: str, password: str, address: str | None = None) -> LoginResult:
+        """Check a password from a client `address`; the message is the same whether or not
+        the name exists. A guess is counted before it is checked, in the transaction that
+        checks the waits, so concurrent attempts cannot get more guesses than the rules give.
+        """
         name = username.strip()
-        failures, last = self._failures(name)
-        wait = wait_after(failures)
-        if last is not None and wait:
-            remaining = math.ceil(wait - (_now() - last).total_seconds())
+        where = (address or "").strip() or UNKNOWN_ADDRESS
+        keys = _throttle_keys(name, where)
+        with self.store.transaction("sign in") as conn:
+            now = _now()
+            counts = _lock_counters(conn, keys)
+            pair = counts[keys["pair"]]
+            trusted = pair.last_success is not None and now - pair.last_success <= TRUSTED_FOR
+            scopes = ["pair"] if trusted else ["pair", "address", "name"]
+            remaining = max(counts[keys[s]].remaining(RULES[s], now) for s in scopes)
+            where_keys = [_key_clause(keys[s]) for s in scopes]
             if remaining > 0:
+                conn.execute(
+                    sa.update(login_throttle)
+                    .where(sa.or_(*where_keys))
+                    .values(refused=login_throttle.c.refused + 1)
+                )
                 return LoginResult(
                     None,
                     f"Too many failed attempts. Try again in {remaining} seconds.",
                     remaining,
+                    checked=False,
                 )
+            for s in scopes:
+                counter = counts[keys[s]]
+                failures = counter.current_failures(now) + 1
+                conn.execute(
+                    sa.update(login_throttle)
+                    .where(_key_clause(keys[s]))
+                    .values(failures=failures, last_failure=now)
+                )
+            wait = max(
+                wait_after(counts[keys[s]].current_failures(now) + 1, RULES[s]) for s in scopes
+            )
         with self.store.read("sign in") as conn:
             row = conn.execute(
                 sa.select(users.c.id, users.c.password_hash, users.c.active).where(
@@ -308,38 +377,121 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok:
-            self._record_failure(name, failures + 1)
-            return LoginResult(None, "Wrong username or password.", wait_after(failures + 1))
-        self._clear_failures(name)
+            return LoginResult(None, "Wrong username or password.", wait)
+        self._signed_in(keys, now, charged_address="address" in scopes)
         assert row is not None
         return LoginResult(self.get(row.id), None)
 
-    def _failures(self, name: str) -> tuple[int, dt.datetime | None]:
-        with self.store.read("sign in") as conn:
-            row = conn.execute(
-                sa.select(login_attempts.c.failures, login_attempts.c.last_failure).where(
-                    login_attempts.c.username == name
-                )
-            ).first()
-        if row is None:
-            return 0, None
-        last = row.last_failure
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=dt.UTC)
-        return int(row.failures), last
-
-    def _record_failure(self, name: str, failures: int) -> None:
+    def _signed_in(
+        self, keys: dict[str, tuple[str, str]], when: dt.datetime, *, charged_address: bool
+    ) -> None:
+        """The right password: this address becomes known for this name, the name's count
+        starts again, and the address gets back the guess it was charged (not more: signing
+        in to one's own account must not reset a sprayer's count)."""
         with self.store.transaction("sign in") as conn:
-            conn.execute(sa.delete(login_attempts).where(login_attempts.c.username == name))
-            conn.execute(
-                sa.insert(login_attempts).values(
-                    username=name, failures=failures, last_failure=_now()
+            for scope in ("pair", "name"):
+                conn.execute(
+                    sa.update(login_throttle)
+                    .where(_key_clause(keys[scope]))
+                    .values(
+                        failures=0,
+                        refused=0,
+                        last_failure=None,
+                        **({"last_success": when} if scope == "pair" else {}),
+                    )
                 )
-            )
+            if charged_address:
+                conn.execute(
+                    sa.update(login_throttle)
+                    .where(_key_clause(keys["address"]), login_throttle.c.failures > 0)
+                    .values(failures=login_throttle.c.failures - 1)
+                )
 
-    def _clear_failures(self, name: str) -> None:
-        with self.store.transaction("sign in") as conn:
-            conn.execute(sa.delete(login_attempts).where(login_attempts.c.username == name))
+    def throttle_counts(self, username: str, address: str | None) -> dict[str, tuple[int, int]]:
+        """(wrong guesses, refused attempts) per scope for a name from an address (tests,
+        support): every attempt is one or the other."""
+        keys = _throttle_keys(username.strip(), (address or "").strip() or UNKNOWN_ADDRESS)
+        with self.store.read("read the sign-in counters") as conn:
+            rows = {
+                (r.scope, r.key): (int(r.failures), int(r.refused))
+                for r in conn.execute(
+                    sa.select(login_throttle).where(
+                        sa.or_(*(_key_clause(k) for k in keys.values()))
+                    )
+                )
+            }
+        return {scope: rows.get(key, (0, 0)) for scope, key in keys.items()}
+
+
+RULES: dict[str, ThrottleRule] = {"pair": PAIR_RULE, "address": ADDRESS_RULE, "name": NAME_RULE}
+
+
+@dataclass(frozen=True)
+class _Counter:
+    failures: int
+    last_failure: dt.datetime | None
+    last_success: dt.datetime | None
+
+    def current_failures(self, now: dt.datetime) -> int:
+        """Wrong guesses in a row, forgetting them after FORGET_AFTER of quiet."""
+        if self.last_failure is None or now - self.last_failure > FORGET_AFTER:
+            return 0
+        return self.failures
+
+    def remaining(self, rule: ThrottleRule, now: dt.datetime) -> int:
+        """Whole seconds before the next guess is checked (0: now)."""
+        if self.last_failure is None:
+            return 0
+        wait = wait_after(self.current_failures(now), rule)
+        return max(0, math.ceil(wait - (now - self.last_failure).total_seconds()))
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite gives naive datetimes back: they were written in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _throttle_keys(name: str, address: str) -> dict[str, tuple[str, str]]:
+    # An address never holds a space, so "address name" splits back unambiguously.
+    return {
+        "address": ("address", address),
+        "name": ("name", name),
+        "pair": ("pair", f"{address} {name}"),
+    }
+
+
+def _key_clause(key: tuple[str, str]) -> sa.ColumnElement[bool]:
+    return sa.and_(login_throttle.c.scope == key[0], login_throttle.c.key == key[1])
+
+
+def _lock_counters(
+    conn: sa.Connection, keys: dict[str, tuple[str, str]]
+) -> dict[tuple[str, str], _Counter]:
+    """The counters for `keys`, created if new and locked until the transaction ends.
+
+    SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE). PostgreSQL: the
+    rows are created first (ON CONFLICT DO NOTHING) so that SELECT ... FOR UPDATE has a row
+    to lock, always in the same order, so two sign-ins cannot deadlock.
+    """
+    ordered = sorted(keys.values())
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(login_throttle)
+        .values([{"scope": s, "key": k, "failures": 0, "refused": 0} for s, k in ordered])
+        .on_conflict_do_nothing()
+    )
+    rows = conn.execute(
+        sa.select(login_throttle)
+        .where(sa.or_(*(_key_clause(k) for k in ordered)))
+        .order_by(login_throttle.c.scope, login_throttle.c.key)
+        .with_for_update()
+    )
+    return {
+        (r.scope, r.key): _Counter(int(r.failures), _utc(r.last_failure), _utc(r.last_success))
+        for r in rows
+    }
 
 
 def _names(teams: Sequence[str]) -> str:

@@ -124,11 +124,18 @@ coach_teams = sa.Table(
         ["team"], ["teams.name"], name="fk_coach_teams_team", onupdate="CASCADE"
     ),
 )
-login_attempts = sa.Table(
-    "login_attempts",
+# --- sign-in throttling (migration 0005) ------------------------------------------------------
+
+# One counter per scope and key: ("pair", "<address> <username>"), ("address", "<address>"),
+# ("name", "<username>"). Every attempt is either a wrong guess or refused during a wait.
+login_throttle = sa.Table(
+    "login_throttle",
     metadata,
-    sa.Column("username", sa.Text, primary_key=True),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
-    # Never NULL (0004): a row without the time of its last failure would never throttle.
-    sa.Column("last_failure", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("refused", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_failure", sa.DateTime(timezone=True)),  # None: none since the last success
+    sa.Column("last_success", sa.DateTime(timezone=True)),  # pairs only: the address is known
+    sa.PrimaryKeyConstraint("scope", "key", name="pk_login_throttle"),
 )

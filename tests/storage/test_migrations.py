@@ -83,7 +83,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def test_0004_keeps_every_account_row(db_url: str) -> None:
     """A database at 0003 (as release 0.3 left it) with accounts in it, one login_attempts
-    row without a time: 0004 keeps every row and gives that one a time."""
+    row without a time: 0004 keeps every row and gives that one a time, and 0005 keeps the
+    counts as per-name throttle counters."""
     engine = make_engine(normalise_url(db_url))
     try:
         cfg = alembic_config()
@@ -102,17 +103,22 @@ def test_0004_keeps_every_account_row(db_url: str) -> None:
         assert store.schema_revision() == head_revision()
         assert _matches_model(store)
         with store.engine.connect() as conn:
-            after = {t: conn.execute(sa.text(f"SELECT * FROM {t}")).all() for t in ACCOUNT_ROWS}
-        assert {t: len(rows) for t, rows in after.items()} == {
-            t: len(rows) for t, rows in before.items()
-        }
+            after = {
+                t: conn.execute(sa.text(f"SELECT * FROM {t}")).all()
+                for t in ACCOUNT_ROWS
+                if t != "login_attempts"
+            }
+            # 0005 carried login_attempts over into login_throttle's per-name counters.
+            names = conn.execute(sa.text("SELECT * FROM login_throttle WHERE scope = 'name'")).all()
         for table in ("runners", "teams", "users", "coach_teams"):
             assert after[table] == before[table], table
-        attempts = {row.username: row for row in after["login_attempts"]}
-        assert attempts["ann"] == next(r for r in before["login_attempts"] if r.username == "ann")
+        attempts = {row.key: row for row in names}
+        assert len(attempts) == len(before["login_attempts"])
+        ann = next(r for r in before["login_attempts"] if r.username == "ann")
+        assert (attempts["ann"].failures, attempts["ann"].last_failure) == (2, ann.last_failure)
         assert attempts["ghost"].failures == 5
         assert attempts["ghost"].last_failure is not None
         with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
-            conn.execute(sa.text("UPDATE login_attempts SET last_failure = NULL"))
+            conn.execute(sa.text("UPDATE login_throttle SET scope = 'other'"))
     finally:
         store.dispose()

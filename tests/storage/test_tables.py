@@ -20,7 +20,7 @@ from logic.storage.store import Store
 from logic.storage.tables import metadata
 
 ALEMBIC_INI = REPO_ROOT / "logic" / "storage" / "migrations" / "alembic.ini"
-ACCOUNT_TABLES = {"users", "teams", "coach_teams", "login_attempts"}
+ACCOUNT_TABLES = {"users", "teams", "coach_teams", "login_throttle"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -60,11 +60,11 @@ def test_the_comparison_sees_the_account_tables(store: Store) -> None:
     """Without a table in the model, alembic would drop it: the comparison can fail."""
     partial = sa.MetaData()
     for table in metadata.tables.values():
-        if table.name != "login_attempts":
+        if table.name != "login_throttle":
             table.to_metadata(partial)
     with store.engine.connect() as conn:
         diff = _diff(conn, partial)
-    assert [(op[0], op[1].name) for op in diff] == [("remove_table", "login_attempts")]
+    assert [(op[0], op[1].name) for op in diff] == [("remove_table", "login_throttle")]
 
 
 def _alembic(*args: str, url: str) -> subprocess.CompletedProcess[str]:
@@ -86,7 +86,7 @@ def test_alembic_check_cli_finds_nothing_on_a_fresh_database(tmp_path: Path) -> 
     checked = _alembic("check", url=url)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "No new upgrade operations detected" in checked.stdout + checked.stderr
-    # The same command does see a difference: one revision back, 0004 is still to do.
+    # The same command does see a difference: one revision back, the head is still to do.
     _alembic("downgrade", "-1", url=url)
     again = _alembic("check", url=url)
     assert again.returncode != 0
