@@ -38,7 +38,7 @@ else:
         if result.user is None:
             st.error(result.message or "Wrong username or password.", icon="🔒")
         else:
-            st.session_state[common.USER_KEY] = result.user.id
+            common.sign_in(result.user)
             st.rerun()
     st.caption("Forgot your password? Your coach or club admin can set a new one.")
 common.disclaimer()

@@ -233,9 +233,7 @@ class Accounts:
             self.create_team(name)
         with self.store.transaction("change the role") as conn:
             self._keep_an_admin(conn, user_id, demote=role != "admin")
-            conn.execute(
-                sa.update(users).where(users.c.id == user_id).values(role=role, **_BUMP)
-            )
+            conn.execute(sa.update(users).where(users.c.id == user_id).values(role=role, **_BUMP))
             conn.execute(sa.delete(coach_teams).where(coach_teams.c.user_id == user_id))
             if role == "coach" and coach_of:
                 conn.execute(
