@@ -40,6 +40,10 @@ USER_KEY = "user_id"
 VERSION_KEY = "session_version"
 LAST_SEEN_KEY = "last_seen"
 ACCOUNT_CHANGED = "Your account changed; please sign in again."
+SIGN_IN_UNAVAILABLE = (
+    "Could not sign you in right now: the database is busy or cannot be reached. "
+    "Try again in a moment; if it keeps happening, tell your club admin."
+)
 IDLE = "You were signed out after {hours} without activity; please sign in again."
 NEW_RUNNER = "➕ New runner…"
 LOG = logging.getLogger("stride_check")

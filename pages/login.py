@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from logic.errors import StrideCheckError
 from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
 from pages import common
@@ -34,11 +35,17 @@ else:
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
-        result = ctx.accounts.authenticate(username, password)
-        if result.user is None:
-            st.error(result.message or "Wrong username or password.", icon="🔒")
+        try:
+            result = ctx.accounts.authenticate(username, password)
+        except StrideCheckError as err:
+            # Locked, full or unreachable: the details (where the database is) stay in the log.
+            common.LOG.warning("Sign-in failed: %s", err)
+            st.error(common.SIGN_IN_UNAVAILABLE, icon="🛑")
         else:
-            common.sign_in(result.user)
-            st.rerun()
+            if result.user is None:
+                st.error(result.message or "Wrong username or password.", icon="🔒")
+            else:
+                common.sign_in(result.user)
+                st.rerun()
     st.caption("Forgot your password? Your coach or club admin can set a new one.")
 common.disclaimer()
