@@ -12,6 +12,8 @@ parses it (that needs SQLAlchemy, which stays inside the storage package).
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -41,6 +43,8 @@ URL_EXAMPLES = (
 )
 MODE_VAR = "STRIDE_CHECK_MODE"
 LOGIN_VAR = "STRIDE_CHECK_LOGIN"
+IDLE_VAR = "STRIDE_CHECK_IDLE_TIMEOUT_HOURS"
+DEFAULT_IDLE_HOURS = 12.0
 MODES = ("personal", "team")
 LOGINS = ("local", "oidc")
 
@@ -50,6 +54,8 @@ class AuthConfig:
     mode: Literal["personal", "team"]
     login: Literal["none", "local", "oidc"]
     provider: str | None = None  # the OIDC provider name, when [auth] has several
+    # Team mode: a session with no run for this long is signed out on its next run.
+    idle_hours: float = DEFAULT_IDLE_HOURS
 
     @property
     def team(self) -> bool:
@@ -109,6 +115,33 @@ def _choice(value: object, allowed: tuple[str, ...], where: str) -> str:
     return text
 
 
+def _hours(value: object, where: str) -> float:
+    """A positive, finite number of hours; ConfigError names `where` otherwise."""
+    hours = math.nan
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            hours = float(value.strip())
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        hours = float(value)
+    if not (math.isfinite(hours) and hours > 0):
+        raise ConfigError(f"{where} is {value!r}; use a number of hours above 0, such as 12.")
+    return hours
+
+
+def _idle_hours(env: Mapping[str, str], ours: dict, secrets_path: Path) -> float:
+    if (env.get(IDLE_VAR) or "").strip():
+        return _hours(env[IDLE_VAR], f"Environment variable {IDLE_VAR}")
+    if "idle_timeout_hours" in ours:
+        value = ours["idle_timeout_hours"]
+        if isinstance(value, str):  # TOML has numbers: a quoted one is a mistake worth naming
+            raise ConfigError(
+                f"{secrets_path} key [stride_check] idle_timeout_hours is {value!r}; use a "
+                "number of hours above 0, such as 12 (without quotes)."
+            )
+        return _hours(value, f"{secrets_path} key [stride_check] idle_timeout_hours")
+    return DEFAULT_IDLE_HOURS
+
+
 def resolve_auth(
     env: Mapping[str, str] = os.environ, secrets_path: Path = DEFAULT_SECRETS_PATH
 ) -> AuthConfig:
@@ -136,4 +169,5 @@ def resolve_auth(
     if login == "oidc" and isinstance(auth, dict):
         named = [k for k, v in auth.items() if isinstance(v, dict)]
         provider = named[0] if len(named) == 1 and "client_id" not in auth else None
-    return AuthConfig("team", login, provider)  # type: ignore[arg-type]
+    idle = _idle_hours(env, ours, secrets_path)
+    return AuthConfig("team", login, provider, idle)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ to what that user may see.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +35,16 @@ from logic.texts import DISCLAIMER
 RUNNER_KEY = "runner"
 TEAM_KEY = "team"
 USER_KEY = "user_id"
+# The account's session version at sign-in, and the time of the session's last run: a run
+# that finds the stored version moved, or the session idle too long, signs the session out.
+VERSION_KEY = "session_version"
+LAST_SEEN_KEY = "last_seen"
+ACCOUNT_CHANGED = "Your account changed; please sign in again."
+SIGN_IN_UNAVAILABLE = (
+    "Could not sign you in right now: the database is busy or cannot be reached. "
+    "Try again in a moment; if it keeps happening, tell your club admin."
+)
+IDLE = "You were signed out after {hours} without activity; please sign in again."
 NEW_RUNNER = "➕ New runner…"
 LOG = logging.getLogger("stride_check")
 FAILURE = (
@@ -150,11 +161,60 @@ def build_context() -> AppContext:
     except StrideCheckError as err:
         st.error(f"Could not check your account. {err}", icon="🛑")
         st.stop()
-    if user is not None and not user.active:
-        user = None
+    user = session_user(config, user)
     # Signed out, team mode: sees nothing.
     viewer = Viewer.of(user) if user is not None else Viewer("runner", None, name="nobody")
     return AppContext(config, user, viewer, page_names(config, user), opened=store)
+
+
+def sign_in(user: User) -> None:
+    """Start a session for `user`: their id, their account's session version and now."""
+    st.session_state[USER_KEY] = user.id
+    st.session_state[VERSION_KEY] = user.session_version
+    st.session_state[LAST_SEEN_KEY] = clock.now()
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
+
+
+def session_user(config: AuthConfig, user: User | None) -> User | None:
+    """`user` if this session's sign-in still holds, else None, the session ended and a short
+    message saying why.
+
+    It holds while the account is active, its session version is the one stored at sign-in
+    (a new password, role, team or deactivation moves it: logic/storage/accounts.py) and the
+    session's last run is no more than the configured idle time ago. Checked on every run,
+    before any page reads anything.
+    """
+    state = st.session_state
+    if config.login == "oidc":
+        if user is None:
+            return None  # no account for this identity: the sign-in page says so
+        if USER_KEY not in state or state[USER_KEY] != user.id:
+            sign_in(user)  # the provider signed this person in: the session starts now
+    elif USER_KEY not in state:
+        return None
+    now = clock.now()
+    last = state.get(LAST_SEEN_KEY)
+    if user is None or not user.active or state.get(VERSION_KEY) != user.session_version:
+        reason = ACCOUNT_CHANGED
+    elif isinstance(last, dt.datetime) and now - last > dt.timedelta(hours=config.idle_hours):
+        reason = IDLE.format(hours=_hours(config.idle_hours))
+    else:
+        state[LAST_SEEN_KEY] = now
+        return user
+    end_session(config)
+    st.warning(reason, icon="🔒")
+    return None
+
+
+def end_session(config: AuthConfig) -> None:
+    """Forget everything this session held (a sign-in, a picked runner, a form's answers),
+    and the OIDC sign-in when there is one: the next person at this tab starts afresh."""
+    st.session_state.clear()
+    if config.login == "oidc":
+        st.logout()
 
 
 @contextmanager
@@ -311,6 +371,9 @@ def require_runner(ctx: AppContext) -> tuple[str, str | None]:
             set_runner(wanted, None if team.iloc[0] != team.iloc[0] else team.iloc[0])
     who = current_runner(ctx)
     if who is None:
+        if ctx.team and ctx.user is None:
+            st.info("Sign in to see this page.", icon="🔑")
+            st.stop()
         if ctx.team:
             st.info("Your account is not linked to a runner, so there is nothing to show here.")
             st.stop()
@@ -358,8 +421,6 @@ def visible_teams(ctx: AppContext, runners: pd.DataFrame) -> list[str]:
 
 
 def sign_out(ctx: AppContext) -> None:
-    """Forget the session's user (and the OIDC session when there is one)."""
-    st.session_state.pop(USER_KEY, None)
-    if ctx.config.login == "oidc":
-        st.logout()
+    """Sign out: the whole session state goes (see end_session), then a fresh run."""
+    end_session(ctx.config)
     st.rerun()

@@ -84,8 +84,11 @@ if deleted:
     st.success(f"Deleted the check-in of {deleted}.", icon="🗑️")
 
 if history.empty:
-    st.info("No check-ins yet. Your history starts with your first weekly check-in.")
-    common.link_to(ctx, "checkin", "Do your first check-in", "📝")
+    if ctx.user is not None and ctx.user.runner != runner:  # a coach or admin looking
+        st.info(f"{escape_markdown(runner)} has no check-ins yet.", icon="📭")
+    else:
+        st.info("No check-ins yet. Your history starts with your first weekly check-in.")
+        common.link_to(ctx, "checkin", "Do your first check-in", "📝")
     common.disclaimer()
     st.stop()
 

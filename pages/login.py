@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from logic.errors import StrideCheckError
 from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
 from pages import common
@@ -37,13 +38,19 @@ else:
         # The TCP peer's address (None on localhost): throttling counts per name and address.
         address = st.context.ip_address
         address = address if isinstance(address, str) else None
-        result = ctx.accounts.authenticate(username, password, address)
-        if result.user is None and not result.checked:
-            st.warning(result.message or "Too many failed attempts.", icon="⏳")
-        elif result.user is None:
-            st.error(result.message or "Wrong username or password.", icon="🔒")
+        try:
+            result = ctx.accounts.authenticate(username, password, address)
+        except StrideCheckError as err:
+            # Locked, full or unreachable: the details (where the database is) stay in the log.
+            common.LOG.warning("Sign-in failed: %s", err)
+            st.error(common.SIGN_IN_UNAVAILABLE, icon="🛑")
         else:
-            st.session_state[common.USER_KEY] = result.user.id
-            st.rerun()
+            if result.user is None and not result.checked:
+                st.warning(result.message or "Too many failed attempts.", icon="⏳")
+            elif result.user is None:
+                st.error(result.message or "Wrong username or password.", icon="🔒")
+            else:
+                common.sign_in(result.user)
+                st.rerun()
     st.caption("Forgot your password? Your coach or club admin can set a new one.")
 common.disclaimer()

@@ -80,3 +80,35 @@ def test_settings_load_without_the_storage_package() -> None:
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_team_mode_signs_idle_sessions_out_after_12_hours_by_default(tmp_path: Path) -> None:
+    team = {"STRIDE_CHECK_MODE": "team"}
+    assert resolve_auth(team, tmp_path / "none.toml").idle_hours == 12
+    secrets = write(tmp_path, '[stride_check]\nmode = "team"\nidle_timeout_hours = 0.5\n')
+    assert resolve_auth({}, secrets).idle_hours == 0.5
+    # The environment wins over the secrets file, as for every other setting.
+    env = {"STRIDE_CHECK_IDLE_TIMEOUT_HOURS": " 36 "}
+    assert resolve_auth(env, secrets).idle_hours == 36
+
+
+@pytest.mark.parametrize(
+    ("env", "text", "message"),
+    [
+        (
+            {"STRIDE_CHECK_IDLE_TIMEOUT_HOURS": "twelve"},
+            "",
+            "Environment variable STRIDE_CHECK_IDLE_TIMEOUT_HOURS is 'twelve'",
+        ),
+        ({"STRIDE_CHECK_IDLE_TIMEOUT_HOURS": "0"}, "", "STRIDE_CHECK_IDLE_TIMEOUT_HOURS is '0'"),
+        ({"STRIDE_CHECK_IDLE_TIMEOUT_HOURS": "nan"}, "", "STRIDE_CHECK_IDLE_TIMEOUT_HOURS"),
+        ({}, "[stride_check]\nidle_timeout_hours = -1\n", "[stride_check] idle_timeout_hours"),
+        ({}, '[stride_check]\nidle_timeout_hours = "12"\n', "[stride_check] idle_timeout_hours"),
+        ({}, "[stride_check]\nidle_timeout_hours = true\n", "[stride_check] idle_timeout_hours"),
+    ],
+)
+def test_a_broken_idle_timeout_names_the_key(tmp_path: Path, env, text, message) -> None:
+    with pytest.raises(ConfigError) as err:
+        resolve_auth({"STRIDE_CHECK_MODE": "team", **env}, write(tmp_path, text))
+    assert message in str(err.value)
+    assert "a number of hours" in str(err.value)

@@ -69,6 +69,12 @@ _DUMMY_HASH = _hasher.hash("stride-check-no-such-user")
 _PUBLIC_COLUMNS = [c for c in users.c if c.name != "password_hash"]
 
 
+# A new password, another role or coached teams, another team or a deactivation: the
+# person's open sessions end on their next run (pages/common.py compares the versions). Set in
+# the same UPDATE as the change, so no session can see the change without the new version.
+_BUMP = {"session_version": users.c.session_version + 1}
+
+
 class AccountError(StorageError):
     """A request about accounts that cannot be done, worded for the person who asked."""
 
@@ -82,6 +88,8 @@ class User:
     runner: str | None
     active: bool
     teams: tuple[str, ...] = field(default_factory=tuple)  # teams a coach coaches
+    # Moves with every change that must end this person's open sessions (see _BUMP).
+    session_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,7 @@ class Accounts:
                 runner=row["runner"],
                 active=bool(row["active"]),
                 teams=tuple(coached),
+                session_version=int(row["session_version"]),
             )
 
     def get(self, user_id: int) -> User | None:
@@ -267,7 +276,7 @@ class Accounts:
             self.create_team(name)
         with self.store.transaction("change the role") as conn:
             self._keep_an_admin(conn, user_id, demote=role != "admin")
-            conn.execute(sa.update(users).where(users.c.id == user_id).values(role=role))
+            conn.execute(sa.update(users).where(users.c.id == user_id).values(role=role, **_BUMP))
             conn.execute(sa.delete(coach_teams).where(coach_teams.c.user_id == user_id))
             if role == "coach" and coach_of:
                 conn.execute(
@@ -294,12 +303,15 @@ class Accounts:
             )
             if done.rowcount == 0:
                 raise AccountError(f"There is no runner {runner!r}.")
+            conn.execute(sa.update(users).where(users.c.runner == runner).values(**_BUMP))
 
     def set_active(self, user_id: int, active: bool) -> None:
         with self.store.transaction("change the account") as conn:
             if not active:
                 self._keep_an_admin(conn, user_id, demote=True)
-            conn.execute(sa.update(users).where(users.c.id == user_id).values(active=active))
+            conn.execute(
+                sa.update(users).where(users.c.id == user_id).values(active=active, **_BUMP)
+            )
 
     def set_password(self, user_id: int, password: str) -> None:
         check_password_rules(password)
@@ -307,7 +319,7 @@ class Accounts:
             conn.execute(
                 sa.update(users)
                 .where(users.c.id == user_id)
-                .values(password_hash=_hasher.hash(password))
+                .values(password_hash=_hasher.hash(password), **_BUMP)
             )
 
     def _keep_an_admin(self, conn: sa.Connection, user_id: int, *, demote: bool) -> None:

@@ -81,7 +81,7 @@ checkins = sa.Table(
     sqlite_autoincrement=True,
 )
 
-# --- accounts (migrations 0003, 0004) ---------------------------------------------------------
+# --- accounts (migrations 0003, 0004, 0006) -----------------------------------------------
 
 teams = sa.Table(
     "teams",
@@ -104,6 +104,8 @@ users = sa.Table(
     sa.Column("password_hash", sa.Text),  # None: signs in with single sign-on only
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    # Bumped by every change that must end the account's open sessions (0006).
+    sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("username", name="uq_users_username"),
     sa.UniqueConstraint("email", name="uq_users_email"),
     sa.ForeignKeyConstraint(

@@ -19,7 +19,7 @@ from logic.io.importing import UPLOAD_LIMIT_BYTES, UPLOAD_LIMIT_MB, plan_import
 from logic.storage.accounts import Accounts
 from logic.storage.store import Store, dispose_stores, get_store
 from logic.texts import escape_markdown
-from tests.support.apptest import ROOT, app, assert_no_exception, button, on_page, texts
+from tests.support.apptest import ROOT, app, assert_no_exception, button, on_page, signed_in, texts
 
 NAME = "<script>alert(1)</script><b>x</b>"
 TEAM = "<img src=x onerror=alert(1)>"
@@ -351,9 +351,7 @@ def test_a_signed_in_name_is_shown_as_typed_in_the_sidebar(team_mode: dict[str, 
     coach = accounts.create_user(
         "rae", role="coach", password=PASSWORD, display_name=MARKDOWN_NAME, coach_of=["A"]
     )
-    at = app()
-    at.session_state["user_id"] = coach.id
-    at.run()
+    at = signed_in(coach.id).run()
     assert_no_exception(at)
     shown = texts(at.sidebar.markdown)
     assert f"Signed in as **{escape_markdown(MARKDOWN_NAME)}** (coach)" in shown, shown
@@ -363,9 +361,7 @@ def test_the_admin_page_never_shows_a_hash(
     team_mode: dict[str, Any], db_url: str, all_logs: pytest.LogCaptureFixture
 ) -> None:
     hashes = _hashes(db_url)
-    at = app()
-    at.session_state["user_id"] = team_mode["root"]
-    at = on_page(at.run(), "pages/admin.py")
+    at = on_page(signed_in(team_mode["root"]).run(), "pages/admin.py")
     assert_no_exception(at)
     assert at.title[0].value == "Admin"
     people = at.dataframe[0].value

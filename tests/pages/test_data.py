@@ -23,7 +23,7 @@ from logic.io.csv_io import UTF8_BOM
 from logic.io.importing import UPLOAD_LIMIT_BYTES, export_csv, export_filename
 from logic.knowledge import knowledge_base
 from logic.storage.store import get_store
-from tests.support.apptest import app, assert_no_exception, button, on_page, texts
+from tests.support.apptest import app, assert_no_exception, button, on_page, signed_in, texts
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -250,9 +250,7 @@ def test_a_signed_in_runner_cannot_import_another_runners_weeks(
     monkeypatch.setenv("STRIDE_CHECK_LOGIN", "local")
     ann = Accounts(get_store()).create_user("ann", role="runner", password="x" * 12, team="A")
     Accounts(get_store()).create_user("bob", role="runner", password="x" * 12, team="A")
-    at = app()
-    at.session_state["user_id"] = ann.id
-    at = on_page(at.run(), PAGE)
+    at = on_page(signed_in(ann.id).run(), PAGE)
     assert_no_exception(at)
     at = upload(at, f"{HEADER}\nann,2026-01-05,5,\nbob,2026-01-12,6,\n")
     assert "line 3, column 'runner': got 'bob'; allowed: only your own name 'ann'" in unescaped(

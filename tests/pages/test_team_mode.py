@@ -11,7 +11,7 @@ from logic import clock
 from logic.storage.access import ScopedStore, Viewer
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
-from tests.support.apptest import app, assert_no_exception, button, on_page, texts
+from tests.support.apptest import app, assert_no_exception, button, on_page, signed_in, texts
 
 PASSWORD = "correct horse battery"
 
@@ -42,12 +42,6 @@ def team(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
             {"runner": runner, "team": team_name, "date": weeks_ago(0), "pain_level": 3}
         )
     return ids
-
-
-def signed_in(user_id: int):
-    at = app()
-    at.session_state["user_id"] = user_id
-    return at
 
 
 def test_signing_in_with_a_wrong_password_reveals_nothing(team: dict[str, int]) -> None:

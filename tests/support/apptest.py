@@ -10,6 +10,10 @@ import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
+from logic import clock
+from logic.storage.accounts import Accounts
+from logic.storage.store import get_store
+from pages import common
 from pages.common import FAILURE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +26,19 @@ def app(runner: str | None = None, team: str | None = None, timeout: float = 60)
     if runner is not None:
         at.session_state["runner"] = runner
         at.session_state["team"] = team
+    return at
+
+
+def signed_in(user_id: int) -> AppTest:
+    """The whole app in team mode, its session signed in as `user_id` as the sign-in form
+    would leave it: the id, the account's session version and the time (pages/common.py
+    signs a session with a user id alone out)."""
+    user = Accounts(get_store()).get(user_id)
+    assert user is not None, f"no account {user_id}"
+    at = app()
+    at.session_state[common.USER_KEY] = user.id
+    at.session_state[common.VERSION_KEY] = user.session_version
+    at.session_state[common.LAST_SEEN_KEY] = clock.now()
     return at
 
 
