@@ -20,8 +20,8 @@ from logic.session_keys import (
 from logic.storage.store import WeekTaken
 from logic.texts import escape_markdown
 from logic.weeks import week_label
-from pages import common
-from pages.checkin_form import (
+from pages.shared import common
+from pages.shared.checkin_form import (
     COLS,
     FORM,
     KB,

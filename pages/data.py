@@ -21,7 +21,7 @@ from logic.io.importing import (
     template_csv,
 )
 from logic.texts import escape_markdown
-from pages import common
+from pages.shared import common
 
 ROUND = "data_upload_round"  # part of the uploader's key: a new round empties the uploader
 DONE = "data_import_done"  # the message of the last import, shown once after the rerun

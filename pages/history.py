@@ -20,7 +20,7 @@ from logic.charts.risk import risk_trend_chart
 from logic.errors import StrideCheckError
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
-from pages import common
+from pages.shared import common
 
 KB = common.kb()
 ALL = "All conditions"

@@ -18,7 +18,7 @@ from logic.links import checkin_id_from_param
 from logic.session_keys import RESULT_ID
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
 from logic.weeks import week_label
-from pages import common
+from pages.shared import common
 
 KB = common.kb()
 BAND_BADGE = {"low": "green", "moderate": "orange", "high": "red"}

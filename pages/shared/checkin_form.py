@@ -17,7 +17,7 @@ from logic.session_keys import (
     CI_VALUES,
 )
 from logic.storage.access import ScopedStore
-from pages import common
+from pages.shared import common
 
 KB = common.kb()
 COLS = KB.checkin.columns
