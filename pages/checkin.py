@@ -170,7 +170,7 @@ def save(replace: bool) -> int | None:
     except WeekTaken as taken:
         st.session_state[CI_CONFIRM] = f"{taken.date:%a %d %b %Y}"
     except StrideCheckError as err:
-        st.session_state["ci_save_error"] = str(err)
+        st.session_state["ci_save_error"] = common.error_text(ctx, err)
     return None
 
 

@@ -74,7 +74,7 @@ store = ctx.store
 try:
     history = store.history(runner)
 except StrideCheckError as err:
-    st.error(f"Could not load your check-ins. {err}", icon="🛑")
+    st.error(f"Could not load your check-ins. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 
 st.title("History", anchor=False)
@@ -138,7 +138,7 @@ if doomed is not None:
         try:
             store.delete_checkin(doomed)
         except StrideCheckError as err:
-            st.error(f"Could not delete the check-in. {err}", icon="🛑")
+            st.error(f"Could not delete the check-in. {common.error_text(ctx, err)}", icon="🛑")
         else:
             st.session_state["hist_deleted"] = choices[doomed]
             for key in ("hist_delete", "hist_pick"):

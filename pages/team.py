@@ -69,7 +69,7 @@ try:
     runners = store.list_runners()
     version = team.checkins_version(store)
 except StrideCheckError as err:
-    st.error(f"Could not read the team. {err}", icon="🛑")
+    st.error(f"Could not read the team. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 teams = common.visible_teams(ctx, runners)
 if not teams:
