@@ -3,7 +3,7 @@
 The pages a person can reach are built from their role on every run: a page not given to
 st.navigation cannot be opened by URL. Who that person is (mode, signed-in user, the store
 they may see, their pages) is resolved once here, at the top of every run, and the pages
-read it (pages/common.py AppContext). An unexpected error in a page shows a short message
+read it (pages/shared/common.py AppContext). An unexpected error in a page shows a short message
 and is logged on the server: a traceback never reaches the browser.
 """
 
@@ -12,7 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
-from pages import common
+from pages.shared import common
 
 
 def navigation(ctx: common.AppContext) -> StreamlitPage:

@@ -48,7 +48,7 @@ from scripts.appserver import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-NEW_RUNNER = "➕ New runner…"  # pages/common.py NEW_RUNNER
+NEW_RUNNER = "➕ New runner…"  # pages/shared/common.py NEW_RUNNER
 STEP_TIMEOUT_MS = 120_000
 
 

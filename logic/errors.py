@@ -9,11 +9,14 @@ from __future__ import annotations
 
 
 class StrideCheckError(Exception):
-    """A problem worded for a human; `message` is safe to show."""
+    """A problem worded for a human; `message` is safe to show to whoever runs the app (the CLI,
+    an admin, the personal-mode user on their own machine); `public` is the same without where
+    the database lives (a file path, or a user, host and port) for everyone else."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, public: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.public = message if public is None else public
 
 
 class ConfigError(StrideCheckError):

@@ -11,9 +11,10 @@ def checkin_id_from_param(value: str | None) -> tuple[int | None, str | None]:
         return None, None
     text = str(value).strip()
     if not text.isascii() or not text.isdigit() or len(text) > MAX_ID_DIGITS or int(text) == 0:
-        shown = text if len(text) <= 40 else text[:40] + "…"
+        # Never echoed: the page shows its messages as Markdown, so a link, an image (fetched
+        # by the browser) or HTML in the parameter would be drawn as such.
         return None, (
-            f"This link's checkin={shown!r} is not valid: it must be a check-in number "
-            "such as checkin=12. Showing your latest check-in instead."
+            "This link's checkin value is not valid: it must be a check-in number such as "
+            "checkin=12. Showing your latest check-in instead."
         )
     return int(text), None

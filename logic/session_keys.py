@@ -6,13 +6,13 @@ from __future__ import annotations
 
 # streamlit_app.py -> pages/login.py: the page "Continue" leads to after signing in.
 HOME_PAGE = "home_page"
-# pages/team.py -> pages/common.py: the runner a coach clicked, opened on the history page.
+# pages/team.py -> pages/shared/common.py: the runner a coach clicked, opened on the history page.
 HISTORY_RUNNER = "history_runner"
 # pages/history.py, pages/checkin.py -> pages/results.py: the check-in to show.
 RESULT_ID = "result_id"
-# pages/history.py -> pages/checkin_form.py: the stored check-in to open in the form.
+# pages/history.py -> pages/shared/checkin_form.py: the stored check-in to open in the form.
 CI_EDIT_ID = "ci_edit_id"
-# pages/checkin_form.py <-> pages/checkin.py: the check-in form's state.
+# pages/shared/checkin_form.py <-> pages/checkin.py: the check-in form's state.
 CI_VALUES = "ci_values"  # the form's answers, kept between visits
 CI_ERRORS = "ci_errors"  # column -> message of the last save attempt
 CI_CONFIRM = "ci_confirm"  # the week whose check-in a save would replace (asks first)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import common
+from pages.shared import common
 
 common.context()  # through the app's navigation, like every page (see common.context)
 KB = common.kb()

@@ -5,7 +5,7 @@ import streamlit as st
 from logic.storage.accounts import ROLES, AccountError, change_summary
 from logic.storage.store import StorageError
 from logic.texts import escape_markdown
-from pages import common
+from pages.shared import common
 
 ctx = common.context()
 user = ctx.user

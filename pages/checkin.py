@@ -20,8 +20,8 @@ from logic.session_keys import (
 from logic.storage.store import WeekTaken
 from logic.texts import escape_markdown
 from logic.weeks import week_label
-from pages import common
-from pages.checkin_form import (
+from pages.shared import common
+from pages.shared.checkin_form import (
     COLS,
     FORM,
     KB,
@@ -170,7 +170,7 @@ def save(replace: bool) -> int | None:
     except WeekTaken as taken:
         st.session_state[CI_CONFIRM] = f"{taken.date:%a %d %b %Y}"
     except StrideCheckError as err:
-        st.session_state["ci_save_error"] = str(err)
+        st.session_state["ci_save_error"] = common.error_text(ctx, err)
     return None
 
 

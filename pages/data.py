@@ -21,7 +21,7 @@ from logic.io.importing import (
     template_csv,
 )
 from logic.texts import escape_markdown
-from pages import common
+from pages.shared import common
 
 ROUND = "data_upload_round"  # part of the uploader's key: a new round empties the uploader
 DONE = "data_import_done"  # the message of the last import, shown once after the rerun
@@ -41,7 +41,7 @@ st.subheader("Export")
 try:
     history = store.history(runner)
 except StrideCheckError as err:
-    st.error(f"Could not read your check-ins. {err}", icon="🛑")
+    st.error(f"Could not read your check-ins. {common.error_text(ctx, err)}", icon="🛑")
     history = None
 if history is not None:
     count = len(history)
@@ -104,7 +104,10 @@ if uploaded is None:
 try:
     plan = plan_import(uploaded, store, runner=None if team_import else runner, today=today, kb=KB)
 except StrideCheckError as err:
-    st.error(f"Could not check the file against your saved weeks. {err}", icon="🛑")
+    st.error(
+        f"Could not check the file against your saved weeks. {common.error_text(ctx, err)}",
+        icon="🛑",
+    )
     st.stop()
 
 if not plan.ok:
@@ -154,7 +157,7 @@ if st.button(label, type="primary", disabled=todo == 0, key="data_confirm"):
     try:
         result = apply_import(plan, store, on_conflict)
     except StrideCheckError as err:
-        st.error(f"Nothing was imported. {err}", icon="🛑")
+        st.error(f"Nothing was imported. {common.error_text(ctx, err)}", icon="🛑")
     else:
         st.session_state[DONE] = (
             f"Imported {escape_markdown(uploaded.name)}: {result.inserted} new, "

@@ -20,7 +20,7 @@ from logic.charts.risk import risk_trend_chart
 from logic.errors import StrideCheckError
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
-from pages import common
+from pages.shared import common
 
 KB = common.kb()
 ALL = "All conditions"
@@ -74,7 +74,7 @@ store = ctx.store
 try:
     history = store.history(runner)
 except StrideCheckError as err:
-    st.error(f"Could not load your check-ins. {err}", icon="🛑")
+    st.error(f"Could not load your check-ins. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 
 st.title("History", anchor=False)
@@ -141,7 +141,7 @@ if doomed is not None:
         try:
             store.delete_checkin(doomed)
         except StrideCheckError as err:
-            st.error(f"Could not delete the check-in. {err}", icon="🛑")
+            st.error(f"Could not delete the check-in. {common.error_text(ctx, err)}", icon="🛑")
         else:
             st.session_state["hist_deleted"] = choices[doomed]
             for key in ("hist_delete", "hist_pick"):

@@ -5,7 +5,7 @@ import streamlit as st
 from logic.errors import StrideCheckError
 from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
-from pages import common
+from pages.shared import common
 
 ctx = common.context()
 config, user = ctx.config, ctx.user

@@ -12,13 +12,13 @@ from logic.analysis.routine import (
 from logic.analysis.trends import alerts_for_checkin
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart
-from logic.errors import StrideCheckError
+from logic.errors import AccessError, StrideCheckError
 from logic.form import week_choices
 from logic.links import checkin_id_from_param
 from logic.session_keys import RESULT_ID
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
 from logic.weeks import week_label
-from pages import common
+from pages.shared import common
 
 KB = common.kb()
 BAND_BADGE = {"low": "green", "moderate": "orange", "high": "red"}
@@ -30,22 +30,32 @@ checkin_id, problem = checkin_id_from_param(param)
 if problem:
     st.error(problem, icon="🔗")
 who = common.current_runner(ctx)
-from_link = checkin_id is not None
 try:
-    checkin = store.get_checkin(checkin_id or st.session_state.get(RESULT_ID) or 0)
-    if checkin is not None and not from_link and who and checkin["runner"] != who[0]:
-        checkin = None  # a result kept from another runner picked earlier on this device
+    checkin = None
+    if checkin_id is not None:
+        try:
+            checkin = store.get_checkin(checkin_id)
+        except AccessError:  # another runner's: said exactly as a missing one, or ids leak
+            checkin = None
+        if checkin is None:
+            st.error(
+                f"There is no check-in number {checkin_id} that you can open: it may have been "
+                "deleted. Showing your latest check-in instead.",
+                icon="🔗",
+            )
+    else:
+        checkin = store.get_checkin(st.session_state.get(RESULT_ID) or 0)
+        if checkin is not None and who and checkin["runner"] != who[0]:
+            checkin = None  # a result kept from another runner picked earlier on this device
     if checkin is None and who is not None:
         checkin = store.latest_checkin(who[0])
     history = store.history(checkin["runner"]) if checkin is not None else None
 except StrideCheckError as err:
-    st.error(f"Could not load the check-in. {err}", icon="🛑")
+    st.error(f"Could not load the check-in. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 
 if checkin is None:
     st.title("Your results", anchor=False)
-    if param and not problem:
-        st.error(f"There is no check-in number {param}. It may have been deleted.", icon="🔗")
     st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
     if who is not None:
         common.link_to(ctx, "checkin", "Go to the check-in", "📝")

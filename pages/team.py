@@ -14,7 +14,7 @@ from logic.io.importing import download_bytes, safe_name, team_csv
 from logic.session_keys import HISTORY_RUNNER
 from logic.texts import escape_all
 from logic.weeks import week_end, week_label, weeks_between
-from pages import common
+from pages.shared import common
 
 KB = common.kb()
 ALL = "All conditions"
@@ -69,7 +69,7 @@ try:
     runners = store.list_runners()
     version = team.checkins_version(store)
 except StrideCheckError as err:
-    st.error(f"Could not read the team. {err}", icon="🛑")
+    st.error(f"Could not read the team. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 teams = common.visible_teams(ctx, runners)
 if not teams:

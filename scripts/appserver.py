@@ -107,6 +107,7 @@ class AppServer:
         script: str | os.PathLike[str] = DEFAULT_SCRIPT,
         env: dict[str, str] | None = None,
         startup_timeout: float = 60.0,
+        address: str | None = HOST,
     ) -> None:
         self._tmpdir = tempfile.TemporaryDirectory(prefix="stride-check-app-")
         tmp = Path(self._tmpdir.name)
@@ -114,6 +115,9 @@ class AppServer:
         self.script = Path(script)
         self.extra_env = dict(env or {})
         self.startup_timeout = startup_timeout
+        # None: no --server.address, so .streamlit/config.toml decides (its loopback default
+        # is what tests/browser/test_network.py checks).
+        self.address = address
         self.log_path = tmp / "server.log"
         self.port: int | None = None
         self.proc: subprocess.Popen[bytes] | None = None
@@ -162,7 +166,7 @@ class AppServer:
         cmd = [
             sys.executable, "-m", "streamlit", "run", str(self.script),
             "--server.port", str(self.port),
-            "--server.address", HOST,
+            *(["--server.address", self.address] if self.address else []),
             "--server.headless", "true",
             "--browser.gatherUsageStats", "false",
             # No file watching / auto-rerun while tests drive the app.

@@ -402,16 +402,17 @@ def _check_header(
         if k > 1:
             at = ", ".join(str(i) for i, n in enumerate(names, start=1) if n == name)
             problems.append(
-                f"{where}, column {name!r}: appears {k} times (columns {at}); "
+                f"{where}, column {_column_name(name)}: appears {k} times (columns {at}); "
                 "allowed: each column once"
             )
     if extra_columns == "error":
         for name in counts:
             if name not in schema.columns:
-                close = difflib.get_close_matches(name.lower(), list(schema.columns), n=1)
+                close = difflib.get_close_matches(name[:100].lower(), list(schema.columns), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.append(
-                    f"{where}, column {name!r}: not a check-in column{hint}; allowed: {allowed}"
+                    f"{where}, column {_column_name(name)}: not a check-in column{hint}; "
+                    f"allowed: {allowed}"
                 )
     for name in schema.required_columns:
         if name not in counts:
@@ -421,6 +422,12 @@ def _check_header(
             )
     if problems:
         raise CsvError(problems)
+
+
+def _column_name(name: str) -> str:
+    """A column name for a message: quoted, and cut at 60 characters (a header may be a
+    megabyte long)."""
+    return repr(name if len(name) <= 60 else name[:60] + "…")
 
 
 def _no_checkins(header_line: int) -> str:

@@ -70,8 +70,9 @@ _PUBLIC_COLUMNS = [c for c in users.c if c.name != "password_hash"]
 
 
 # A new password, another role or coached teams, another team or a deactivation: the
-# person's open sessions end on their next run (pages/common.py compares the versions). Set in
-# the same UPDATE as the change, so no session can see the change without the new version.
+# person's open sessions end on their next run (pages/shared/common.py compares the
+# versions). Set in the same UPDATE as the change, so no session can see the change
+# without the new version.
 _BUMP = {"session_version": users.c.session_version + 1}
 
 

@@ -166,7 +166,8 @@ def make_engine(url: URL) -> Engine:
         except OSError as exc:
             raise StorageError(
                 f"Could not open the database: cannot create the folder {path.parent} "
-                f"({exc.strerror})."
+                f"({exc.strerror}).",
+                f"Could not open the database. {ASK_ADMIN}",
             ) from exc
     engine = sa.create_engine(
         url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
@@ -212,6 +213,8 @@ def writer(engine: Engine) -> Engine:
 # --- errors -------------------------------------------------------------------------------
 
 
+# The end of a database error for anyone but an admin: the details are for whoever runs the app.
+ASK_ADMIN = "Try again later; if it persists, tell your club admin."
 _CONNECT_WORDS = ("connection", "connect to", "server closed", "timeout expired", "resolve host")
 
 
@@ -227,36 +230,44 @@ def to_storage_error(
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     low = text.lower()
+    # (message, public): the public one never names where the database lives, nor quotes the
+    # driver, whose text may hold a user, host and port.
     if isinstance(exc, sa.exc.IntegrityError):
         detail = explain_integrity(text) if explain_integrity else text
-        msg = f"Could not {action}: {detail}"
+        msg = public = f"Could not {action}: {detail}"
     elif "readonly" in low or "read-only" in low or "read only" in low:
         msg = f"Could not {action}: the database at {where} is read-only."
+        public = f"Could not {action}: the database is read-only."
     elif "database is locked" in low or "database is busy" in low:
-        msg = (
-            f"Could not {action}: the database at {where} is busy (another program is "
-            "writing to it). Try again in a moment."
-        )
+        busy = "(another program is writing to it). Try again in a moment."
+        msg = f"Could not {action}: the database at {where} is busy {busy}"
+        public = f"Could not {action}: the database is busy {busy}"
     elif "file is not a database" in low or "malformed" in low:
         msg = (
             f"Could not {action}: {where} is not a valid SQLite database (the file may be "
             f"corrupted). It was left untouched: restore it from a backup or set {ENV_VAR} "
             "to another database."
         )
+        public = f"Could not {action}: the database file is damaged. {ASK_ADMIN}"
     elif "unable to open database file" in low:
         msg = (
             f"Could not {action}: cannot open the database file {where} (check that the "
             "file and its folder exist and are accessible)."
         )
+        public = f"Could not {action}: cannot open the database file. {ASK_ADMIN}"
     elif "disk is full" in low or "disk i/o" in low:
         msg = f"Could not {action}: the disk holding {where} is full or failing ({text})."
+        public = f"Could not {action}: the database's disk is full or failing. {ASK_ADMIN}"
     elif isinstance(exc, sa.exc.OperationalError) and any(w in low for w in _CONNECT_WORDS):
         msg = f"Could not {action}: cannot reach the database server at {where} ({text})."
+        public = f"Could not {action}: cannot reach the database server. {ASK_ADMIN}"
     else:
         msg = f"Could not {action}: database error at {where}: {text}"
+        public = f"Could not {action}: a database error. {ASK_ADMIN}"
     if secret:
         msg = msg.replace(secret, "***")
-    return StorageError(msg)
+        public = public.replace(secret, "***")
+    return StorageError(msg, public)
 
 
 # --- migrations ---------------------------------------------------------------------------
@@ -311,7 +322,8 @@ def upgrade_to_head(engine: Engine, *, where: str, script_location: Path = MIGRA
                 f"The database at {where} has schema revision {current!r}, which this "
                 f"version of Stride Check does not know (it knows up to {head!r}). It was "
                 "probably written by a newer release: update Stride Check. The database "
-                "was left untouched."
+                "was left untouched.",
+                f"The database was written by a newer release of Stride Check. {ASK_ADMIN}",
             ) from None
     if current == head:
         return head

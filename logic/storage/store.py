@@ -28,6 +28,7 @@ from logic.checkins import CheckinValidationError, parse_checkins
 from logic.errors import StorageError
 from logic.knowledge import ColumnSpec
 from logic.storage.engine import (
+    ASK_ADMIN,
     MIGRATIONS_DIR,
     current_revision,
     describe_location,
@@ -278,7 +279,7 @@ class Store:
                 secret=self.url.password,
                 explain_integrity=explain_integrity,
             )
-            raise StorageError(err.message + suffix) from exc
+            raise StorageError(err.message + suffix, err.public + suffix) from exc
 
     @contextmanager
     def transaction(self, action: str, suffix: str = "") -> Iterator[sa.Connection]:
@@ -302,7 +303,8 @@ class Store:
             raise StorageError(
                 f"The database at {self.where} has no column(s) {', '.join(missing)}, which "
                 "data/checkin.toml defines: add an alembic migration for them in "
-                "logic/storage/migrations/versions."
+                "logic/storage/migrations/versions.",
+                f"The database lacks columns this version needs. {ASK_ADMIN}",
             )
 
     def schema_revision(self) -> str | None:

@@ -26,7 +26,7 @@ TEAM = "<img src=x onerror=alert(1)>"
 MARKDOWN_NAME = "Ann *Star* _Trail_ [x](http://e.test) \\$1"
 PASSWORD = "correct horse battery"
 WRONG = "wrong horse battery!"
-NEW_RUNNER = "➕ New runner…"  # pages/common.py
+NEW_RUNNER = "➕ New runner…"  # pages/shared/common.py
 
 # --- (1) no raw HTML anywhere --------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from tests.support.browser import assert_clean, main, nav_to, open_app, wait_for
 
 pytestmark = pytest.mark.browser
 
-NEW_RUNNER = "➕ New runner…"  # pages/common.py NEW_RUNNER
+NEW_RUNNER = "➕ New runner…"  # pages/shared/common.py NEW_RUNNER
 RUNNER = "Ada Trailwood"
 TEAM = "Hill Goats"
 LABELS = {  # data/checkin.toml pain_locations labels

@@ -45,7 +45,7 @@ RUNNERS = {
 }
 TEAM_A = sorted(r for r, (t, _) in RUNNERS.items() if t == "A")
 TEAM_B = sorted(r for r, (t, _) in RUNNERS.items() if t == "B")
-NEW_RUNNER = "➕ New runner…"  # pages/common.py NEW_RUNNER
+NEW_RUNNER = "➕ New runner…"  # pages/shared/common.py NEW_RUNNER
 HEATMAP = '[class*="st-key-team_heatmap"]'
 
 

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import logic.settings
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
-from pages import common
+from pages.shared import common
 from tests.support.apptest import ROOT, app, assert_no_exception, button, on_page, signed_in, texts
 
 PASSWORD = "correct horse battery"
@@ -114,7 +114,7 @@ def test_a_page_switch_outside_the_roles_pages_is_refused_with_a_message() -> No
 
         from logic.settings import AuthConfig
         from logic.storage.access import Viewer
-        from pages import common
+        from pages.shared import common
 
         ctx = common.AppContext(
             AuthConfig("team", "local"), None, Viewer("coach", name="c"), ("team", "history")

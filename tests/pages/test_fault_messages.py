@@ -20,7 +20,7 @@ from logic import clock
 from logic.storage import engine as engine_module
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
-from pages.common import USER_KEY
+from pages.shared.common import USER_KEY
 from tests.support.apptest import ROOT, app, assert_no_exception, on_page, signed_in, texts
 from tests.support.pg import PostgresServer
 

@@ -16,7 +16,7 @@ from logic import clock
 from logic.session_keys import CI_VALUES
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
-from pages.common import ACCOUNT_CHANGED, USER_KEY
+from pages.shared.common import ACCOUNT_CHANGED, USER_KEY
 from tests.support.apptest import app, assert_no_exception, button, on_page, texts
 
 PASSWORD = "correct horse battery"

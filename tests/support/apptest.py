@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from logic import clock
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
-from pages import common
-from pages.common import FAILURE
+from pages.shared import common
+from pages.shared.common import FAILURE
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
@@ -31,7 +31,7 @@ def app(runner: str | None = None, team: str | None = None, timeout: float = 60)
 
 def signed_in(user_id: int) -> AppTest:
     """The whole app in team mode, its session signed in as `user_id` as the sign-in form
-    would leave it: the id, the account's session version and the time (pages/common.py
+    would leave it: the id, the account's session version and the time (pages/shared/common.py
     signs a session with a user id alone out)."""
     user = Accounts(get_store()).get(user_id)
     assert user is not None, f"no account {user_id}"

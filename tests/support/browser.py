@@ -51,7 +51,7 @@ from typing import Any
 
 import pytest
 
-from pages.common import ERROR_BOX as APP_ERROR_BOX
+from pages.shared.common import ERROR_BOX as APP_ERROR_BOX
 from scripts.appserver import (
     CHROMIUM_MISSING,
     DEFAULT_SCRIPT,
@@ -158,7 +158,7 @@ def assert_clean(
     shown = [exceptions.nth(i).inner_text() for i in range(exceptions.count())]
     if shown:
         problems.append("Streamlit exception shown:\n  " + "\n  ".join(s[:2000] for s in shown))
-    # The app's own short message for an error it caught (pages/common.py guarded): the
+    # The app's own short message for an error it caught (pages/shared/common.py guarded): the
     # traceback is in the server's log (AppServer.output()).
     failures = page.locator(f'[class*="st-key-{APP_ERROR_BOX}"]')
     caught = [failures.nth(i).inner_text() for i in range(failures.count())]

@@ -85,13 +85,31 @@ def auth() -> AuthConfig:
         st.stop()
 
 
-def raw_store() -> Store:
-    """The whole database; only sign-in and the admin page use it unscoped."""
+def raw_store(detailed: bool = False) -> Store:
+    """The whole database; only sign-in and the admin page use it unscoped. Where it lives is
+    named only when `detailed` (see error_text): before sign-in nobody is known."""
     try:
         return get_store()
     except StrideCheckError as err:
-        st.error(f"The database is not available. {err}", icon="🛑")
+        st.error(f"The database is not available. {shown(err, detailed)}", icon="🛑")
         st.stop()
+
+
+def shown(err: StrideCheckError, detailed: bool) -> str:
+    """The error's full text, or its public one (no file path, user, host or port), which
+    logs the full text on the server for whoever runs the app."""
+    if detailed:
+        return err.message
+    if err.public != err.message:
+        LOG.warning("Shown without details: %s", err.message)
+    return err.public
+
+
+def error_text(ctx: AppContext, err: StrideCheckError) -> str:
+    """What this person may read of an error: where the database lives (its file, or its
+    user, host and port) only for a team-mode admin, or in personal mode, where the person at
+    the browser runs the app on their own machine (it listens on loopback only)."""
+    return shown(err, detailed=ctx.detailed_errors)
 
 
 @dataclass(frozen=True)
@@ -113,9 +131,14 @@ class AppContext:
     def team(self) -> bool:
         return self.config.team
 
+    @property
+    def detailed_errors(self) -> bool:
+        """May this person read where the database lives in an error message?"""
+        return not self.team or (self.user is not None and self.user.role == "admin")
+
     @cached_property
     def raw_store(self) -> Store:
-        return self.opened if self.opened is not None else raw_store()
+        return self.opened if self.opened is not None else raw_store(self.detailed_errors)
 
     @cached_property
     def store(self) -> ScopedStore:
@@ -159,7 +182,7 @@ def build_context() -> AppContext:
             user_id = st.session_state.get(USER_KEY)
             user = Accounts(store).get(int(user_id)) if user_id is not None else None
     except StrideCheckError as err:
-        st.error(f"Could not check your account. {err}", icon="🛑")
+        st.error(f"Could not check your account. {shown(err, False)}", icon="🛑")
         st.stop()
     user = session_user(config, user)
     # Signed out, team mode: sees nothing.
@@ -318,7 +341,7 @@ def runner_picker(ctx: AppContext, key: str) -> None:
     try:
         runners = ctx.store.list_runners()
     except StrideCheckError as err:
-        st.error(f"Could not read the runners. {err}", icon="🛑")
+        st.error(f"Could not read the runners. {error_text(ctx, err)}", icon="🛑")
         return
     names = runners["runner"].tolist()
     teams = dict(zip(runners["runner"], runners["team"], strict=True))
@@ -353,7 +376,7 @@ def runner_picker(ctx: AppContext, key: str) -> None:
             try:
                 ctx.store.add_runner(name, team.strip() or None)
             except StrideCheckError as err:
-                st.error(f"Could not save the runner. {err}", icon="🛑")
+                st.error(f"Could not save the runner. {error_text(ctx, err)}", icon="🛑")
                 return
             set_runner(name, team.strip() or None)
             st.rerun()

@@ -17,7 +17,7 @@ from logic.session_keys import (
     CI_VALUES,
 )
 from logic.storage.access import ScopedStore
-from pages import common
+from pages.shared import common
 
 KB = common.kb()
 COLS = KB.checkin.columns
@@ -103,7 +103,7 @@ def load_state(store: ScopedStore, runner: str, today: dt.date) -> None:
             stored = store.get_checkin(int(edit_id))
         except StrideCheckError as err:
             stored = None
-            st.warning(f"Could not open that check-in. {err}")
+            st.warning(f"Could not open that check-in. {common.error_text(common.context(), err)}")
         if stored is None or stored["runner"] != runner:
             st.warning("That check-in is no longer there, so this is a new check-in.")
         else:
@@ -112,7 +112,8 @@ def load_state(store: ScopedStore, runner: str, today: dt.date) -> None:
         try:
             previous = store.latest_checkin(runner)
         except StrideCheckError as err:
-            st.warning(f"Could not load your last check-in, so the form starts empty. {err}")
+            why = common.error_text(common.context(), err)
+            st.warning(f"Could not load your last check-in, so the form starts empty. {why}")
             previous = None
         _reset(
             form_defaults(previous, today, KB),
