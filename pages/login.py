@@ -3,6 +3,7 @@
 import streamlit as st
 
 from logic.errors import StrideCheckError
+from logic.oidc import refusal
 from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
 from pages.shared import common
@@ -20,11 +21,7 @@ st.caption("Your club runs Stride Check in team mode: sign in to see your check-
 
 if config.login == "oidc":
     if st.user.get("is_logged_in"):
-        st.error(
-            "You are signed in with your identity provider, but this address has no active "
-            "Stride Check account. Ask your coach or club admin to add you.",
-            icon="🔒",
-        )
+        st.error(refusal(st.user), icon="🔒")
         if st.button("Sign out"):
             st.logout()
     elif st.button("Sign in with your club account", type="primary"):

@@ -96,7 +96,8 @@ class AppServer:
 
     ``db_url`` goes into ``STRIDE_CHECK_DATABASE_URL``; when omitted a fresh sqlite
     file in a private temp dir is used. ``env`` adds/overrides environment
-    variables for the server process. Output goes to ``log_path`` (read it with
+    variables for the server process, ``args`` adds ``streamlit run`` options, and ``port``
+    fixes the port (else a free one is picked). Output goes to ``log_path`` (read it with
     :meth:`output`), never to a pipe, so a chatty server can never block.
     """
 
@@ -106,6 +107,8 @@ class AppServer:
         db_url: str | None = None,
         script: str | os.PathLike[str] = DEFAULT_SCRIPT,
         env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+        port: int | None = None,
         startup_timeout: float = 60.0,
         address: str | None = HOST,
     ) -> None:
@@ -114,6 +117,8 @@ class AppServer:
         self.db_url = db_url or sqlite_url(tmp / "app.db")
         self.script = Path(script)
         self.extra_env = dict(env or {})
+        self.extra_args = list(args or [])  # more `streamlit run` options, e.g. --secrets.files
+        self.fixed_port = port  # when a setting must name the port before start (redirect_uri)
         self.startup_timeout = startup_timeout
         # None: no --server.address, so .streamlit/config.toml decides (its loopback default
         # is what tests/browser/test_network.py checks).
@@ -146,7 +151,7 @@ class AppServer:
         # A port picked by free_port() can be grabbed by someone else before
         # Streamlit binds it; retry with a new port in that (rare) case.
         for attempt in range(3):
-            self.port = free_port()
+            self.port = self.fixed_port or free_port()
             self._spawn()
             try:
                 self._wait_healthy()
@@ -172,6 +177,7 @@ class AppServer:
             # No file watching / auto-rerun while tests drive the app.
             "--server.fileWatcherType", "none",
             "--server.runOnSave", "false",
+            *self.extra_args,
         ]  # fmt: skip
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(

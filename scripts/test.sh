@@ -12,6 +12,9 @@
 #        postgresql               when no initdb is found (postgres tests; the machine
 #                                 image normally has PostgreSQL 15 already)
 #        faketime                 when `faketime` is not on PATH (step 5)
+#        nodejs npm               when `node` or `npm` is not on PATH (the OIDC browser tests
+#                                 run a real OpenID provider, tests/oidc/provider.mjs; they
+#                                 `npm ci` its lock file themselves when node_modules is missing)
 #   3. ruff check . and lint-imports (the import-linter layer contracts in pyproject.toml)
 #   4. python -m pytest "$@"            whole suite by default: unit, browser, postgres
 #   5. only when no pytest arguments are given: the fast part of the suite (-m "not browser
@@ -41,6 +44,8 @@ if ! command -v initdb >/dev/null 2>&1 \
     missing+=(postgresql)
 fi
 command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+# OIDC browser tests (tests/browser/test_oidc.py): Debian's Node and npm.
+{ command -v node && command -v npm; } >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ "${#missing[@]}" -gt 0 ]; then
     step "apt-get install ${missing[*]}"
     apt_install "${missing[@]}"  # scripts/venv.sh

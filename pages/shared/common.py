@@ -25,6 +25,7 @@ from logic import clock
 from logic.analysis.team import team_names
 from logic.errors import StrideCheckError
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.oidc import check_auth_section, verified_email
 from logic.session_keys import HISTORY_RUNNER, HOME_PAGE
 from logic.settings import AuthConfig, ConfigError, resolve_auth
 from logic.storage.access import ScopedStore, Viewer
@@ -79,7 +80,11 @@ def auth() -> AuthConfig:
     """Personal or team mode; a broken setting stops the app with a message naming it."""
     try:
         clock.now()  # a broken STRIDE_CHECK_NOW stops here too, before any page reads the date
-        return resolve_auth()
+        config = resolve_auth()
+        if config.login == "oidc":  # the [auth] st.login reads: a missing key stops here
+            secrets = st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {}
+            check_auth_section(secrets.get("auth"), config.provider)
+        return config
     except ConfigError as err:  # ClockError too: a broken STRIDE_CHECK_NOW
         st.error(f"Stride Check is not configured correctly. {err}", icon="🛑")
         st.stop()
@@ -176,7 +181,7 @@ def build_context() -> AppContext:
     store = raw_store()
     try:
         if config.login == "oidc":
-            email = st.user.get("email") if st.user.get("is_logged_in") else None
+            email = verified_email(st.user)  # an unverified address never signs anyone in
             user = Accounts(store).by_email(str(email)) if email else None
         else:
             user_id = st.session_state.get(USER_KEY)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from logic import clock
 from logic.storage.access import ScopedStore, Viewer
@@ -123,23 +124,49 @@ def test_deactivated_accounts_are_signed_out(team: dict[str, int]) -> None:
     assert at.title[0].value == "Sign in to Stride Check"
 
 
+OIDC_AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "test-only-cookie-secret-of-more-than-32-bytes",
+    "client_id": "stride",
+    "client_secret": "test-only",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
 def test_oidc_users_are_matched_by_email_and_roles_come_from_our_database(
     team: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("STRIDE_CHECK_LOGIN", "oidc")
-    at = app()
-    at.user = {"is_logged_in": True, "email": "ca@example.org", "name": "Coach A"}
-    at.run()
+
+    def oidc_app(**user: object) -> AppTest:
+        at = app()
+        at.secrets["auth"] = OIDC_AUTH
+        at.user = user
+        return at.run()
+
+    at = oidc_app(is_logged_in=True, email="ca@example.org", email_verified=True, name="Coach A")
     assert_no_exception(at)
     assert at.title[0].value != "Sign in to Stride Check"
-    stranger = app()
-    stranger.user = {"is_logged_in": True, "email": "who@example.org"}
-    stranger.run()
+    stranger = oidc_app(is_logged_in=True, email="who@example.org", email_verified=True)
     assert any("no active Stride Check account" in t for t in texts(stranger.error))
-    logged_out = app()
-    logged_out.user = {"is_logged_in": False}
-    logged_out.run()
+    unverified = oidc_app(is_logged_in=True, email="ca@example.org", email_verified=False)
+    assert unverified.title[0].value == "Sign in to Stride Check"
+    assert any("has not verified this email address" in t for t in texts(unverified.error))
+    logged_out = oidc_app(is_logged_in=False)
     assert [b.label for b in logged_out.button] == ["Sign in with your club account"]
+
+
+def test_oidc_without_a_cookie_secret_stops_with_a_message_naming_it(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STRIDE_CHECK_MODE", "team")
+    monkeypatch.setenv("STRIDE_CHECK_LOGIN", "oidc")
+    at = app()
+    at.secrets["auth"] = {k: v for k, v in OIDC_AUTH.items() if k != "cookie_secret"}
+    at.run()
+    assert_no_exception(at)
+    assert any("no cookie_secret" in t for t in texts(at.error))
+    assert not at.button  # no sign-in button: nobody gets as far as the provider
 
 
 def test_a_coach_of_team_a_sees_nothing_of_team_b(team: dict[str, int]) -> None:

@@ -221,10 +221,12 @@ def app_server_factory(tmp_path: Path) -> Iterator[Callable[..., AppServer]]:
         db_url: str | None = None,
         env: dict[str, str] | None = None,
         script: str | Path = DEFAULT_SCRIPT,
+        args: list[str] | None = None,
+        port: int | None = None,
     ) -> AppServer:
         if db_url is None:
             db_url = sqlite_url(tmp_path / f"app{len(servers)}.db")
-        server = AppServer(db_url=db_url, env=env, script=script)
+        server = AppServer(db_url=db_url, env=env, script=script, args=args, port=port)
         servers.append(server)
         return server.start()
 
