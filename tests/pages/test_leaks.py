@@ -14,7 +14,7 @@ from logic import clock
 from logic.storage.accounts import Accounts
 from logic.storage.engine import to_storage_error
 from logic.storage.store import Store, get_store
-from tests.support.apptest import app, assert_no_exception, on_page, texts
+from tests.support.apptest import app, assert_no_exception, on_page, signed_in, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -69,8 +69,7 @@ def team(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
 
 def results_by_link(user_id: int, checkin_id: int):
-    at = app()
-    at.session_state["user_id"] = user_id
+    at = signed_in(user_id)
     at.query_params["checkin"] = str(checkin_id)
     at = on_page(at.run(), "pages/results.py")
     assert_no_exception(at)
@@ -107,8 +106,7 @@ def test_a_database_error_names_the_server_only_to_an_admin(
             sa.exc.OperationalError("SELECT", {}, cause), action="read the runners", where=SERVER
         )
 
-    at = app()
-    at.session_state["user_id"] = team[who]
+    at = signed_in(team[who])
     at = on_page(at.run(), "pages/team.py")
     monkeypatch.setattr(Store, "list_runners", down)
     at.run()
