@@ -107,7 +107,9 @@ def test_0004_keeps_every_account_row(db_url: str) -> None:
             t: len(rows) for t, rows in before.items()
         }
         for table in ("runners", "teams", "users", "coach_teams"):
-            assert after[table] == before[table], table
+            # Later migrations may add columns (0007: users.username_key): compare the old ones.
+            width = len(before[table][0])
+            assert [r[:width] for r in after[table]] == before[table], table
         attempts = {row.username: row for row in after["login_attempts"]}
         assert attempts["ann"] == next(r for r in before["login_attempts"] if r.username == "ann")
         assert attempts["ghost"].failures == 5
