@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from logic import clock
 from logic.errors import StorageError
 from logic.names import InvalidName, clean_name, username_key
-from logic.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
+from logic.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH  # noqa: F401 (re-exported)
 from logic.passwords import password_problem
 from logic.storage.store import Store
 from logic.storage.tables import coach_teams, login_attempts, runners, teams, users
