@@ -77,10 +77,13 @@ def auth() -> AuthConfig:
 def raw_store() -> Store:
     """The whole database; only sign-in and the admin page use it unscoped."""
     try:
-        return get_store()
+        store = get_store()
     except StrideCheckError as err:
         st.error(f"The database is not available. {err}", icon="🛑")
         st.stop()
+    if notice := store.take_new_database_notice():  # once, to the first visitor
+        st.info(notice, icon="🆕")
+    return store
 
 
 @dataclass(frozen=True)
