@@ -3,13 +3,15 @@
 Names that look alike must be alike: "Ann" with a zero-width space, or with a right-to-left
 override that shows "nnA" backwards, would otherwise be a second person who looks like the
 first. So every name is NFKC-normalised (fullwidth and compatibility forms become the plain
-letters) and trimmed, and a name holding a control or format character (Unicode categories
-Cc and Cf: zero-width spaces and joiners, bidi overrides, tabs, NUL ...) is refused, naming
-the field. Usernames are also compared case-insensitively (``username_key``).
+letters), its whitespace (tabs, line breaks) made plain spaces and trimmed, and a name still
+holding a control or format character (Unicode categories Cc and Cf: zero-width spaces and
+joiners, bidi overrides, NUL, escape ...) is refused, naming the field. Usernames are also
+compared case-insensitively (``username_key``).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -31,9 +33,13 @@ def bad_character(name: str) -> str | None:
     return None
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def normalise(name: str) -> str:
-    """NFKC and trimmed; no check (see clean_name)."""
-    return unicodedata.normalize("NFKC", str(name)).strip()
+    """NFKC, every whitespace character (tab, line break, ...) a plain space, trimmed; no
+    check (see clean_name). A line break in a CSV cell becomes a space, not a refusal."""
+    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", str(name))).strip()
 
 
 def clean_name(name: str, field: str) -> str:

@@ -30,4 +30,5 @@ def test_icons_and_shortcodes_in_names_stay_text(name: str) -> None:
 
 def test_plain_names_and_times_are_left_alone() -> None:
     assert escape_markdown("Ann Lee") == "Ann Lee"
-    assert _unescaped(escape_markdown("10:30")).replace(WORD_JOINER, "") == "10:30"
+    assert _unescaped(escape_markdown("10:30")) == "10:30"
+    assert _unescaped(escape_markdown("acute:chronic 2.0")) == "acute:chronic 2.0"

@@ -17,7 +17,8 @@ LOOKALIKES = {
     "zero-width space": "An\u200bn",
     "right-to-left override": "\u202eAnn",
     "zero-width joiner": "A\u200dnn",
-    "tab": "An\tn",
+    "escape": "An\x1bn",
+    "nul": "An\x00n",
 }
 
 
@@ -54,7 +55,10 @@ def test_names_are_stored_nfkc_normalised(accounts: Accounts) -> None:
     user = accounts.create_user("ＡＮＮ", role="runner", password=PASSWORD, display_name="Ａnn")
     assert (user.username, user.display_name, user.runner) == ("ANN", "Ann", "Ann")
     accounts.store.save_checkin({"runner": "Ａnn", "date": "2026-11-23"})
-    assert accounts.store.list_runners()["runner"].tolist() == ["Ann"]
+    # A line break or tab inside a name is a space: "Bo\nLee" is "Bo Lee".
+    accounts.store.save_checkin({"runner": "Bo\tLee", "date": "2026-11-23"})
+    accounts.store.save_checkin({"runner": "Bo\nLee", "date": "2026-11-30"})
+    assert accounts.store.list_runners()["runner"].tolist() == ["Ann", "Bo Lee"]
 
 
 def test_usernames_are_unique_and_found_whatever_their_case(accounts: Accounts) -> None:
