@@ -21,9 +21,7 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # turn ":material/home:", ":smile:" or ":red[...]" into an icon, an emoji or colour (it reads
 # them after the Markdown escapes are gone): escaping does not stop that, an invisible word
 # joiner (U+2060) right after the colon does.
-AUTOLINK_START = re.compile(
-    r"(?<=:)(?=//|[\w+/-]+:|[a-z]+\[)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE
-)
+AUTOLINK_START = re.compile(r"(?<=:)(?=//|[\w+/-]+:|[a-z]+\[)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 

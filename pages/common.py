@@ -294,7 +294,7 @@ def runner_picker(ctx: AppContext, key: str) -> None:
                 st.error("Enter a name of 1-64 characters.")
                 return
             try:
-                ctx.store.add_runner(name, team.strip() or None)
+                name = ctx.store.add_runner(name, team.strip() or None)  # as stored
             except StrideCheckError as err:
                 st.error(f"Could not save the runner. {err}", icon="🛑")
                 return

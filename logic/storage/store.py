@@ -29,6 +29,7 @@ from logic import clock
 from logic.checkins import CheckinValidationError, parse_checkins
 from logic.errors import StorageError
 from logic.knowledge import ColumnSpec
+from logic.names import InvalidName, clean_name
 from logic.storage.engine import (
     MIGRATIONS_DIR,
     current_revision,
@@ -429,11 +430,17 @@ class Store:
         )
         return conn.execute(stmt).first()
 
-    def add_runner(self, name: str, team: str | None = None) -> None:
-        """Create the runner if new; a given team replaces the stored one."""
-        team = (team or "").strip() or None
+    def add_runner(self, name: str, team: str | None = None) -> str:
+        """Create the runner if new; a given team replaces the stored one. Returns the name as
+        stored (normalised like every name: logic.names)."""
+        try:
+            name = clean_name(name, "runner")
+            team = clean_name(team or "", "team") or None
+        except InvalidName as err:
+            raise InvalidCheckin(str(err)) from None
         with self.transaction("save") as conn:
-            self._upsert_runners(conn, [{"name": name.strip(), "team": team}])
+            self._upsert_runners(conn, [{"name": name, "team": team}])
+        return name
 
     def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
         """Store a check-in and return its id; raises WeekTaken unless `replace`."""

@@ -133,3 +133,10 @@ def test_the_common_password_list_ships_with_the_app() -> None:
     assert len(common) > 1000
     assert all(len(p) >= passwords.MIN_LENGTH and p == p.lower() for p in common)
     assert passwords.COMMON_PASSWORDS.read_text().startswith("# ")
+
+
+def test_a_runner_added_on_their_own_is_normalised_too(accounts: Accounts) -> None:
+    assert accounts.store.add_runner(" Ｂo ", "Ｈares") == "Bo"
+    assert accounts.store.list_runners().to_dict("records") == [{"runner": "Bo", "team": "Hares"}]
+    with pytest.raises(InvalidCheckin, match="runner: contains an invisible"):
+        accounts.store.add_runner("B\u200bo")
