@@ -19,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 from logic.knowledge import ColumnSpec, KnowledgeBase, knowledge_base
+from logic.names import clean_names
+
+INVISIBLE_ALLOWED = "a name without invisible or control characters (zero-width, right-to-left)"
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -194,14 +197,21 @@ def _bad_rows(mask: np.ndarray, column: str, raw: pd.Series, allowed: str) -> li
 
 
 def _parse_text(raw: pd.Series, name: str, spec: ColumnSpec) -> tuple[_Coded, list[Problem]]:
+    """Text columns are names (runner, team): NFKC-normalised, and a name with an invisible
+    or control character is refused, so two names that look alike are one name. The work is
+    per distinct value."""
     codes, uniques, odd = _factorize(raw)
-    texts = [str(u).strip() for u in uniques]
+    texts, bad_chars = clean_names([str(u) for u in uniques])
     lo = max(spec.min_length, 1 if spec.required else 0)
     hi = spec.max_length if spec.max_length is not None else 10**9
     ok = np.array([lo <= len(t) <= hi for t in texts] + [not spec.required], dtype=bool)
+    clean = np.array([c is None for c in bad_chars] + [True], dtype=bool)
     values = np.array([*(t if t else None for t in texts), None], dtype=object)
     coded = _Coded(codes, values)
-    return coded, _bad_rows(~ok[codes] | odd, name, raw, spec.allowed())
+    problems = _bad_rows(~ok[codes] | odd, name, raw, spec.allowed())
+    unclean = ~clean[codes] & ok[codes] & ~odd
+    problems += _bad_rows(unclean, name, raw, INVISIBLE_ALLOWED)
+    return coded, sorted(problems, key=lambda p: p.row if p.row is not None else -1)
 
 
 def _as_date(value: Any) -> dt.date | None:

@@ -17,17 +17,19 @@ CLINICIAN = (
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-# Where GFM would turn bare text into a link (http://, www., a@b): escaping does not stop
-# that, an invisible word joiner (U+2060) does.
-AUTOLINK_START = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
+# Where GFM would turn bare text into a link (http://, www., a@b), and where Streamlit would
+# turn ":material/home:", ":smile:" or ":red[...]" into an icon, an emoji or colour (it reads
+# them after the Markdown escapes are gone): escaping does not stop that, an invisible word
+# joiner (U+2060) right after the colon does.
+AUTOLINK_START = re.compile(r"(?<=:)(?=//|[\w+/-]+:|[a-z]+\[)|(?<=www)(?=\.)|(?=@)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
 def escape_markdown(text: str) -> str:
     """User text shown inside Markdown: every Markdown (and LaTeX $) character escaped.
 
-    Names and notes are the user's: `*` or `_` in a name must not turn into formatting, and
-    a URL in a name must not turn into a link.
+    Names and notes are the user's: `*` or `_` in a name must not turn into formatting, a
+    URL in a name must not turn into a link, and `:material/x:` must not turn into an icon.
     """
     unlinked = AUTOLINK_START.sub(WORD_JOINER, str(text))
     return MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)

@@ -34,6 +34,25 @@ def attempt(action, done: str) -> None:
     st.rerun()
 
 
+PASSWORD_PROBLEM = "admin_password_problem"
+
+
+def set_password(user_id: int) -> None:
+    """Runs before the page (a button callback), so it can empty the field: the password
+    typed never stays in it, whether it was taken or refused."""
+    key = f"edit_pw_{user_id}"
+    password = st.session_state.get(key, "")
+    st.session_state[key] = ""
+    if not password:
+        return
+    try:
+        accounts.set_password(user_id, password)
+    except (AccountError, StorageError) as err:
+        st.session_state[PASSWORD_PROBLEM] = str(err)
+        return
+    st.session_state["admin_notice"] = "Password set."
+
+
 teams = accounts.list_teams()
 with st.expander("Teams", expanded=not teams):
     st.markdown(escape_markdown(", ".join(teams)) if teams else "No teams yet.")
@@ -56,6 +75,13 @@ with st.expander("Add a person", expanded=True), st.form("new_user", clear_on_su
         email = None
         password = st.text_input("First password (10+ characters)", type="password")
     team = st.selectbox("Team (runners)", ["", *teams])
+    # Never by name: an account gets a runner's check-ins only when the admin picks them here.
+    link = st.selectbox(
+        "Link to runner (runners)",
+        ["", *accounts.unlinked_runners()],
+        format_func=lambda r: r or "(a new runner, named as above)",
+        help="An existing runner without an account: this account gets their check-ins.",
+    )
     coach_of = st.multiselect("Coaches these teams (coaches)", teams)
     if st.form_submit_button("Add", type="primary"):
         attempt(
@@ -66,6 +92,7 @@ with st.expander("Add a person", expanded=True), st.form("new_user", clear_on_su
                 password=password or None,
                 email=email or None,
                 team=team or None,
+                runner=link or None,
                 coach_of=coach_of if role == "coach" else (),
             ),
             f"{role.capitalize()} “{escape_markdown(username.strip())}” added.",
@@ -156,6 +183,9 @@ if len(people):
                 f"{escape_markdown(picked)} reactivated.",
             )
         if config.login == "local":
-            new_password = st.text_input("New password", type="password", key=f"edit_pw_{pid}")
-            if st.button("Set password", key=f"edit_setpw_{pid}") and new_password:
-                attempt(lambda: accounts.set_password(person.id, new_password), "Password set.")
+            st.text_input("New password", type="password", key=f"edit_pw_{pid}")
+            st.button(
+                "Set password", key=f"edit_setpw_{pid}", on_click=set_password, args=(person.id,)
+            )
+            if problem := st.session_state.pop(PASSWORD_PROBLEM, None):
+                st.error(problem, icon="⚠️")

@@ -351,7 +351,8 @@ def test_export_of_one_runner_to_a_file_reimports_identically(
     code, out, err = run(capsys, *argv)
     assert (code, out, err) == (0, "", "")
     assert read_export(target.read_text())["runner"].tolist() == ["Ann", "Ann"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["ann.csv", "stride.db"]  # no temp
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["ann.csv", "stride.db", "stride.db-created"]  # no temp file
     store = Store(database)
     try:
         plan = plan_import(target, store, runner="Ann")
@@ -641,7 +642,8 @@ def test_a_failure_while_writing_rolls_the_whole_import_back(
     assert db_dump(database) == before
     new_db = tmp_path / "new.db"
     assert run(capsys, "import", src, "--database-url", f"sqlite:///{new_db}")[0] == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "stride.db"]  # removed
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["in.csv", "stride.db", "stride.db-created"]  # removed
 
 
 def test_python_m_logic_import_runs_as_a_process(

@@ -127,10 +127,10 @@ class ScopedStore:
 
     # --- writes ---------------------------------------------------------------------------
 
-    def add_runner(self, name: str, team: str | None = None) -> None:
+    def add_runner(self, name: str, team: str | None = None) -> str:
         if not self.viewer.sees_everyone:
             raise AccessDenied("Only an admin can add runners.")
-        self.store.add_runner(name, team)
+        return self.store.add_runner(name, team)
 
     def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
         self._require_write(str(row.get("runner", "")))

@@ -28,14 +28,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from logic import clock
 from logic.errors import StorageError
+from logic.names import InvalidName, clean_name, username_key
+from logic.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH  # noqa: F401 (re-exported)
+from logic.passwords import password_problem
 from logic.storage.store import Store
 from logic.storage.tables import coach_teams, login_throttle, runners, teams, users
 
 Role = Literal["runner", "coach", "admin"]
 ROLES: tuple[Role, ...] = ("runner", "coach", "admin")
-MIN_PASSWORD_LENGTH = 10
-
-
 @dataclass(frozen=True)
 class ThrottleRule:
     """`free` wrong guesses in a row cost nothing; then each waits twice as long as the last,
@@ -124,8 +124,18 @@ def guesses_in(seconds: int, rule: ThrottleRule, every: int = 1) -> int:
 
 
 def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    """Refuse short, blank, huge (hashing 20 MB is a denial of service) and common passwords."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise AccountError(problem)
+
+
+def _name(value: str, field: str) -> str:
+    """NFKC-normalised; refused (naming the field) with invisible or control characters."""
+    try:
+        return clean_name(value, field)
+    except InvalidName as err:
+        raise AccountError(str(err)) from None
 
 
 class Accounts:
@@ -161,7 +171,15 @@ class Accounts:
         return self._user(users.c.id == int(user_id))
 
     def by_username(self, username: str) -> User | None:
-        return self._user(users.c.username == username.strip())
+        """The account whatever the case of the name typed ("Ann", "ann", "ＡＮＮ")."""
+        return self._user(self._username_is(username))
+
+    @staticmethod
+    def _username_is(username: str) -> sa.ColumnElement[bool]:
+        # The exact name too: accounts that clashed by case before 0007 keep signing in.
+        return sa.or_(
+            users.c.username_key == username_key(username), users.c.username == username.strip()
+        )
 
     def by_email(self, email: str) -> User | None:
         return self._user(sa.func.lower(users.c.email) == email.strip().lower())
@@ -228,8 +246,16 @@ class Accounts:
         team: str | None = None,
         coach_of: Sequence[str] = (),
     ) -> User:
-        """An account; a runner account is tied to a runner name (created if new)."""
-        username = username.strip()
+        """An account; a runner account is tied to a runner.
+
+        `runner` is the admin's explicit choice: that runner (created if new) becomes this
+        account's. Without it a runner account gets a new runner named after it, and an
+        existing runner of that name is refused, never taken over: their check-ins go to an
+        account only when an admin links them.
+        """
+        username = _name(username, "Username")
+        display_name = _name(display_name or username, "Name")
+        runner = _name(runner, "Runner") if runner else None
         if role not in ROLES:
             raise AccountError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
         if not 1 <= len(username) <= 64:
@@ -238,9 +264,17 @@ class Accounts:
             raise AccountError("Give a password (local sign-in) or an email (single sign-on).")
         if password is not None:
             check_password_rules(password)
-        if role == "runner":
-            runner = (runner or display_name or username).strip()
+        if role == "runner" and not runner:
+            runner = display_name
+            if self._runner_exists(runner):
+                raise AccountError(
+                    f"A runner named {runner!r} already exists. To give this account their "
+                    'check-ins, choose them under "Link to runner"; otherwise use another name.'
+                )
         if runner:
+            owner = self._account_of_runner(runner)
+            if owner is not None:
+                raise AccountError(f"The runner {runner!r} already belongs to account {owner!r}.")
             self.store.add_runner(runner, team)
         for name in coach_of:
             self.create_team(name)
@@ -248,7 +282,8 @@ class Accounts:
             self.create_team(team)
         values = {
             "username": username,
-            "display_name": (display_name or username).strip(),
+            "username_key": username_key(username),
+            "display_name": display_name,
             "role": role,
             "runner": runner or None,
             "email": (email or "").strip().lower() or None,
@@ -256,7 +291,7 @@ class Accounts:
             "active": True,
         }
         with self.store.transaction("create the account") as conn:
-            taken = conn.execute(sa.select(users.c.id).where(users.c.username == username))
+            taken = conn.execute(sa.select(users.c.id).where(self._username_is(username)))
             if taken.first() is not None:
                 raise AccountError(f"The username {username!r} is taken.")
             user_id = conn.execute(sa.insert(users).values(**values).returning(users.c.id))
@@ -284,6 +319,25 @@ class Accounts:
                     sa.insert(coach_teams),
                     [{"user_id": user_id, "team": t} for t in dict.fromkeys(coach_of)],
                 )
+
+    def _runner_exists(self, runner: str) -> bool:
+        with self.store.read("read the runners") as conn:
+            found = conn.execute(sa.select(runners.c.id).where(runners.c.name == runner))
+            return found.first() is not None
+
+    def _account_of_runner(self, runner: str) -> str | None:
+        with self.store.read("read the accounts") as conn:
+            owner = sa.select(users.c.username).where(users.c.runner == runner)
+            return conn.execute(owner).scalar()
+
+    def unlinked_runners(self) -> list[str]:
+        """Runners no account is linked to: what the Admin page offers under "Link to runner"."""
+        linked = sa.select(users.c.runner).where(users.c.runner.is_not(None))
+        stmt = (
+            sa.select(runners.c.name).where(runners.c.name.not_in(linked)).order_by(runners.c.name)
+        )
+        with self.store.read("read the runners") as conn:
+            return list(conn.execute(stmt).scalars())
 
     def runner_team(self, runner: str | None) -> str | None:
         """The stored team of a runner (None: no team, or no such runner)."""
@@ -344,7 +398,7 @@ class Accounts:
         the name exists. A guess is counted before it is checked, in the transaction that
         checks the waits, so concurrent attempts cannot get more guesses than the rules give.
         """
-        name = username.strip()
+        name = username_key(username)  # "Ann" and "ann" share their counts
         where = (address or "").strip() or UNKNOWN_ADDRESS
         keys = _throttle_keys(name, where)
         with self.store.transaction("sign in") as conn:
@@ -380,9 +434,9 @@ class Accounts:
             )
         with self.store.read("sign in") as conn:
             row = conn.execute(
-                sa.select(users.c.id, users.c.password_hash, users.c.active).where(
-                    users.c.username == name
-                )
+                sa.select(users.c.id, users.c.password_hash, users.c.active)
+                .where(self._username_is(username))
+                .order_by((users.c.username == username.strip()).desc())
             ).first()
         stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
         try:

@@ -173,8 +173,46 @@ def make_engine(url: URL) -> Engine:
         url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
     )
     sa.event.listen(engine, "connect", _sqlite_on_connect)
+    if path is not None:
+        same_file = SameFile(path)
+        sa.event.listen(engine, "do_connect", lambda *_args: same_file.check())
+        sa.event.listen(engine, "connect", lambda *_args: same_file.record())
+        sa.event.listen(engine, "begin", lambda _conn: same_file.check())
     sa.event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+class SameFile:
+    """The SQLite file an engine opened, by device and inode, checked before every connection
+    and transaction: a file deleted (or swapped for another) while the app runs would
+    otherwise take saves that vanish with it, or land in the wrong database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity: tuple[int, int] | None = None
+
+    def record(self) -> None:
+        if self.identity is None and self.path.exists():
+            st = os.stat(self.path)
+            self.identity = (st.st_dev, st.st_ino)
+
+    def check(self) -> None:
+        if self.identity is None:
+            return
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise StorageError(
+                f"The database file {self.path} was deleted while Stride Check was running: "
+                "nothing more can be saved or read there (this change was not saved). "
+                "Restore the file from a backup, then restart Stride Check."
+            ) from None
+        if (st.st_dev, st.st_ino) != self.identity:
+            raise StorageError(
+                f"The database file {self.path} was replaced by another file while Stride "
+                "Check was running: nothing was saved. Restart Stride Check to use the file "
+                "now there."
+            )
 
 
 def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

@@ -11,6 +11,7 @@ Single check-ins come back as plain dicts with ``datetime.date`` and ``None`` in
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,9 +25,11 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from logic import clock
 from logic.checkins import CheckinValidationError, parse_checkins
 from logic.errors import StorageError
 from logic.knowledge import ColumnSpec
+from logic.names import InvalidName, clean_name
 from logic.storage.engine import (
     ASK_ADMIN,
     MIGRATIONS_DIR,
@@ -35,6 +38,7 @@ from logic.storage.engine import (
     make_engine,
     normalise_url,
     resolve_database_url,
+    sqlite_file,
     to_storage_error,
     upgrade_to_head,
     writer,
@@ -54,6 +58,8 @@ __all__ = [
     "normalise_checkins",
     "resolve_database_url",
 ]
+
+logger = logging.getLogger(__name__)
 
 # Keys a caller may pass back to us (e.g. a dict from get_checkin) that are not inputs.
 DERIVED_KEYS = frozenset({"id", "week_start", "created_at", "updated_at"})
@@ -250,6 +256,10 @@ class Store:
     def __init__(self, url: str, *, script_location: Path = MIGRATIONS_DIR) -> None:
         self.url = normalise_url(url, "Store URL")
         self.where = describe_location(self.url)
+        marker = _creation_marker(self.url)
+        path = sqlite_file(self.url)
+        is_new = marker is not None and path is not None and not path.exists()
+        self._new_database_notice: str | None = None
         self.engine = make_engine(self.url)
         self._write = writer(self.engine)
         try:
@@ -259,6 +269,19 @@ class Store:
         except BaseException:
             self.engine.dispose()
             raise
+        if marker is not None and not marker.exists():
+            _write_marker(marker, self.where)  # also for a database made by an older release
+        if is_new:
+            self._new_database_notice = (
+                f"Created a new database at {self.where}. Back it up with the file: if it is "
+                f"ever deleted, Stride Check will not start an empty one in its place."
+            )
+            logger.info(self._new_database_notice)
+
+    def take_new_database_notice(self) -> str | None:
+        """ "Created a new database at ..." once, after the first start made the file."""
+        notice, self._new_database_notice = self._new_database_notice, None
+        return notice
 
     def __repr__(self) -> str:
         return f"Store({self.where!r})"
@@ -409,11 +432,17 @@ class Store:
         )
         return conn.execute(stmt).first()
 
-    def add_runner(self, name: str, team: str | None = None) -> None:
-        """Create the runner if new; a given team replaces the stored one."""
-        team = (team or "").strip() or None
+    def add_runner(self, name: str, team: str | None = None) -> str:
+        """Create the runner if new; a given team replaces the stored one. Returns the name as
+        stored (normalised like every name: logic.names)."""
+        try:
+            name = clean_name(name, "runner")
+            team = clean_name(team or "", "team") or None
+        except InvalidName as err:
+            raise InvalidCheckin(str(err)) from None
         with self.transaction("save") as conn:
-            self._upsert_runners(conn, [{"name": name.strip(), "team": team}])
+            self._upsert_runners(conn, [{"name": name, "team": team}])
+        return name
 
     def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
         """Store a check-in and return its id; raises WeekTaken unless `replace`."""
@@ -547,6 +576,44 @@ def _runner_teams(rows: pd.DataFrame) -> list[dict[str, Any]]:
     teams = named.dropna(subset=["team"]).groupby("runner")["team"].last()
     names = pd.Series(named["runner"].unique(), dtype=object)
     return _db_records(pd.DataFrame({"name": names, "team": names.map(teams)}))
+
+
+# --- creating a database: on first start only ----------------------------------------------
+
+MARKER_SUFFIX = "-created"
+
+
+def _creation_marker(url: sa.URL) -> Path | None:
+    """The file beside a SQLite database that says "Stride Check made this database".
+
+    With the database missing but the marker there, the database was deleted: starting an
+    empty one in its place would look like every check-in had vanished, so we refuse and
+    say how to start afresh (delete the marker). No marker and no database: a first start.
+    The marker's name ends in "-created", next to SQLite's own "-wal"/"-shm" files.
+    """
+    path = sqlite_file(url)
+    if path is None or url.query.get("mode") in ("ro", "rw"):
+        return None
+    marker = path.with_name(path.name + MARKER_SUFFIX)
+    if not path.exists() and marker.exists():
+        raise StorageError(
+            f"The database file {path} is missing, but Stride Check created it before (see "
+            f"{marker}): it was deleted or moved. Restore it from a backup. To start again "
+            f"with an empty database instead, delete {marker}."
+        )
+    return marker
+
+
+def _write_marker(marker: Path, where: str) -> None:
+    try:
+        marker.write_text(
+            f"Stride Check created the database {where} on {clock.now():%Y-%m-%d %H:%M}.\n"
+            "While this file exists, Stride Check refuses to start an empty database in place "
+            "of a missing one.\n",
+            encoding="utf-8",
+        )
+    except OSError as exc:  # the database itself works: say so in the log only
+        logger.warning("Could not write %s (%s)", marker, exc.strerror)
 
 
 # --- one store per URL --------------------------------------------------------------------

@@ -53,7 +53,7 @@ def _checkin_column(name: str, spec: ColumnSpec) -> sa.Column[Any]:
 
 metadata = sa.MetaData()
 
-# --- check-ins (migrations 0001, 0002) --------------------------------------------------------
+# --- check-ins (migrations 0001, 0002; 0007: AUTOINCREMENT, ids never reused) ------------
 
 runners = sa.Table(
     "runners",
@@ -81,7 +81,7 @@ checkins = sa.Table(
     sqlite_autoincrement=True,
 )
 
-# --- accounts (migrations 0003, 0004, 0006) -----------------------------------------------
+# --- accounts (migrations 0003, 0004, 0006, 0007) -----------------------------------------
 
 teams = sa.Table(
     "teams",
@@ -97,6 +97,9 @@ users = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("username", sa.Text, nullable=False),
+    # The username as it is compared (NFKC, case-folded: logic.names.username_key), 0007.
+    # NULL is allowed only because SQLite's ADD COLUMN needs it; the app always writes it.
+    sa.Column("username_key", sa.Text),
     sa.Column("email", sa.Text),
     sa.Column("display_name", sa.Text, nullable=False),
     sa.Column("role", sa.Text, nullable=False),
@@ -107,6 +110,7 @@ users = sa.Table(
     # Bumped by every change that must end the account's open sessions (0006).
     sa.Column("session_version", sa.Integer, nullable=False, server_default="0"),
     sa.UniqueConstraint("username", name="uq_users_username"),
+    sa.Index("uq_users_username_key", "username_key", unique=True),
     sa.UniqueConstraint("email", name="uq_users_email"),
     sa.ForeignKeyConstraint(
         ["runner"], ["runners.name"], name="fk_users_runner", onupdate="CASCADE"

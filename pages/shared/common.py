@@ -94,10 +94,13 @@ def raw_store(detailed: bool = False) -> Store:
     """The whole database; only sign-in and the admin page use it unscoped. Where it lives is
     named only when `detailed` (see error_text): before sign-in nobody is known."""
     try:
-        return get_store()
+        store = get_store()
     except StrideCheckError as err:
         st.error(f"The database is not available. {shown(err, detailed)}", icon="🛑")
         st.stop()
+    if notice := store.take_new_database_notice():  # once, to the first visitor
+        st.info(notice, icon="🆕")
+    return store
 
 
 def shown(err: StrideCheckError, detailed: bool) -> str:
@@ -379,7 +382,7 @@ def runner_picker(ctx: AppContext, key: str) -> None:
                 st.error("Enter a name of 1-64 characters.")
                 return
             try:
-                ctx.store.add_runner(name, team.strip() or None)
+                name = ctx.store.add_runner(name, team.strip() or None)  # as stored
             except StrideCheckError as err:
                 st.error(f"Could not save the runner. {error_text(ctx, err)}", icon="🛑")
                 return

@@ -248,8 +248,10 @@ def test_a_signed_in_runner_cannot_import_another_runners_weeks(
 
     monkeypatch.setenv("STRIDE_CHECK_MODE", "team")
     monkeypatch.setenv("STRIDE_CHECK_LOGIN", "local")
-    ann = Accounts(get_store()).create_user("ann", role="runner", password="x" * 12, team="A")
-    Accounts(get_store()).create_user("bob", role="runner", password="x" * 12, team="A")
+    ann = Accounts(get_store()).create_user(
+        "ann", role="runner", password="correct horse pw", team="A"
+    )
+    Accounts(get_store()).create_user("bob", role="runner", password="correct horse pw", team="A")
     at = on_page(signed_in(ann.id).run(), PAGE)
     assert_no_exception(at)
     at = upload(at, f"{HEADER}\nann,2026-01-05,5,\nbob,2026-01-12,6,\n")

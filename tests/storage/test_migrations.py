@@ -111,7 +111,8 @@ def test_0004_keeps_every_account_row(db_url: str) -> None:
             # 0005 carried login_attempts over into login_throttle's per-name counters.
             names = conn.execute(sa.text("SELECT * FROM login_throttle WHERE scope = 'name'")).all()
         for table in ("runners", "teams", "users", "coach_teams"):
-            # Later migrations may add columns (0006: users.session_version): compare the old.
+            # Later migrations add columns (0006: users.session_version, 0007:
+            # users.username_key): compare the old ones.
             kept = [row[: len(before[table][0])] for row in after[table]]
             assert kept == [tuple(row) for row in before[table]], table
         attempts = {row.key: row for row in names}
