@@ -36,6 +36,8 @@ from logic.storage.tables import coach_teams, login_throttle, runners, teams, us
 
 Role = Literal["runner", "coach", "admin"]
 ROLES: tuple[Role, ...] = ("runner", "coach", "admin")
+
+
 @dataclass(frozen=True)
 class ThrottleRule:
     """`free` wrong guesses in a row cost nothing; then each waits twice as long as the last,

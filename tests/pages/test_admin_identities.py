@@ -7,7 +7,7 @@ import pytest
 
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
-from tests.support.apptest import app, assert_no_exception, button, on_page, texts
+from tests.support.apptest import assert_no_exception, button, on_page, signed_in, texts
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
@@ -23,8 +23,7 @@ def admin_id(db_url: str, monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def admin_page(user_id: int):
-    at = app()
-    at.session_state["user_id"] = user_id
+    at = signed_in(user_id)
     at = on_page(at.run(), "pages/admin.py")
     assert_no_exception(at)
     return at
