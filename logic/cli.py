@@ -327,7 +327,9 @@ def _remove_sqlite(path: Path | None) -> None:
     """Remove a database file this import created and could not fill."""
     if path is None:
         return
-    for extra in ("", "-wal", "-shm", "-journal"):
+    from logic.storage.store import MARKER_SUFFIX
+
+    for extra in ("", "-wal", "-shm", "-journal", MARKER_SUFFIX):
         with contextlib.suppress(OSError):
             os.unlink(f"{path}{extra}")
 

@@ -28,7 +28,7 @@ def attempt(action, done: str) -> None:
     try:
         action()
     except (AccountError, StorageError) as err:
-        st.error(str(err), icon="⚠️")
+        st.error(common.error_text(ctx, err), icon="⚠️")
         return
     st.session_state["admin_notice"] = done
     st.rerun()
@@ -48,7 +48,7 @@ def set_password(user_id: int) -> None:
     try:
         accounts.set_password(user_id, password)
     except (AccountError, StorageError) as err:
-        st.session_state[PASSWORD_PROBLEM] = str(err)
+        st.session_state[PASSWORD_PROBLEM] = common.error_text(ctx, err)
         return
     st.session_state["admin_notice"] = "Password set."
 
