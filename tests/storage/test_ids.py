@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
-from logic.storage.engine import alembic_config, head_revision, make_engine, normalise_url
+from logic.storage.engine import head_revision
 from logic.storage.store import Store
+from tests.support.migrations import database_at
 
 RELEASE_0_1 = Path(__file__).parents[1] / "fixtures" / "release-0.1.db"
 
@@ -48,16 +48,7 @@ def test_a_deleted_checkins_id_is_never_given_again(db_url: str) -> None:
 def test_an_existing_database_at_0004_stops_reusing_ids(db_url: str) -> None:
     """A database left by the release before (schema 0004, ids reused on SQLite), with rows
     in it and its top check-in deleted: after the upgrade that id is never given again."""
-    engine = make_engine(normalise_url(db_url))
-    try:
-        cfg = alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004_accounts_reconcile")
-    finally:
-        engine.dispose()
-    engine = make_engine(normalise_url(db_url))
-    try:
+    with database_at(db_url, "0004_accounts_reconcile") as engine:
         with engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO runners (name) VALUES ('Ids')"))
             for n, day in enumerate(("2026-11-02", "2026-11-09", "2026-11-16"), start=1):
@@ -72,8 +63,6 @@ def test_an_existing_database_at_0004_stops_reusing_ids(db_url: str) -> None:
                 conn.execute(sa.text("SELECT setval('checkins_id_seq', 3)"))
         with engine.connect() as conn:
             before = conn.execute(sa.text("SELECT * FROM checkins ORDER BY id")).all()
-    finally:
-        engine.dispose()
     store = Store(db_url)
     try:
         assert store.schema_revision() == head_revision()
@@ -114,25 +103,17 @@ def test_sqlite_tables_with_ids_use_autoincrement(tmp_path: Path) -> None:
 def test_upgrading_keeps_coach_teams_and_gives_every_user_a_username_key(db_url: str) -> None:
     """0007 must not copy `users` on SQLite: dropping it would cascade into coach_teams.
     Usernames that differ only in case get distinct keys, the later one marked with its id."""
-    engine = make_engine(normalise_url(db_url))
-    try:
-        cfg = alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004_accounts_reconcile")
-        with engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO teams (name) VALUES ('Hares')"))
-            conn.execute(
-                sa.text(
-                    "INSERT INTO users (username, display_name, role, password_hash) VALUES "
-                    "('Cole', 'Cole', 'coach', 'x'), ('cole', 'Cole 2', 'coach', 'y')"
-                )
+    with database_at(db_url, "0004_accounts_reconcile") as engine, engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO teams (name) VALUES ('Hares')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (username, display_name, role, password_hash) VALUES "
+                "('Cole', 'Cole', 'coach', 'x'), ('cole', 'Cole 2', 'coach', 'y')"
             )
-            conn.execute(
-                sa.text("INSERT INTO coach_teams (user_id, team) SELECT id, 'Hares' FROM users")
-            )
-    finally:
-        engine.dispose()
+        )
+        conn.execute(
+            sa.text("INSERT INTO coach_teams (user_id, team) SELECT id, 'Hares' FROM users")
+        )
     store = Store(db_url)
     try:
         with store.engine.connect() as conn:

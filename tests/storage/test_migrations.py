@@ -9,19 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from logic.storage.engine import (
-    alembic_config,
     head_revision,
-    make_engine,
     migration_options,
-    normalise_url,
 )
 from logic.storage.store import Store
 from logic.storage.tables import metadata
+from tests.support.migrations import database_at
 
 RELEASE_0_1 = Path(__file__).parents[1] / "fixtures" / "release-0.1.db"
 
@@ -85,19 +82,12 @@ def test_0004_keeps_every_account_row(db_url: str) -> None:
     """A database at 0003 (as release 0.3 left it) with accounts in it, one login_attempts
     row without a time: 0004 keeps every row and gives that one a time, and 0005 keeps the
     counts as per-name throttle counters."""
-    engine = make_engine(normalise_url(db_url))
-    try:
-        cfg = alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0003_accounts")
+    with database_at(db_url, "0003_accounts") as engine:
         with engine.begin() as conn:
             for sql in ACCOUNT_ROWS.values():
                 conn.execute(sa.text(sql))
         with engine.connect() as conn:
             before = {t: conn.execute(sa.text(f"SELECT * FROM {t}")).all() for t in ACCOUNT_ROWS}
-    finally:
-        engine.dispose()
     store = Store(db_url)
     try:
         assert store.schema_revision() == head_revision()
@@ -129,17 +119,9 @@ def test_0004_keeps_every_account_row(db_url: str) -> None:
 
 def test_0006_starts_every_existing_account_at_session_version_0(db_url: str) -> None:
     """Accounts made before 0006 keep every value and start at session version 0."""
-    engine = make_engine(normalise_url(db_url))
-    try:
-        cfg = alembic_config()
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004_accounts_reconcile")
-        with engine.begin() as conn:
-            for table in ("runners", "teams", "users"):
-                conn.execute(sa.text(ACCOUNT_ROWS[table]))
-    finally:
-        engine.dispose()
+    with database_at(db_url, "0004_accounts_reconcile") as engine, engine.begin() as conn:
+        for table in ("runners", "teams", "users"):
+            conn.execute(sa.text(ACCOUNT_ROWS[table]))
     store = Store(db_url)
     try:
         assert store.schema_revision() == head_revision()
