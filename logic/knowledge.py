@@ -93,6 +93,23 @@ class CheckinSchema(_Strict):
         return [c for c, s in self.columns.items() if s.required]
 
 
+class ProfileSchema(_Strict):
+    """data/profile.toml: the choice fields of the runner profile (sex is the check-in's)."""
+
+    columns: dict[str, ColumnSpec]
+
+    @model_validator(mode="after")
+    def _choices(self) -> ProfileSchema:
+        for name in PROFILE_CHOICES:
+            spec = self.columns.get(name)
+            if spec is None or spec.type != "choice":
+                raise ValueError(f"columns.{name}: missing, or not a choice column")
+        return self
+
+
+PROFILE_CHOICES: tuple[str, ...] = ("age_band", "units")
+
+
 # --- data/conditions.toml ----------------------------------------------------------------------
 
 
@@ -275,6 +292,7 @@ class KnowledgeBase(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     checkin: CheckinSchema
+    profile: ProfileSchema
     sections: dict[str, Section]
     conditions: dict[str, Condition]
     root_causes: dict[str, RootCause]
@@ -304,6 +322,7 @@ class KnowledgeBase(BaseModel):
 
 _FILES = {
     "checkin": ("checkin.toml", CheckinSchema),
+    "profile": ("profile.toml", ProfileSchema),
     "conditions": ("conditions.toml", ConditionsFile),
     "factors": ("factors.toml", FactorsFile),
     "exercises": ("exercises.toml", ExercisesFile),
@@ -415,6 +434,7 @@ def load_knowledge_base(data_dir: Path | str = DATA_DIR) -> KnowledgeBase:
     cond: ConditionsFile = parts["conditions"]
     return KnowledgeBase(
         checkin=parts["checkin"],
+        profile=parts["profile"],
         sections=cond.sections,
         conditions=cond.conditions,
         root_causes=cond.root_causes,

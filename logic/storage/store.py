@@ -30,6 +30,7 @@ from logic.checkins import CheckinValidationError, parse_checkins
 from logic.errors import StorageError
 from logic.knowledge import ColumnSpec
 from logic.names import InvalidName, clean_name
+from logic.profile import RunnerProfile, validate_profile
 from logic.storage.engine import (
     ASK_ADMIN,
     MIGRATIONS_DIR,
@@ -431,6 +432,34 @@ class Store:
             checkins.c.runner == runner, checkins.c.week_start == week_start
         )
         return conn.execute(stmt).first()
+
+    def get_profile(self, runner: str) -> RunnerProfile | None:
+        """The runner's profile, or None for a runner not stored yet."""
+        c = runners.c
+        stmt = sa.select(c.sex, c.age_band, c.units, c.team, c.reminders).where(
+            c.name == runner.strip()
+        )
+        with self.read("read the runner profile") as conn:
+            row = conn.execute(stmt).mappings().first()
+        return None if row is None else validate_profile(dict(row))
+
+    def save_profile(self, runner: str, profile: RunnerProfile, *, keep_team: bool = False) -> str:
+        """Create or update the runner with this profile; returns the stored name.
+
+        keep_team: leave a stored runner's team as it is (team mode: only an admin moves
+        runners between teams)."""
+        try:
+            name = clean_name(runner, "runner")
+        except InvalidName as err:
+            raise InvalidCheckin(str(err)) from None
+        values = profile.as_dict()
+        team = values.pop("team")
+        with self.transaction("save the profile") as conn:
+            self._upsert_runners(conn, [{"name": name, "team": team}], keep_teams=keep_team)
+            if not keep_team:
+                values["team"] = team
+            conn.execute(sa.update(runners).where(runners.c.name == name).values(**values))
+        return name
 
     def add_runner(self, name: str, team: str | None = None) -> str:
         """Create the runner if new; a given team replaces the stored one. Returns the name as

@@ -53,7 +53,7 @@ def _checkin_column(name: str, spec: ColumnSpec) -> sa.Column[Any]:
 
 metadata = sa.MetaData()
 
-# --- check-ins (migrations 0001, 0002; 0007: AUTOINCREMENT, ids never reused) ------------
+# --- runners and check-ins (0001, 0002; 0007: AUTOINCREMENT; 0008: the runner profile) ---
 
 runners = sa.Table(
     "runners",
@@ -62,6 +62,11 @@ runners = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("team", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    # The runner profile (0008, logic/profile.py): asked once, not in every check-in.
+    sa.Column("sex", sa.Text),
+    sa.Column("age_band", sa.Text),
+    sa.Column("units", sa.Text, nullable=False, server_default="km"),
+    sa.Column("reminders", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.UniqueConstraint("name", name="uq_runners_name"),
     sqlite_autoincrement=True,
 )
