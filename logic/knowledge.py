@@ -12,7 +12,14 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -191,7 +198,7 @@ class Dose(_Strict):
     sets: Annotated[int, Field(ge=1, le=10)]
     reps: Annotated[int, Field(ge=1, le=50)] | None = None
     seconds: Annotated[int, Field(ge=5, le=600)] | None = None
-    per_side: bool = False
+    per_side: StrictBool = False
     per_week: SessionsPerWeek | tuple[SessionsPerWeek, SessionsPerWeek]
 
     @model_validator(mode="after")
@@ -211,7 +218,7 @@ class Exercise(_Strict):
     root_causes: list[str] = Field(default_factory=list)
     section: str
     dose: Dose
-    loading: bool = False  # single-leg work, Nordic curls, speed drills: not while flagged
+    loading: StrictBool = False  # single-leg work, Nordic curls, speed drills: not while flagged
     caution: str = ""
     caution_when: list[str] = Field(default_factory=list)  # condition ids; empty: always
 
