@@ -364,7 +364,9 @@ class RunningAdvice(_Strict):
                 problems.append(f"{key}: {exc}")
                 continue
             if unknown or (key == "no_concern.text" and _placeholders(text)):
-                problems.append(f"{key}: only {{{CHANGES_FIELD}}} may be filled in, in advice texts")
+                problems.append(
+                    f"{key}: only {{{CHANGES_FIELD}}} may be filled in, in advice texts"
+                )
         if problems:
             raise ValueError("; ".join(problems))
         return self

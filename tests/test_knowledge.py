@@ -267,8 +267,7 @@ def test_the_committed_fingerprint_is_the_articles_when_the_article_is_beside_th
             "exercises.toml",
             "dose = { sets = 3, reps = 12, per_week = 3 }",
             "dose = { sets = 3, reps = 12, seconds = 30, per_week = 3 }",
-            "exercises.toml: exercises.glute_bridge.dose: Value error, give either reps or "
-            "seconds",
+            "exercises.toml: exercises.glute_bridge.dose: Value error, give either reps or seconds",
         ),
         (
             "exercises.toml",

@@ -73,7 +73,9 @@ def running_advice(
         rows.append((rule.advice, advice.tone, advice.headline, text, cid))
     if not rows:
         raised = next((r for r in ra.rules if r.flag is not None and flags[r.flag]), None)
-        key, advice = ("", ra.no_concern) if raised is None else (raised.advice, ra.advice[raised.advice])
+        key, advice = (
+            ("", ra.no_concern) if raised is None else (raised.advice, ra.advice[raised.advice])
+        )
         text = advice.text.format(**{CHANGES_FIELD: ""})
         rows.append((key, advice.tone, advice.headline, text, ""))
     frame = pd.DataFrame(rows, columns=["advice", "tone", "headline", "text", "conditions"])

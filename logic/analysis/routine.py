@@ -217,7 +217,12 @@ def until_seen_steps(
 def _exercise_markdown(routine: pd.DataFrame, heading: str) -> list[str]:
     lines: list[str] = []
     for i, row in enumerate(routine.to_dict("records"), start=1):
-        lines += [f"{heading} {i}. {row['name']}", "", f"**{row['dose']} · {row['how_often']}**", ""]
+        lines += [
+            f"{heading} {i}. {row['name']}",
+            "",
+            f"**{row['dose']} · {row['how_often']}**",
+            "",
+        ]
         lines += [f"- How: {row['how_to']}"]
         if row["caution"]:
             lines += [f"- Caution: {row['caution']}"]
@@ -249,7 +254,7 @@ def routine_markdown(
             lines += [f"## {gentle_heading or 'Exercises'}", ""]
             lines += _exercise_markdown(routine, "###")
     elif len(routine):
-        lines += ["## Your exercises", ""] + _exercise_markdown(routine, "###")
+        lines += ["## Your exercises", "", *_exercise_markdown(routine, "###")]
     lines += ["---", "", f"_{disclaimer}_", ""]
     return "\n".join(lines)
 
@@ -274,5 +279,7 @@ def routine_list_markdown(routine: pd.DataFrame) -> str:
         .str.cat("  \n   " + routine["how_to"])
     )
     caution = routine["caution"].where(routine["caution"] == "", "  \n   ⚠️ " + routine["caution"])
-    helps = routine["serves"].where(routine["serves"] == "", "  \n   _Helps with: " + routine["serves"] + "_")
+    helps = routine["serves"].where(
+        routine["serves"] == "", "  \n   _Helps with: " + routine["serves"] + "_"
+    )
     return "\n\n".join(items + caution + helps)

@@ -111,9 +111,7 @@ def test_the_rules_are_data(tmp_path: Path) -> None:
     )
     conditions.write_text(text)
     kb = load_knowledge_base(data)
-    assert lines(running_advice({"it_band": 40.0}, {"it_band": 4.0}, kb=kb)) == {
-        "it_band": "keep"
-    }
+    assert lines(running_advice({"it_band": 40.0}, {"it_band": 4.0}, kb=kb)) == {"it_band": "keep"}
     hamstring = running_advice({"hamstring": 60.0}, kb=kb).loc[0, "text"]
     assert RA.changes["no_hills"] in hamstring
 

@@ -123,7 +123,11 @@ def test_doses_read_as_sets_and_sessions() -> None:
     assert how_often_text(Dose(sets=3, reps=8, per_week=4)) == "4 times a week"
     routine = weekly_routine({c: 60.0 for c in IDS}, limit=40)
     assert routine["dose"].str.fullmatch(r"\d+ × \d+( s)?( each side)?").all()
-    assert routine["how_often"].str.fullmatch(r"(\d+(–\d+)? times a week|every day|once a week|twice a week)").all()
+    assert (
+        routine["how_often"]
+        .str.fullmatch(r"(\d+(–\d+)? times a week|every day|once a week|twice a week)")
+        .all()
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -173,7 +177,9 @@ def test_markdown_reads_like_a_printed_plan() -> None:
     assert lines[0] == r"# Stride Check routine for Ann \*B\*"
     assert lines[2] == "Week 49 · 30 Nov–6 Dec"
     assert "Week of" not in md
-    order = [md.index(h) for h in ("## Your running this week", "## Your exercises", "_Not advice._")]
+    order = [
+        md.index(h) for h in ("## Your running this week", "## Your exercises", "_Not advice._")
+    ]
     assert order == sorted(order)
     assert "**Adjust your running** (IT band): For the next few days" in md
     assert md.count("\n### ") == len(routine)
