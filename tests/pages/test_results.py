@@ -17,9 +17,9 @@ from logic.analysis.results import checkin_result
 from logic.analysis.routine import routine_filename
 from logic.analysis.scoring import score_one
 from logic.knowledge import knowledge_base
+from logic.storage.store import get_store
 from logic.texts import DISCLAIMER
 from logic.weeks import week_title
-from logic.storage.store import get_store
 from tests.support.apptest import (
     app,
     assert_no_exception,
