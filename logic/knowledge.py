@@ -327,6 +327,7 @@ class AdviceText(_Strict):
     headline: str = Field(min_length=1)
     text: str = Field(min_length=1)
     tone: Literal["ok", "caution", "stop"]  # how the page colours the line
+    after: str = ""  # said once after all the lines with this advice
 
 
 CHANGES_FIELD = "changes"  # the one placeholder an advice text may hold

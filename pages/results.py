@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from logic.analysis.advice import advice_line
+from logic.analysis.advice import advice_blocks
 from logic.analysis.results import checkin_result, top_reasons
 from logic.analysis.routine import (
     routine_csv,
@@ -78,8 +78,8 @@ if result.needs_clinician:
 ADVICE_BOX = {"ok": st.success, "caution": st.warning, "stop": st.error}
 ADVICE_ICON = {"ok": "✅", "caution": "↘️", "stop": "🛑"}
 st.subheader("Your running this week", anchor=False)
-for line in result.advice.to_dict("records"):
-    ADVICE_BOX[line["tone"]](advice_line(line), icon=ADVICE_ICON[line["tone"]])
+for tone, block in advice_blocks(result.advice):
+    ADVICE_BOX[tone](block, icon=ADVICE_ICON[tone])
 # ----------------------------------------------------------------------------------------------
 
 for message in [] if alerts is None else alerts["message"]:

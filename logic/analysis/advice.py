@@ -16,7 +16,7 @@ import pandas as pd
 from logic.analysis.scoring import band_index
 from logic.knowledge import BANDS, CHANGES_FIELD, AdviceRule, KnowledgeBase, knowledge_base
 
-ADVICE_COLUMNS = ["advice", "tone", "headline", "text", "conditions", "names"]
+ADVICE_COLUMNS = ["advice", "tone", "headline", "text", "after", "conditions", "names"]
 TONES = ("stop", "caution", "ok")  # the most pressing line first
 
 
@@ -70,18 +70,18 @@ def running_advice(
         changes = [ra.changes[c] for c in kb.running[cid].changes]
         advice = ra.advice[rule.advice]
         text = advice.text.format(**{CHANGES_FIELD: joined(changes)})
-        rows.append((rule.advice, advice.tone, advice.headline, text, cid))
+        rows.append((rule.advice, advice.tone, advice.headline, text, advice.after, cid))
     if not rows:
         raised = next((r for r in ra.rules if r.flag is not None and flags[r.flag]), None)
         key, advice = (
             ("", ra.no_concern) if raised is None else (raised.advice, ra.advice[raised.advice])
         )
         text = advice.text.format(**{CHANGES_FIELD: ""})
-        rows.append((key, advice.tone, advice.headline, text, ""))
-    frame = pd.DataFrame(rows, columns=["advice", "tone", "headline", "text", "conditions"])
+        rows.append((key, advice.tone, advice.headline, text, advice.after, ""))
+    frame = pd.DataFrame(rows, columns=ADVICE_COLUMNS[:-1])
     short = {c: kb.conditions[c].short_name for c in kb.condition_ids} | {"": ""}
     frame["names"] = frame["conditions"].map(short)
-    merged = frame.groupby(["advice", "tone", "headline", "text"], sort=False).agg(
+    merged = frame.groupby(ADVICE_COLUMNS[:-2], sort=False).agg(
         conditions=("conditions", ";".join), names=("names", ", ".join)
     )
     merged = merged.reset_index()
@@ -91,12 +91,21 @@ def running_advice(
     ]
 
 
-def advice_line(row: Mapping[str, str]) -> str:
-    """One advice line as Markdown: the headline, the concerns it is for, then what to do."""
-    who = f" ({row['names']})" if row["names"] else ""
-    return f"**{row['headline']}**{who}: {row['text']}"
+def advice_blocks(advice: pd.DataFrame) -> list[tuple[str, str]]:
+    """(tone, Markdown) per advice, most pressing first: the headline once, then a line per
+    concern ("**Runner's knee:** what to do"), then its closing words. A page shows each block
+    in one box; the downloaded plan prints them in a row."""
+    blocks = []
+    for (_, tone, headline, after), rows in advice.groupby(
+        ["advice", "tone", "headline", "after"], sort=False
+    ):
+        named = rows["names"] != ""
+        lines = ("- **" + rows["names"] + ":** " + rows["text"]).where(named, rows["text"])
+        parts = [f"**{headline}**", "\n".join(lines)] + ([after] if after else [])
+        blocks.append((str(tone), "\n\n".join(parts)))
+    return blocks
 
 
 def advice_markdown(advice: pd.DataFrame) -> str:
-    """The advice as a Markdown list, for the downloaded plan."""
-    return "\n".join("- " + advice_line(row) for row in advice.to_dict("records"))
+    """The advice as Markdown, for the downloaded plan."""
+    return "\n\n".join(block for _, block in advice_blocks(advice))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from logic.analysis.advice import advice_line, advice_markdown, joined, running_advice
+from logic.analysis.advice import advice_blocks, advice_markdown, joined, running_advice
 from logic.analysis.results import checkin_result, condition_pain
 from logic.knowledge import DATA_DIR, knowledge_base, load_knowledge_base
 
@@ -90,12 +90,21 @@ def test_the_band_edge_is_the_apps() -> None:
     assert running_advice({"hamstring": moderate - 1})["names"].tolist() == [""]
 
 
-def test_lines_read_as_markdown() -> None:
-    advice = running_advice({"it_band": 60.0, "piriformis": 40.0})
-    first = advice_line(advice.iloc[0].to_dict())
-    assert first.startswith("**Adjust your running** (IT band): For the next few days")
-    md = advice_markdown(advice)
-    assert md.count("\n") == len(advice) - 1 and md.startswith("- **")
+def test_blocks_say_each_headline_once_with_a_line_per_concern() -> None:
+    advice = running_advice(
+        {"it_band": 60.0, "patellofemoral": 60.0, "piriformis": 40.0, "hip_flexor": 35.0}
+    )
+    blocks = advice_blocks(advice)
+    assert [tone for tone, _ in blocks] == ["caution", "ok"]
+    adjust, keep = (block for _, block in blocks)
+    assert adjust.startswith("**Adjust your running**\n\n- **Runner's knee:** For the next")
+    assert "\n- **IT band:** For the next few days" in adjust
+    assert adjust.count("Adjust your running") == 1
+    assert adjust.endswith("\n\n" + RA.advice["adjust"].after)
+    assert keep == f"**Keep training**\n\n- **Piriformis, Hip flexor:** {RA.advice['keep'].text}"
+    assert advice_markdown(advice) == adjust + "\n\n" + keep
+    calm = advice_blocks(running_advice({}))
+    assert calm == [("ok", f"**{RA.no_concern.headline}**\n\n{RA.no_concern.text}")]
     assert joined(["a"]) == "a" and joined(["a", "b", "c"]) == "a, b and c" and joined([]) == ""
 
 

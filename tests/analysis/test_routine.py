@@ -181,7 +181,7 @@ def test_markdown_reads_like_a_printed_plan() -> None:
         md.index(h) for h in ("## Your running this week", "## Your exercises", "_Not advice._")
     ]
     assert order == sorted(order)
-    assert "**Adjust your running** (IT band): For the next few days" in md
+    assert "**Adjust your running**\n\n- **IT band:** For the next few days" in md
     assert md.count("\n### ") == len(routine)
     nordic = KB.exercises["nordic_hamstring_curl"]
     assert "nordic_hamstring_curl" in set(routine["exercise"])

@@ -12,7 +12,7 @@ import pytest
 
 import logic.analysis.results
 from logic import clock
-from logic.analysis.advice import advice_line
+from logic.analysis.advice import advice_blocks
 from logic.analysis.results import checkin_result
 from logic.analysis.routine import routine_filename
 from logic.analysis.scoring import score_one
@@ -198,10 +198,10 @@ def test_running_advice_leads_the_page_with_one_line_per_concern() -> None:
     at = results_for(KNEE)
     expected = checkin_result(KNEE).advice
     shown = boxes(at)
-    for line in expected.to_dict("records"):
-        assert advice_line(line) in shown[line["tone"]], (line, shown)
+    for tone, block in advice_blocks(expected):
+        assert block in shown[tone], (block, shown)
     adjust = next(t for t in shown["caution"] if t.startswith("**Adjust your running**"))
-    assert "Runner's knee" in adjust and "hills" in adjust
+    assert "**Runner's knee:**" in adjust and "hills" in adjust
     concerns = {c for ids in expected["conditions"] for c in ids.split(";")}
     scores = checkin_result(KNEE).scores
     assert concerns == set(scores.loc[scores["band"] != "low", "condition"])
