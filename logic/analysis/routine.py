@@ -44,6 +44,7 @@ CSV_COLUMNS = {
     "serves": "Helps with",
 }
 TIMES = {1: "once a week", 2: "twice a week", 7: "every day"}
+NBSP = "\u00a0"  # keeps "3 × 12" on one line on a phone
 
 
 def dose_text(dose: Dose) -> str:
@@ -271,14 +272,18 @@ def routine_filename(runner: str, day: dt.date) -> str:
 
 
 def routine_list_markdown(routine: pd.DataFrame) -> str:
-    """The routine as a numbered list that fits a phone (a wide table does not)."""
+    """The routine as a numbered list that fits a phone (a wide table does not): the dose on a
+    line of its own, its numbers kept together."""
     numbers = pd.RangeIndex(1, len(routine) + 1).astype(str)
+    dose = routine["dose"].str.replace(" ", NBSP, regex=False)
     items = (
-        (numbers + ". **" + routine["name"] + "** · " + routine["dose"] + ", ")
+        (numbers + ". **" + routine["name"] + "**  \n   " + dose + " · ")
         .str.cat(routine["how_often"])
         .str.cat("  \n   " + routine["how_to"])
     )
-    caution = routine["caution"].where(routine["caution"] == "", "  \n   ⚠️ " + routine["caution"])
+    caution = routine["caution"].where(
+        routine["caution"] == "", "  \n   ⚠️ **Caution:** " + routine["caution"]
+    )
     helps = routine["serves"].where(
         routine["serves"] == "", "  \n   _Helps with: " + routine["serves"] + "_"
     )

@@ -222,7 +222,8 @@ def test_phone_list_shows_dose_and_caution() -> None:
     items = listing.split("\n\n")
     assert len(items) == len(routine)
     nordic = next(i for i in items if "Nordic" in i)
-    assert "2 × 5, twice a week" in nordic and "⚠️ Not for a fresh" in nordic
+    assert "**  \n   2\u00a0×\u00a05 · twice a week" in nordic
+    assert "⚠️ **Caution:** Not for a fresh" in nordic
     assert "Helps with:" in nordic
 
 
