@@ -378,6 +378,7 @@ class UntilSeen(_Strict):
     emergency: list[str] = Field(min_length=1)
     gentle_heading: str
     gentle_max: Annotated[int, Field(ge=0, le=10)]
+    gentle_kinds: list[ExerciseKind] = Field(default_factory=list)
 
 
 class RulesFile(_Strict):

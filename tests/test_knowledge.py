@@ -355,6 +355,12 @@ def test_the_committed_fingerprint_is_the_articles_when_the_article_is_beside_th
         ),
         (
             "rules.toml",
+            'gentle_kinds = ["strength", "mobility"]',
+            'gentle_kinds = ["strength", "yoga"]',
+            "rules.toml: until_seen.gentle_kinds.1: Input should be",
+        ),
+        (
+            "rules.toml",
             "emergency = [",
             "urgent = [",
             "rules.toml: until_seen.emergency: Field required",

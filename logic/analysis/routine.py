@@ -181,8 +181,11 @@ def weekly_routine(
         causes = list(kb.root_causes)
     allowed = set(kb.exercises)
     if needs_clinician:
-        allowed = {e for e in allowed if not kb.exercises[e].loading}
-        limit = min(limit, kb.rules.until_seen.gentle_max)
+        until = kb.rules.until_seen
+        allowed = {
+            e for e, x in kb.exercises.items() if not x.loading and x.kind in until.gentle_kinds
+        }
+        limit = min(limit, until.gentle_max)
     chosen = pick_exercises(
         concerns, causes, kb, allowed=allowed, limit=limit, strict_limit=needs_clinician
     )

@@ -93,6 +93,11 @@ def test_a_clinician_flag_keeps_only_a_few_gentle_moves() -> None:
     routine = weekly_routine(scores, root_causes=list(KB.root_causes), needs_clinician=True)
     assert 0 < len(routine) <= KB.rules.until_seen.gentle_max
     assert not routine["loading"].any()
+    assert set(routine["kind"]) <= set(KB.rules.until_seen.gentle_kinds)
+    # Rolling is not a gentle move on a swollen or numb leg, though it is IT band's own.
+    assert "foam_rolling" in set(weekly_routine({"it_band": 70.0})["exercise"])
+    it_band = weekly_routine({"it_band": 70.0}, needs_clinician=True)
+    assert len(it_band) and "foam_rolling" not in set(it_band["exercise"])
     assert not LOADING & set(routine["exercise"])
     assert weekly_routine(scores, needs_emergency=True).empty
     assert weekly_routine(scores, needs_clinician=True, needs_emergency=True).empty
