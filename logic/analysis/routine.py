@@ -165,8 +165,8 @@ def weekly_routine(
 
     `scores` are the combined 0-100 scores by condition id; `root_causes` the root-cause ids
     flagged this week (when no condition is a concern and none is flagged, all four: a
-    prevention plan). needs_clinician keeps only a few gentle moves, never a loading one;
-    needs_emergency keeps none.
+    prevention plan). needs_clinician keeps only a few gentle moves, never a loading one nor one
+    cautioned against for a current concern; needs_emergency keeps none.
     """
     kb = kb or knowledge_base()
     table = exercise_table(kb)
@@ -182,8 +182,12 @@ def weekly_routine(
     allowed = set(kb.exercises)
     if needs_clinician:
         until = kb.rules.until_seen
-        allowed = {
-            e for e, x in kb.exercises.items() if not x.loading and x.kind in until.gentle_kinds
+        allowed = {  # gentle: no loading, none cautioned against for a current concern
+            e
+            for e, x in kb.exercises.items()
+            if not x.loading
+            and x.kind in until.gentle_kinds
+            and not set(x.caution_when) & set(concerns.index)
         }
         limit = min(limit, until.gentle_max)
     chosen = pick_exercises(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import shutil
+from pathlib import Path
 
 import pandas as pd
 from hypothesis import given, settings
@@ -22,7 +24,13 @@ from logic.analysis.routine import (
     until_seen_steps,
     weekly_routine,
 )
-from logic.knowledge import MIN_OWN_EXERCISES, Dose, knowledge_base
+from logic.knowledge import (
+    DATA_DIR,
+    MIN_OWN_EXERCISES,
+    Dose,
+    knowledge_base,
+    load_knowledge_base,
+)
 
 KB = knowledge_base()
 IDS = KB.condition_ids
@@ -49,16 +57,40 @@ def test_one_condition_cannot_take_every_slot() -> None:
 
 def test_stretches_across_the_body_are_cautioned_and_avoided_with_a_sore_outer_hip() -> None:
     """Pigeon and figure-four compress the gluteal tendons: with gluteal tendinopathy a concern
-    IT band gets its other exercises, and the caution shows whenever one is listed."""
-    both = weekly_routine({"gluteal_tendinopathy": 54.0, "it_band": 51.0})
+    IT band gets its other exercises; without it they carry no caution."""
+    both = weekly_routine({"gluteal_tendinopathy": 54.0, "it_band": 51.0}, limit=20)
     assert not {"pigeon_pose", "figure_four_stretch"} & set(both["exercise"])
-    alone = weekly_routine({"it_band": 51.0}).set_index("exercise")
+    alone = weekly_routine({"it_band": 51.0}, limit=20).set_index("exercise")
     assert "pigeon_pose" in alone.index and alone.loc["pigeon_pose", "caution"] == ""
-    mobility = weekly_routine(
-        {"gluteal_tendinopathy": 40.0}, root_causes=["hip_mobility"], limit=20
-    ).set_index("exercise")
-    for stretch in {"pigeon_pose", "figure_four_stretch"} & set(mobility.index):
-        assert "tendons" in mobility.loc[stretch, "caution"]
+    gentle = weekly_routine(
+        {"gluteal_tendinopathy": 54.0, "it_band": 51.0}, needs_clinician=True, limit=20
+    )
+    assert len(gentle) and not {"pigeon_pose", "figure_four_stretch"} & set(gentle["exercise"])
+
+
+def test_a_cautioned_stretch_that_is_needed_shows_its_caution(tmp_path: Path) -> None:
+    """When IT band has nothing else of its own, the stretches come back with the caution."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("*.db*"))
+    exercises = data / "exercises.toml"
+    text = exercises.read_text()
+    for old, new in [
+        ('["patellofemoral", "piriformis", "it_band"]', '["patellofemoral", "piriformis"]'),
+        (
+            'conditions = ["it_band"]\nsection = "it_band"',
+            'conditions = ["hamstring"]\nsection = "it_band"',
+        ),
+    ]:
+        assert old in text
+        text = text.replace(old, new)
+    exercises.write_text(text)
+    kb = load_knowledge_base(data)
+    routine = weekly_routine({"gluteal_tendinopathy": 54.0, "it_band": 51.0}, kb)
+    routine = routine.set_index("exercise")
+    assert {"pigeon_pose", "figure_four_stretch"} <= set(routine.index)
+    for stretch in ("pigeon_pose", "figure_four_stretch"):
+        assert routine.loc[stretch, "caution"] == kb.exercises[stretch].caution
+        assert "tendons" in routine.loc[stretch, "caution"]
 
 
 def test_nordic_curls_always_carry_the_fresh_tear_caution() -> None:
