@@ -136,8 +136,7 @@ st.altair_chart(
 )
 
 # -- The routine, or what to do until seen (logic/analysis/routine.py) -------------------------
-flagged = bool(result.until_seen)
-if flagged:
+if result.until_seen:
     st.subheader("Until you are seen", anchor=False)
     st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(result.until_seen, start=1)))
     if len(result.routine):
@@ -157,12 +156,13 @@ plan = routine_markdown(
     until_seen=result.until_seen,
     gentle_heading=KB.rules.until_seen.gentle_heading,
 )
-left, right = st.columns(2)
+# No exercises (urgent care): no CSV, and the plan's button takes the whole width.
+slots = st.columns(2) if len(result.routine) else [st.container()]
 if len(result.routine):
-    left.download_button(
+    slots[0].download_button(
         "Download CSV", routine_csv(result.routine), f"{stem}.csv", mime="text/csv", width="stretch"
     )
-right.download_button(
+slots[-1].download_button(
     "Download Markdown", plan, f"{stem}.md", mime="text/markdown", width="stretch"
 )
 # ----------------------------------------------------------------------------------------------
