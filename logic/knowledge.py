@@ -6,16 +6,25 @@ validated once at load time, and a bad edit fails with a message naming the file
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    model_validator,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 BANDS: tuple[str, ...] = ("low", "moderate", "high")
+MIN_OWN_EXERCISES = 2  # a routine gives each concern at least this many of its own exercises
 OWN_SECTION = "own"  # a factor's link to each condition comes from that condition's own section
 
 
@@ -134,10 +143,19 @@ class RootCause(_Strict):
     section: str
 
 
+class RunningChanges(_Strict):
+    """How a concern's running changes this week when the advice is to adjust."""
+
+    changes: list[str] = Field(min_length=1)
+    basis: Literal["article", "inference"]
+    why: str
+
+
 class ConditionsFile(_Strict):
     sections: dict[str, Section]
     conditions: dict[str, Condition]
     root_causes: dict[str, RootCause]
+    running: dict[str, RunningChanges]
 
 
 # --- data/factors.toml -------------------------------------------------------------------------
@@ -187,19 +205,50 @@ class FactorsFile(_Strict):
 # --- data/exercises.toml -----------------------------------------------------------------------
 
 
-ExerciseKind = Literal["strength", "mobility", "balance", "soft_tissue", "running", "drill"]
+ExerciseKind = Literal["strength", "mobility", "balance", "soft_tissue", "drill"]
+SessionsPerWeek = Annotated[int, Field(ge=1, le=14)]
+
+
+class Dose(_Strict):
+    """Sets of reps or of seconds, and sessions a week (one number or a range)."""
+
+    sets: Annotated[int, Field(ge=1, le=10)]
+    reps: Annotated[int, Field(ge=1, le=50)] | None = None
+    seconds: Annotated[int, Field(ge=5, le=600)] | None = None
+    per_side: StrictBool = False
+    per_week: SessionsPerWeek | tuple[SessionsPerWeek, SessionsPerWeek]
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> Dose:
+        if (self.reps is None) == (self.seconds is None):
+            raise ValueError("give either reps or seconds, not both or neither")
+        if isinstance(self.per_week, tuple) and self.per_week[0] >= self.per_week[1]:
+            raise ValueError("per_week as [fewest, most] needs fewest < most")
+        return self
 
 
 class Exercise(_Strict):
     name: str
     kind: ExerciseKind
     how_to: str
-    conditions: list[str] = Field(min_length=1)
+    conditions: list[str] = Field(default_factory=list)
+    root_causes: list[str] = Field(default_factory=list)
     section: str
+    dose: Dose
+    loading: StrictBool = False  # single-leg work, Nordic curls, speed drills: not while flagged
+    caution: str = ""
+    caution_when: list[str] = Field(default_factory=list)  # condition ids; empty: always
+
+    @model_validator(mode="after")
+    def _serves_something(self) -> Exercise:
+        if not self.conditions and not self.root_causes:
+            raise ValueError("needs at least one of conditions or root_causes")
+        if self.caution_when and not self.caution:
+            raise ValueError("caution_when needs a caution text")
+        return self
 
 
 class ExercisesFile(_Strict):
-    frequencies: dict[ExerciseKind, str]
     exercises: dict[str, Exercise]
 
 
@@ -275,11 +324,87 @@ class Trends(_Strict):
     rise_points: Annotated[float, Field(gt=0, le=100)]
 
 
+RaisedFlag = Literal["needs_clinician", "needs_emergency"]
+
+
+class AdviceRule(_Strict):
+    """Matches a concern when everything it names holds; the first match gives the advice."""
+
+    advice: str
+    flag: RaisedFlag | None = None
+    band: Literal["low", "moderate", "high"] | None = None
+    pain: Annotated[int, Field(ge=0, le=10)] | None = None
+
+    @property
+    def matches_all(self) -> bool:
+        return self.flag is None and self.band is None and self.pain is None
+
+
+class AdviceText(_Strict):
+    headline: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    tone: Literal["ok", "caution", "stop"]  # how the page colours the line
+    after: str = ""  # said once after all the lines with this advice
+
+
+CHANGES_FIELD = "changes"  # the one placeholder an advice text may hold
+
+
+def _placeholders(text: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+
+
+class RunningAdvice(_Strict):
+    rules: list[AdviceRule] = Field(min_length=1)
+    advice: dict[str, AdviceText]
+    changes: dict[str, str]
+    no_concern: AdviceText
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunningAdvice:
+        problems = []
+        for i, rule in enumerate(self.rules):
+            if rule.advice not in self.advice:
+                problems.append(
+                    f"rules[{i}].advice: unknown advice {rule.advice!r} "
+                    f"(allowed: {', '.join(self.advice)})"
+                )
+        if not self.rules[-1].matches_all:
+            problems.append(
+                f"rules[{len(self.rules) - 1}]: the last rule must name no flag, band or pain, "
+                "so every concern gets a line"
+            )
+        texts = {f"advice.{k}.text": a.text for k, a in self.advice.items()}
+        for key, text in (texts | {"no_concern.text": self.no_concern.text}).items():
+            try:
+                unknown = _placeholders(text) - {CHANGES_FIELD}
+            except ValueError as exc:
+                problems.append(f"{key}: {exc}")
+                continue
+            if unknown or (key == "no_concern.text" and _placeholders(text)):
+                problems.append(
+                    f"{key}: only {{{CHANGES_FIELD}}} may be filled in, in advice texts"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class UntilSeen(_Strict):
+    clinician: list[str] = Field(min_length=1)
+    emergency: list[str] = Field(min_length=1)
+    gentle_heading: str
+    gentle_max: Annotated[int, Field(ge=0, le=10)]
+    gentle_kinds: list[ExerciseKind] = Field(default_factory=list)
+
+
 class RulesFile(_Strict):
     bands: Bands
     safety: Safety
     scoring: Scoring
     ostrc: Ostrc
+    running_advice: RunningAdvice
+    until_seen: UntilSeen
     trends: Trends
 
 
@@ -298,7 +423,7 @@ class KnowledgeBase(BaseModel):
     root_causes: dict[str, RootCause]
     factors: dict[str, Factor]
     exercises: dict[str, Exercise]
-    frequencies: dict[str, str]
+    running: dict[str, RunningChanges]
     rules: RulesFile
     load: LoadFile
 
@@ -392,18 +517,32 @@ def _cross_check(parts: dict[str, Any]) -> list[str]:
             check("factors.toml", f"{at}.weights.{c}", c, conditions, "condition id")
         if not f.weights:
             problems.append(f"factors.toml: {at}.weights: needs at least one condition id")
-    for eid, e in parts["exercises"].exercises.items():
-        check("exercises.toml", f"exercises.{eid}.section", e.section, sections, "section")
+    exercises = parts["exercises"].exercises
+    for eid, e in exercises.items():
+        at = f"exercises.{eid}"
+        check("exercises.toml", f"{at}.section", e.section, sections, "section")
         for c in e.conditions:
-            check("exercises.toml", f"exercises.{eid}.conditions", c, conditions, "condition id")
-    missing_freq = {e.kind for e in parts["exercises"].exercises.values()} - set(
-        parts["exercises"].frequencies
-    )
-    for kind in sorted(missing_freq):
-        problems.append(f"exercises.toml: frequencies.{kind}: missing (an exercise uses it)")
-    served = {c for e in parts["exercises"].exercises.values() for c in e.conditions}
-    for cid in sorted(conditions - served):
-        problems.append(f"exercises.toml: exercises: no exercise serves condition {cid!r}")
+            check("exercises.toml", f"{at}.conditions", c, conditions, "condition id")
+        for c in e.caution_when:
+            check("exercises.toml", f"{at}.caution_when", c, conditions, "condition id")
+        for r in e.root_causes:
+            check("exercises.toml", f"{at}.root_causes", r, roots, "root cause")
+    for cid in conditions:  # a concern gets at least two of its own exercises
+        own = sum(cid in e.conditions for e in exercises.values())
+        if own < MIN_OWN_EXERCISES:
+            problems.append(
+                f"exercises.toml: exercises: condition {cid!r} needs at least "
+                f"{MIN_OWN_EXERCISES} exercises that list it in conditions (has {own})"
+            )
+    for rid in sorted(roots - {r for e in exercises.values() for r in e.root_causes}):
+        problems.append(f"exercises.toml: exercises: no exercise lists root cause {rid!r}")
+    changes = set(parts["rules"].running_advice.changes)
+    for cid, running in cond.running.items():
+        check("conditions.toml", f"running.{cid}", cid, conditions, "condition id")
+        for change in running.changes:
+            check("conditions.toml", f"running.{cid}.changes", change, changes, "running change")
+    for cid in [c for c in cond.conditions if c not in cond.running]:
+        problems.append(f"conditions.toml: running.{cid}: missing (every condition needs one)")
     if schema.columns.get("pain_level") is None:
         problems.append("checkin.toml: columns.pain_level: missing (the safety rule needs it)")
     if schema.columns.get("warning_signs") is None:
@@ -440,7 +579,7 @@ def load_knowledge_base(data_dir: Path | str = DATA_DIR) -> KnowledgeBase:
         root_causes=cond.root_causes,
         factors=parts["factors"].factors,
         exercises=parts["exercises"].exercises,
-        frequencies=dict(parts["exercises"].frequencies),
+        running=cond.running,
         rules=parts["rules"],
         load=parts["load"],
     )

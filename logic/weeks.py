@@ -21,6 +21,7 @@ __all__ = [
     "week_labels",
     "week_start",
     "week_starts",
+    "week_title",
     "weeks_between",
 ]
 
@@ -76,3 +77,9 @@ def week_grid(first: dt.date | pd.Timestamp, last: dt.date | pd.Timestamp) -> pd
 def weeks_between(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> list[dt.date]:
     """The Mondays of the ISO weeks from `start` to `end`, newest first (a week picker's order)."""
     return [d.date() for d in week_grid(start, end)[::-1]]
+
+
+def week_title(day: dt.date | pd.Timestamp) -> str:
+    """'Week 49 · 30 Nov–6 Dec': the short week heading of a printed plan (no year)."""
+    monday, sunday = week_start(day), week_end(day)
+    return f"Week {monday.isocalendar()[1]} · {monday:%-d %b}–{sunday:%-d %b}"

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from logic.analysis.advice import advice_blocks
 from logic.analysis.results import checkin_result, top_reasons
 from logic.analysis.routine import (
     routine_csv,
@@ -17,7 +18,7 @@ from logic.form import week_choices
 from logic.links import checkin_id_from_param
 from logic.session_keys import RESULT_ID
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
-from logic.weeks import week_label
+from logic.weeks import week_label, week_title
 from pages.shared import common
 
 KB = common.kb()
@@ -73,6 +74,14 @@ if result.needs_clinician:
     reasons = " ".join(result.clinician_reasons)
     st.error(f"**See a clinician first.** {reasons} {CLINICIAN}", icon="🩺")
 
+# -- What to do about running this week (logic/analysis/advice.py; data/rules.toml) -------------
+ADVICE_BOX = {"ok": st.success, "caution": st.warning, "stop": st.error}
+ADVICE_ICON = {"ok": "✅", "caution": "↘️", "stop": "🛑"}
+st.subheader("Your running this week", anchor=False)
+for tone, block in advice_blocks(result.advice):
+    ADVICE_BOX[tone](block, icon=ADVICE_ICON[tone])
+# ----------------------------------------------------------------------------------------------
+
 for message in [] if alerts is None else alerts["message"]:
     st.warning(message, icon="📈")
 
@@ -126,21 +135,35 @@ st.altair_chart(
     width="stretch",
 )
 
-st.subheader("Your routine this week")
-st.caption("One plan for everything that showed up: each exercise once, most useful first.")
-st.markdown(routine_list_markdown(result.routine))
+# -- The routine, or what to do until seen (logic/analysis/routine.py) -------------------------
+if result.until_seen:
+    st.subheader("Until you are seen", anchor=False)
+    st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(result.until_seen, start=1)))
+    if len(result.routine):
+        st.markdown(f"**{KB.rules.until_seen.gentle_heading}**")
+        st.markdown(routine_list_markdown(result.routine))
+else:
+    st.subheader("Your routine this week", anchor=False)
+    st.caption("One plan for your concerns this week: each exercise once, most pressing first.")
+    st.markdown(routine_list_markdown(result.routine))
 stem = routine_filename(str(checkin["runner"]), day)
-left, right = st.columns(2)
-left.download_button(
-    "Download CSV", routine_csv(result.routine), f"{stem}.csv", mime="text/csv", width="stretch"
+plan = routine_markdown(
+    result.routine,
+    runner=str(checkin["runner"]),
+    week=week_title(day),
+    disclaimer=DISCLAIMER,
+    advice=result.advice,
+    until_seen=result.until_seen,
+    gentle_heading=KB.rules.until_seen.gentle_heading,
 )
-right.download_button(
-    "Download Markdown",
-    routine_markdown(
-        result.routine, runner=str(checkin["runner"]), week=week_label(day), disclaimer=DISCLAIMER
-    ),
-    f"{stem}.md",
-    mime="text/markdown",
-    width="stretch",
+# No exercises (urgent care): no CSV, and the plan's button takes the whole width.
+slots = st.columns(2) if len(result.routine) else [st.container()]
+if len(result.routine):
+    slots[0].download_button(
+        "Download CSV", routine_csv(result.routine), f"{stem}.csv", mime="text/csv", width="stretch"
+    )
+slots[-1].download_button(
+    "Download Markdown", plan, f"{stem}.md", mime="text/markdown", width="stretch"
 )
+# ----------------------------------------------------------------------------------------------
 common.disclaimer()

@@ -14,6 +14,8 @@
   ``browser``, ``page_factory``, ``page``) come from ``tests/support/browser.py``;
   import its helpers in tests with
   ``from tests.support.browser import assert_clean, open_app, ...``.
+* ``downloads`` (tests/support/apptest.py): what each download button of an AppTest page
+  holds, by file name.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from logic import clock
 from logic.storage.store import dispose_stores
 
 # Fixture modules, registered for every test under tests/.
-pytest_plugins = ["tests.support.browser", "tests.support.pg"]
+pytest_plugins = ["tests.support.apptest", "tests.support.browser", "tests.support.pg"]
 
 DB_ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
 

@@ -262,6 +262,127 @@ def test_the_committed_fingerprint_is_the_articles_when_the_article_is_beside_th
             "factors.toml: factors.front_knee_pain.weigth: Extra inputs are not permitted",
         ),
         ("rules.toml", "[bands]", "[bands", "rules.toml: not valid TOML"),
+        # The routine's doses, cautions and loading marks (data/exercises.toml).
+        (
+            "exercises.toml",
+            "dose = { sets = 3, reps = 12, per_week = 3 }",
+            "dose = { sets = 3, reps = 12, seconds = 30, per_week = 3 }",
+            "exercises.toml: exercises.glute_bridge.dose: Value error, give either reps or seconds",
+        ),
+        (
+            "exercises.toml",
+            "dose = { sets = 3, reps = 12, per_week = 3 }\n",
+            "",
+            "exercises.toml: exercises.glute_bridge.dose: Field required",
+        ),
+        (
+            "exercises.toml",
+            "per_week = [2, 3] }\nloading = true",
+            "per_week = [3, 2] }\nloading = true",
+            "exercises.toml: exercises.step_up.dose: Value error, per_week as [fewest, most]",
+        ),
+        (
+            "exercises.toml",
+            "per_week = [2, 3] }\nloading = true",
+            'per_week = [2, 3] }\nloading = "yes"',
+            "exercises.toml: exercises.step_up.loading: Input should be a valid boolean",
+        ),
+        (
+            "exercises.toml",
+            'caution_when = ["hip_flexor"]',
+            'caution_when = ["hip_flexr"]',
+            "exercises.toml: exercises.kneeling_hip_flexor_stretch.caution_when: unknown "
+            "condition id 'hip_flexr'",
+        ),
+        (
+            "exercises.toml",
+            'caution = "With a sore hip flexor',
+            'caveat = "With a sore hip flexor',
+            "exercises.toml: exercises.kneeling_hip_flexor_stretch.caveat: Extra inputs",
+        ),
+        (
+            "exercises.toml",
+            'root_causes = ["running_mechanics"]',
+            'root_causes = ["running_form"]',
+            "exercises.toml: exercises.running_form_drills.root_causes: unknown root cause "
+            "'running_form'",
+        ),
+        (
+            "exercises.toml",
+            'root_causes = ["running_mechanics"]',
+            "root_causes = []",
+            "exercises.toml: exercises.running_form_drills: Value error, needs at least one of "
+            "conditions or root_causes",
+        ),
+        # The running advice: rules and words (data/rules.toml), changes (data/conditions.toml).
+        (
+            "rules.toml",
+            '{ band = "high", advice = "adjust" }',
+            '{ band = "high", advice = "adjsut" }',
+            "rules.toml: running_advice: Value error, rules[2].advice: unknown advice 'adjsut'",
+        ),
+        (
+            "rules.toml",
+            '{ advice = "keep" },',
+            '{ pain = 1, advice = "keep" },',
+            "rules.toml: running_advice: Value error, rules[4]: the last rule must name no flag",
+        ),
+        (
+            "rules.toml",
+            '{ flag = "needs_clinician", advice = "stop" }',
+            '{ flag = "needs_doctor", advice = "stop" }',
+            "rules.toml: running_advice.rules.1.flag: Input should be 'needs_clinician' or "
+            "'needs_emergency'",
+        ),
+        (
+            "rules.toml",
+            "For the next few days, {changes}.",
+            "For the next few days, {change}.",
+            "rules.toml: running_advice: Value error, advice.adjust.text: only {changes} may be "
+            "filled in",
+        ),
+        (
+            "rules.toml",
+            'tone = "caution"',
+            'tone = "amber"',
+            "rules.toml: running_advice.advice.adjust.tone: Input should be",
+        ),
+        (
+            "rules.toml",
+            "gentle_max = 4",
+            "gentle_max = 40",
+            "rules.toml: until_seen.gentle_max: Input should be less than or equal to 10",
+        ),
+        (
+            "rules.toml",
+            'gentle_kinds = ["strength", "mobility"]',
+            'gentle_kinds = ["strength", "yoga"]',
+            "rules.toml: until_seen.gentle_kinds.1: Input should be",
+        ),
+        (
+            "rules.toml",
+            "emergency = [",
+            "urgent = [",
+            "rules.toml: until_seen.emergency: Field required",
+        ),
+        (
+            "conditions.toml",
+            'changes = ["less_speed"]',
+            'changes = ["slower"]',
+            "conditions.toml: running.hamstring.changes: unknown running change 'slower'",
+        ),
+        (
+            "conditions.toml",
+            "[running.hamstring]",
+            "[running.hamstrings]",
+            "conditions.toml: running.hamstring: missing (every condition needs one)",
+        ),
+        (
+            "conditions.toml",
+            'basis = "inference"',
+            'basis = "hunch"',
+            "conditions.toml: running.hip_flexor.basis: Input should be 'article' or 'inference'",
+        ),
     ],
 )
 def test_a_bad_edit_names_the_file_and_key(
@@ -295,3 +416,24 @@ def test_a_tuned_weight_changes_the_score(data_copy: Path) -> None:
     _edit(factors, "weights = { hamstring = 18 }", "weights = { hamstring = 40 }")
     after = score_one(checkin, load_knowledge_base(data_copy))["hamstring"]
     assert after - before == pytest.approx(22)
+
+
+def test_a_concern_needs_two_exercises_of_its_own(data_copy: Path) -> None:
+    """The routine promises each concern two of its own exercises: the data must hold them."""
+    exercises = data_copy / "exercises.toml"
+    exercises.write_text(exercises.read_text().replace(', "hamstring"]', "]"))
+    with pytest.raises(KnowledgeBaseError) as err:
+        load_knowledge_base(data_copy)
+    assert (
+        "exercises.toml: exercises: condition 'hamstring' needs at least 2 exercises that list "
+        "it in conditions (has 1)"
+    ) in str(err.value)
+
+
+def test_every_exercise_has_a_dose_and_every_root_cause_an_exercise() -> None:
+    kb = knowledge_base()
+    for eid, e in kb.exercises.items():
+        assert e.dose.sets >= 1 and (e.dose.reps or e.dose.seconds), eid
+    for rid in kb.root_causes:
+        assert any(rid in e.root_causes for e in kb.exercises.values()), rid
+    assert set(kb.running) == set(CONDITION_IDS)

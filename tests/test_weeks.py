@@ -16,6 +16,7 @@ from logic.weeks import (
     week_labels,
     week_start,
     week_starts,
+    week_title,
     weeks_between,
 )
 
@@ -88,3 +89,10 @@ def test_weeks_between_two_dates() -> None:
         pd.Timestamp(d) for d in ("2020-12-14", "2020-12-21", "2020-12-28", "2021-01-04")
     ]
     assert (grid[1:] - grid[:-1] == WEEK).all()
+
+
+def test_week_title_is_the_short_heading_of_a_printed_plan() -> None:
+    assert week_title(dt.date(2026, 12, 2)) == "Week 49 · 30 Nov–6 Dec"
+    assert week_title(pd.Timestamp("2026-12-06")) == "Week 49 · 30 Nov–6 Dec"  # the Sunday
+    assert week_title(dt.date(2027, 1, 1)) == "Week 53 · 28 Dec–3 Jan"
+    assert week_title(dt.date(2026, 12, 2)) in week_label(dt.date(2026, 12, 2)).replace(" 2026", "")

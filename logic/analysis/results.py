@@ -8,8 +8,9 @@ from typing import Any
 
 import pandas as pd
 
+from logic.analysis.advice import running_advice
 from logic.analysis.load import with_load_flags
-from logic.analysis.routine import weekly_routine
+from logic.analysis.routine import until_seen_steps, weekly_routine
 from logic.analysis.scoring import explain_checkin, score_one
 from logic.checkins import split_set
 from logic.knowledge import BASELINE_FACTOR, KnowledgeBase, knowledge_base
@@ -27,6 +28,11 @@ class CheckinResult:
     routine: pd.DataFrame
     needs_clinician: bool
     clinician_reasons: list[str]
+    # What to do about running this week (logic/analysis/advice.py) and, while a flag is
+    # raised, what to do until seen (the routine then holds only gentle moves, or none).
+    advice: pd.DataFrame
+    until_seen: list[str]
+    needs_emergency: bool = False
 
     @property
     def top(self) -> pd.Series:
@@ -60,6 +66,20 @@ def region_risk(scores: Mapping[str, float], kb: KnowledgeBase | None = None) ->
         region: max((float(scores[c]) for c in cids), default=0.0)
         for region, cids in region_conditions(kb).items()
     }
+
+
+def condition_pain(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, float]:
+    """The week's pain where each condition lives: the pain level when one of its regions
+    is ticked, else 0 (pain elsewhere says nothing about this condition)."""
+    pain = checkin.get("pain_level")
+    level = 0.0 if pain is None or pd.isna(pain) else float(pain)
+    spots = checkin.get("pain_locations")
+    ticked = set(spots) if isinstance(spots, list | tuple | set) else set(split_set(spots))
+    out: dict[str, float] = {}
+    for region, cids in region_conditions(kb).items():
+        for cid in cids:
+            out[cid] = max(out.get(cid, 0.0), level if region in ticked else 0.0)
+    return out
 
 
 def clinician_reasons(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> list[str]:
@@ -111,14 +131,23 @@ def checkin_result(
         }
     ).sort_values("score", ascending=False, kind="stable", ignore_index=True)
     score_map = {c: float(row[c]) for c in ids}
+    factors = explain_checkin(checkin, kb)
+    flags = {
+        "needs_clinician": bool(row["needs_clinician"]),
+        "needs_emergency": bool(row.get("needs_emergency", False)),
+    }
+    root_causes = factors["root_cause"].dropna().unique().tolist()
     return CheckinResult(
         checkin=dict(checkin),
         scores=scores,
-        factors=explain_checkin(checkin, kb),
+        factors=factors,
         region_risk=region_risk(score_map, kb),
-        routine=weekly_routine(score_map, kb),
-        needs_clinician=bool(row["needs_clinician"]),
+        routine=weekly_routine(score_map, kb, root_causes=root_causes, **flags),
+        needs_clinician=flags["needs_clinician"],
         clinician_reasons=clinician_reasons(checkin, kb),
+        advice=running_advice(score_map, condition_pain(checkin, kb), kb=kb, **flags),
+        until_seen=until_seen_steps(kb=kb, **flags),
+        needs_emergency=flags["needs_emergency"],
     )
 
 

@@ -239,7 +239,7 @@ def test_new_runner_checks_in_and_gets_a_routine(
     download.save_as(target)
     text = target.read_text(encoding="utf-8")
     assert text.startswith(f"# Stride Check routine for {RUNNER}"), text[:200]
-    assert "## 1. " in text  # at least one exercise
+    assert "### 1. " in text  # at least one exercise
     assert_clean(page)
 
     # -- 4. the same week again -----------------------------------------------------------

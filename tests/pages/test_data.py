@@ -8,13 +8,11 @@ the same widget state the browser sends; downloads are read where Streamlit stor
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 import logic.storage.store
@@ -30,21 +28,6 @@ pytestmark = pytest.mark.usefixtures("db_url")
 PAGE = "pages/data.py"
 HEADER = "runner,date,pain_level,weekly_km"
 UPLOADER = "data_upload_{}"
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, tuple[bytes, str]]]:
-    """file name -> (bytes, mime type) of every download button the page built."""
-    seen: dict[str, tuple[bytes, str]] = {}
-    real = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self: Any, data: Any, mimetype: str, kind: Any, filename: str | None = None) -> str:
-        if filename is not None:
-            seen[filename] = (data, mimetype)
-        return real(self, data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    yield seen
 
 
 def data_page(runner: str = "Ann") -> AppTest:

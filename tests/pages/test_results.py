@@ -1,16 +1,25 @@
-"""The results page: charts carry the scores, the routine, the red flag, and links."""
+"""The results page: the running advice first, charts carry the scores, the routine (or what
+to do until seen), the red flag, the downloads, and links."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
+import pandas as pd
 import pytest
 
+import logic.analysis.results
 from logic import clock
+from logic.analysis.advice import advice_blocks
 from logic.analysis.results import checkin_result
+from logic.analysis.routine import routine_filename
 from logic.analysis.scoring import score_one
+from logic.knowledge import knowledge_base
 from logic.storage.store import get_store
+from logic.texts import DISCLAIMER
+from logic.weeks import week_title
 from tests.support.apptest import (
     app,
     assert_no_exception,
@@ -175,3 +184,110 @@ def test_a_rise_since_last_week_is_called_out_and_load_flags_count() -> None:
     # 60 km after 30 km is a 100% jump: the load-spike factor shows among the reasons.
     factors = chart_rows(charts(at)[1]).dropna(subset=["factor"])
     assert "load_spike" in set(factors["factor"])
+
+
+# --- what to do about running, and the routine it leads to ---------------------------------
+
+
+def boxes(at) -> dict[str, list[str]]:
+    """The texts of the success, warning and error boxes, by kind."""
+    return {"ok": texts(at.success), "caution": texts(at.warning), "stop": texts(at.error)}
+
+
+def test_running_advice_leads_the_page_with_one_line_per_concern() -> None:
+    at = results_for(KNEE)
+    expected = checkin_result(KNEE).advice
+    shown = boxes(at)
+    for tone, block in advice_blocks(expected):
+        assert block in shown[tone], (block, shown)
+    adjust = next(t for t in shown["caution"] if t.startswith("**Adjust your running**"))
+    assert "**Runner's knee:**" in adjust and "hills" in adjust
+    concerns = {c for ids in expected["conditions"] for c in ids.split(";")}
+    scores = checkin_result(KNEE).scores
+    assert concerns == set(scores.loc[scores["band"] != "low", "condition"])
+    # At the top: before the risk chart and before the other sections.
+    heads = [h.value for h in at.subheader]
+    assert heads[0] == "Your running this week"
+    order = [el.type for el in at.main]
+    first_box = min(order.index(kind) for kind in ("success", "warning") if kind in order)
+    assert first_box < order.index("vega_lite_chart")
+
+
+def test_a_calm_week_says_keep_training() -> None:
+    calm = {"runner": "Ann", "date": clock.today().isoformat(), "pain_level": 0}
+    at = results_for(calm)
+    ok = texts(at.success)
+    assert any(t.startswith("**Keep training**") for t in ok), ok
+    assert not [t for t in texts(at.warning) if "Adjust your running" in t]
+    assert "Your routine this week" in [h.value for h in at.subheader]
+
+
+LOADING_NAMES = [e.name for e in knowledge_base().exercises.values() if e.loading]
+
+
+def test_a_clinician_flag_replaces_the_routine_and_drops_loading_exercises() -> None:
+    hamstring = {**KNEE, "pain_locations": "back_thigh", "pain_triggers": "top_speed"}
+    plain = results_for({**hamstring, "runner": "Bo"})
+    assert any(n in " ".join(texts(plain.markdown)) for n in LOADING_NAMES)  # offered unflagged
+    at = results_for({**hamstring, "pain_level": 8})
+    heads = [h.value for h in at.subheader]
+    assert "Until you are seen" in heads and "Your routine this week" not in heads
+    shown = " ".join(texts(at.markdown))
+    steps = knowledge_base().rules.until_seen.clinician
+    assert f"1. {steps[0]}" in shown
+    assert not [n for n in LOADING_NAMES if n in shown]
+    stop = [t for t in texts(at.error) if t.startswith("**Stop running and see a clinician**")]
+    assert len(stop) == 1
+
+
+def test_an_emergency_says_urgent_care_today_and_offers_no_exercises(
+    monkeypatch: pytest.MonkeyPatch, downloads: dict
+) -> None:
+    """needs_emergency comes from the safety rules; here it is raised by hand."""
+    real = logic.analysis.results.score_one
+
+    def emergency(checkin, kb=None):
+        return pd.concat([real(checkin, kb), pd.Series({"needs_emergency": True})])
+
+    monkeypatch.setattr(logic.analysis.results, "score_one", emergency)
+    at = results_for({**KNEE, "warning_signs": "numbness"})
+    urgent = [t for t in texts(at.error) if t.startswith("**Get urgent care today**")]
+    assert len(urgent) == 1 and "physio" in urgent[0]
+    shown = " ".join(texts(at.markdown))
+    assert knowledge_base().rules.until_seen.emergency[0] in shown
+    assert not re.search(r"^\d+\. \*\*", shown, flags=re.MULTILINE)  # no exercise list
+    assert [d.label for d in at.get("download_button")] == ["Download Markdown"]
+    stem = routine_filename("Ann", clock.today())
+    plan = downloads[f"{stem}.md"][0].decode()
+    assert "Get urgent care today" in plan and "###" not in plan
+
+
+def test_downloads_are_a_plain_csv_and_a_printed_plan(downloads: dict) -> None:
+    at = results_for(KNEE)
+    assert [d.label for d in at.get("download_button")] == ["Download CSV", "Download Markdown"]
+    expected = checkin_result(KNEE)
+    stem = routine_filename("Ann", clock.today())
+    data, mime = downloads[f"{stem}.csv"]
+    assert mime == "text/csv"
+    back = pd.read_csv(io.BytesIO(data), keep_default_na=False)
+    assert list(back.columns) == [
+        "Exercise",
+        "How to do it",
+        "Sets",
+        "How often",
+        "Caution",
+        "Helps with",
+    ]
+    assert back["Exercise"].tolist() == expected.routine["name"].tolist()
+    assert "priority" not in data.decode().lower()
+    plan = downloads[f"{stem}.md"][0].decode()
+    lines = plan.splitlines()
+    assert lines[0] == "# Stride Check routine for Ann"
+    assert lines[2] == week_title(clock.today())
+    assert "Week of" not in plan
+    sections = ["## Your running this week", "**Adjust your running**", "## Your exercises"]
+    sections += ["### 1. ", f"_{DISCLAIMER}_"]
+    where = [plan.index(s) for s in sections]
+    assert where == sorted(where), where
+    first = expected.routine.iloc[0]
+    assert f"**{first['dose']} · {first['how_often']}**" in plan

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from logic import clock
@@ -116,3 +119,18 @@ def reachable(at: AppTest) -> set[str]:
     """Pages st.navigation offered on the last run (file stems), hidden ones included."""
     pages = at._registered_pages.values()
     return {Path(str(p["script_path"])).stem for p in pages if "url_pathname" in p}
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, tuple[bytes, str]]]:
+    """file name -> (bytes, mime type) of every download button the page built."""
+    seen: dict[str, tuple[bytes, str]] = {}
+    real = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self: Any, data: Any, mimetype: str, kind: Any, filename: str | None = None) -> str:
+        if filename is not None:
+            seen[filename] = (data, mimetype)
+        return real(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    yield seen
