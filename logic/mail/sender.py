@@ -93,7 +93,9 @@ def deliver_due(
         if claim is None:
             break
         outcome, error = deliver_one(outbox, claim, settings, backoff)
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        report.sent += outcome == "sent"
+        report.retried += outcome == "retry"
+        report.failed += outcome == "failed"
         if error:
             report.errors.append(f"{claim.email.recipient}: {error}")
     return report
