@@ -167,7 +167,7 @@ def _from_url(raw: str) -> SmtpSettings:
     if "timeout" in query:
         values["timeout"] = query["timeout"]
     keys = {"host": "host", "port": "port", "username": "user", "password": "password"}
-    keys |= {"sender": "parameter from", "timeout": "parameter timeout"}
+    keys |= {"sender": "parameter from", "from": "parameter from", "timeout": "parameter timeout"}
     try:
         return SmtpSettings.model_validate(values)
     except ValidationError as err:

@@ -17,6 +17,7 @@ import asyncio
 import email
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
@@ -125,7 +126,7 @@ class SmtpServer:
             isinstance(auth_data, LoginPassword)
             and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
         )
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # False: the server answers 535
 
     @classmethod
     def start(cls, users: dict[str, str] | None = None) -> SmtpServer:
@@ -137,8 +138,12 @@ class SmtpServer:
                 "auth_required": True,
                 "auth_require_tls": False,
             }
-        server.controller = Controller(server, hostname=server.host, port=server.port, **kwargs)
-        server.controller.start()
+        with warnings.catch_warnings():  # AUTH without TLS: on purpose, on loopback
+            warnings.simplefilter("ignore", UserWarning)
+            server.controller = Controller(
+                server, hostname=server.host, port=server.port, **kwargs
+            )
+            server.controller.start()
         return server
 
     def stop(self) -> None:
