@@ -186,9 +186,10 @@ def checkin_row(runner: str, team: str | None, day: object, **overrides: object)
     return row
 
 
-def make_club(store: object) -> dict[str, int]:
+def make_club(store: object, *, passwords: bool = False) -> dict[str, int]:
     """Trail Cats (coach Cora, runners Ann, Bob, Cat without email) and Hill Goats (coach
-    Gus, runner Dan). Returns the user ids by username."""
+    Gus, runner Dan). Returns the user ids by username. Only Cat (no email) gets a password
+    unless `passwords` (hashing is slow)."""
     from logic.storage.accounts import Accounts
 
     accounts = Accounts(store)  # type: ignore[arg-type]
@@ -206,7 +207,7 @@ def make_club(store: object) -> dict[str, int]:
             username,
             role=role,  # type: ignore[arg-type]
             display_name=name,
-            password=PASSWORD,
+            password=PASSWORD if passwords or address is None else None,
             email=address,
             team=team,
             coach_of=coach_of,
