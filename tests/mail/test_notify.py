@@ -52,9 +52,7 @@ def this_week(store: Store) -> dict[str, int]:
     return {"ann": ann, "dan": dan}
 
 
-def test_weekly_emails_go_to_the_right_people_once(
-    store: Store, smtp_server: SmtpServer
-) -> None:
+def test_weekly_emails_go_to_the_right_people_once(store: Store, smtp_server: SmtpServer) -> None:
     ids = this_week(store)
     cfg = config(smtp_server)
     first = queue_weekly(store, cfg)

@@ -39,7 +39,7 @@ def emails(n: int, prefix: str = "test") -> list[Email]:
     ]
 
 
-def settings(server: SmtpServer):  # noqa: ANN201
+def settings(server: SmtpServer):
     config = mail_config({SMTP_URL_VAR: server.url()}, Path("/nonexistent"))
     assert config is not None
     return config.smtp
@@ -127,9 +127,7 @@ def test_a_server_that_never_recovers_ends_failed(store: Store, smtp_server: Smt
     assert smtp_server.received == []
 
 
-def test_two_senders_at_once_send_each_email_once(
-    store_url: str, smtp_server: SmtpServer
-) -> None:
+def test_two_senders_at_once_send_each_email_once(store_url: str, smtp_server: SmtpServer) -> None:
     """Two app servers, one database: each with its own engine, sending at the same time."""
     first, second = Store(store_url), Store(store_url)
     try:
@@ -137,7 +135,9 @@ def test_two_senders_at_once_send_each_email_once(
         smtp_server.delay = 0.01  # both senders stay busy at once
         reports = []
         threads = [
-            threading.Thread(target=lambda s=s: reports.append(deliver_due(s, settings(smtp_server))))
+            threading.Thread(
+                target=lambda s=s: reports.append(deliver_due(s, settings(smtp_server)))
+            )
             for s in (first, second)
         ]
         for t in threads:
@@ -206,10 +206,10 @@ def test_killed_after_the_server_accepted_only_that_email_repeats_with_its_messa
 ) -> None:
     """The window every SMTP client has: accepted, but the sender died before recording it.
     Bound: one email per killed sender, sent again with the same Message-ID."""
-    store, outbox = _kill_mid_send(tmp_path, smtp_server, "commit")
+    store, _outbox = _kill_mid_send(tmp_path, smtp_server, "commit")
     counts = Counter(r.message_id for r in smtp_server.received)
     assert len(counts) == 5  # none lost
     assert sorted(counts.values()) == [1, 1, 1, 1, 2]  # one repeat: the email in flight
-    repeated = [m for m, n in counts.items() if n == 2][0]
+    repeated = next(m for m, n in counts.items() if n == 2)
     assert repeated == "<test-0@club.test>"
     store.dispose()

@@ -89,7 +89,7 @@ def test_a_server_without_starttls_is_refused(smtp_server: SmtpServer) -> None:
 
 def test_tls_refused_on_a_plain_port(smtp_server: SmtpServer) -> None:
     url = f"smtps://127.0.0.1:{smtp_server.port}?from=coach@example.org"
-    with pytest.raises(MailError, match="The TLS handshake with the mail server .* failed"):
+    with pytest.raises(MailError, match=r"The TLS handshake with the mail server .* failed"):
         send_test_email(config(url), "me@club.test")
     assert smtp_server.received == []
 
@@ -102,4 +102,6 @@ def test_a_refused_recipient_is_permanent(smtp_server: SmtpServer) -> None:
     err = smtplib.SMTPRecipientsRefused({"x@club.test": (550, b"5.1.1 No such user")})
     found = explain(err, config(smtp_server.url()).smtp)
     assert found.permanent
-    assert found.message.endswith("refused the address x@club.test (it said: 550 5.1.1 No such user).")
+    assert found.message.endswith(
+        "refused the address x@club.test (it said: 550 5.1.1 No such user)."
+    )

@@ -94,7 +94,7 @@ class SmtpServer:
 
     # aiosmtpd handler hooks
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+    async def handle_DATA(self, server, session, envelope) -> str:
         if self.delay:
             await asyncio.sleep(self.delay)
         with self.lock:
@@ -121,7 +121,7 @@ class SmtpServer:
             self.received.append(got)
         return "250 OK"
 
-    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         ok = (
             isinstance(auth_data, LoginPassword)
             and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
@@ -140,9 +140,7 @@ class SmtpServer:
             }
         with warnings.catch_warnings():  # AUTH without TLS: on purpose, on loopback
             warnings.simplefilter("ignore", UserWarning)
-            server.controller = Controller(
-                server, hostname=server.host, port=server.port, **kwargs
-            )
+            server.controller = Controller(server, hostname=server.host, port=server.port, **kwargs)
             server.controller.start()
         return server
 
