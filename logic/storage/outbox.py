@@ -98,14 +98,10 @@ class Outbox:
         ]
         with self.store.transaction("queue the emails") as conn:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            before = self._count(conn)
             stmt = dialect.insert(outbox).on_conflict_do_nothing(index_elements=[outbox.c.key])
-            conn.execute(stmt, rows)
-            return self._count(conn) - before
-
-    @staticmethod
-    def _count(conn: sa.Connection) -> int:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(outbox)).scalar_one())
+            # RETURNING names the rows this statement inserted: a count before and after
+            # would also count another server's queueing at the same moment.
+            return len(conn.execute(stmt.returning(outbox.c.id), rows).all())
 
     # --- sending ------------------------------------------------------------------------
 
@@ -193,9 +189,11 @@ class Outbox:
                 )
                 .values(**values)
             )
-            outcome = "failed" if retry_at is None else "retry"
+            ours = result.rowcount > 0
+            # Not ours any more: the attempt stays "abandoned", with the error it ended on.
+            outcome = "abandoned" if not ours else "failed" if retry_at is None else "retry"
             self._finish_attempt(conn, claim, outcome, error, when)
-            return result.rowcount > 0
+            return ours
 
     @staticmethod
     def _finish_attempt(
