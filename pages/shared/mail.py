@@ -93,6 +93,21 @@ def admin_section(ctx: common.AppContext) -> None:
         (st.success if kind == "success" else st.error)(escape_markdown(text))
 
 
+_resumed = False
+
+
+def resume_once(ctx: common.AppContext) -> None:
+    """On this server process's first team-mode run: wake the sender, so that emails left
+    waiting by a restart (or retries still due) go out without a new save or the timer."""
+    global _resumed
+    if _resumed or not ctx.team:
+        return
+    _resumed = True
+    config = _config()
+    if config is not None:
+        kick(ctx.raw_store, config)
+
+
 def after_save(ctx: common.AppContext, checkin_id: int) -> None:
     """A saved check-in that raises a red flag: queue its coaches' emails and wake the
     sender. Never stops the save: the weekly job and `send-mail` queue what this could not."""

@@ -10,7 +10,7 @@ from logic import clock
 from logic.mail.config import SMTP_URL_VAR
 from logic.mail.sender import wait_idle
 from logic.storage.accounts import Accounts
-from logic.storage.outbox import Outbox
+from logic.storage.outbox import Email, Outbox
 from logic.storage.store import get_store
 from tests.support.apptest import (
     assert_no_exception,
@@ -149,3 +149,23 @@ def test_the_reminder_switch_saves_the_profile(
     assert_no_exception(at)
     profile = get_store().get_profile("Bob")
     assert profile is not None and profile.reminders is False
+
+
+def test_emails_left_waiting_go_out_on_the_first_run_after_a_restart(
+    db_url: str, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pages.shared import mail
+    from tests.support.apptest import app
+
+    monkeypatch.setenv("STRIDE_CHECK_MODE", "team")
+    monkeypatch.setenv("STRIDE_CHECK_LOGIN", "local")
+    monkeypatch.setenv(SMTP_URL_VAR, smtp_server.url())
+    monkeypatch.setattr(mail, "_resumed", False)  # a fresh server process
+    waiting = Email("left", "test", "ann@club.test", "Waiting", "Body", "<left@club.test>")
+    Outbox(get_store()).queue([waiting])
+    assert_no_exception(app().run())  # nobody signed in: the sign-in page
+    [got] = smtp_server.wait_for(1)
+    assert got.subject == "Waiting"
+    assert wait_idle()
+    assert_no_exception(app().run())  # a second run does not send it again
+    assert wait_idle() and len(smtp_server.received) == 1
