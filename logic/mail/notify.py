@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 import pandas as pd
 
@@ -43,7 +44,8 @@ SIGNATURE = (
 
 
 def _message_id(config: MailConfig) -> str:
-    domain = config.smtp.sender.rpartition("@")[2] or "stride-check.invalid"
+    """Unique per email, kept on every retry; on the sender's domain ("Name <a@b>" too)."""
+    domain = parseaddr(config.smtp.sender)[1].rpartition("@")[2].strip() or "stride-check.invalid"
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 

@@ -116,6 +116,15 @@ def test_a_red_flag_is_queued_once_per_check_in_and_coach(store: Store) -> None:
     assert emails["kind"].tolist() == ["red_flag"] * 2
 
 
+def test_message_ids_are_on_the_senders_domain() -> None:
+    from logic.mail.notify import _message_id
+
+    named = mail_config({SMTP_URL_VAR: "smtp://relay:25?from=Club%20<bot@club.test>"}, Path("/x"))
+    assert named is not None
+    first, second = _message_id(named), _message_id(named)
+    assert first.endswith("@club.test>") and first.startswith("<") and first != second
+
+
 def test_red_flag_columns_follow_the_scoring() -> None:
     import pandas as pd
 
