@@ -46,20 +46,24 @@ def test_a_red_flag_check_in_emails_the_coach_within_a_minute(
     body.get_by_role("button", name="Sign in").click()
     wait_for_app(page)
     proceed = body.get_by_role("link", name=re.compile("Continue"))
+    heading = body.get_by_role("heading", name="Weekly check-in")
+    expect(heading.or_(proceed)).to_be_visible(timeout=30_000)
     if proceed.count():  # the welcome step, where it still exists
         proceed.click()
         wait_for_app(page)
-    expect(body.get_by_role("heading", name="Weekly check-in")).to_be_visible()
+    expect(heading).to_be_visible(timeout=30_000)
     expect(body.get_by_text("Email me a reminder when I have not checked in")).to_be_visible()
     body.get_by_role("button", name="Visible swelling").click()
     wait_for_app(page)
+    saved_at = time.monotonic()
     body.get_by_role("button", name="Save check-in").click()
     wait_for_app(page)
-    saved_at = time.monotonic()
     assert_clean(page, check_overflow=False)
 
     [got] = smtp_server.wait_for(1, timeout=60)
-    assert time.monotonic() - saved_at < 60
+    delay = time.monotonic() - saved_at
+    print(f"red-flag email arrived {delay:.1f} s after the click on Save")  # the README's figure
+    assert delay < 60
     week_no = week_start(clock.today()).isocalendar()[1]
     assert got.recipients == ["cora@club.test"]
     assert got.subject == f"Stride Check: red flag for Bob (Week {week_no})"
