@@ -41,7 +41,7 @@ def admin_section(ctx: common.AppContext) -> None:
     try:
         config = mail_config()
     except ConfigError as err:
-        st.error(f"Email is off: the settings are wrong. {err.message}", icon="🛑")
+        st.error(escape_markdown(f"Email is off: the settings are wrong. {err.message}"), icon="🛑")
         return
     if config is None:
         st.info(EMAIL_OFF, icon="✉️")
