@@ -19,6 +19,7 @@ from pages.shared import common
 
 LOG = logging.getLogger("stride_check.mail")
 TEST_RESULT = "admin_mail_result"
+SECURITY = {"starttls": "STARTTLS", "ssl": "TLS", "none": "not encrypted"}
 EMAIL_OFF = (
     "Email is off: there is no [smtp] section in .streamlit/secrets.toml and no "
     f"{SMTP_URL_VAR}. Reminders, coach digests and red-flag notices are not sent, and "
@@ -49,7 +50,7 @@ def admin_section(ctx: common.AppContext) -> None:
     smtp = config.smtp
     st.markdown(
         escape_markdown(
-            f"Email goes out through {smtp.where} ({smtp.security}) as {smtp.sender}; "
+            f"Email goes out through {smtp.where} ({SECURITY[smtp.security]}) as {smtp.sender}; "
             f"settings from {config.source}."
         )
     )
