@@ -12,7 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from logic.session_keys import HOME_PAGE
 from logic.texts import escape_markdown
-from pages.shared import common
+from pages.shared import common, mail
 
 
 def navigation(ctx: common.AppContext) -> StreamlitPage:
@@ -49,6 +49,7 @@ def main() -> None:
     with common.this_run() as ctx:
         page = navigation(ctx)
         sidebar(ctx)
+        mail.resume_once(ctx)  # emails a restart left waiting go out
         page.run()
 
 

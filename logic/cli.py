@@ -33,7 +33,9 @@ from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkin
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
 
 if TYPE_CHECKING:
+    from logic.mail.config import MailConfig
     from logic.storage.engine import URL
+    from logic.storage.store import Store
 
 # The database commands import logic.storage (sqlalchemy, alembic: ~0.25 s) inside the
 # functions that use it, so `score` does not pay for it. Hence this copy of
@@ -155,6 +157,30 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     admin.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
     admin.set_defaults(run=_create_admin)
+    remind = commands.add_parser(
+        "remind",
+        help="queue and send this week's reminders and coach digests",
+        description=(
+            "Queue this ISO week's emails: a reminder to every runner with an email address, "
+            "reminders on and no check-in this week; a digest to every coach; any red-flag "
+            "notice not yet queued. Then send everything due. Each email is queued once per "
+            "week, so running it again sends nothing twice. Needs [smtp] (or "
+            "STRIDE_CHECK_SMTP_URL) and [app] base_url (or STRIDE_CHECK_BASE_URL)."
+        ),
+    )
+    remind.add_argument("--no-send", action="store_true", help="queue only; send later")
+    remind.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
+    remind.set_defaults(run=_remind)
+    send = commands.add_parser(
+        "send-mail",
+        help="send the emails due in the outbox",
+        description=(
+            "Send every email of the outbox that is due (new ones, and retries whose wait is "
+            "over). Safe to run from several machines at once: each email goes to one sender."
+        ),
+    )
+    send.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
+    send.set_defaults(run=_send_mail)
     return parser
 
 
@@ -381,6 +407,80 @@ def _create_admin(args: argparse.Namespace) -> int:
         store.dispose()
     print(f"Admin {user.username!r} created in {store.where}.")
     return EXIT_OK
+
+
+def _mail_store(option: str | None, *, need_link: bool) -> tuple[MailConfig, Store] | int:
+    """(mail config, store) for the email commands, or the exit status after saying why."""
+    from logic.mail.config import BASE_URL_VAR, mail_config
+    from logic.storage.store import Store
+
+    try:
+        config = mail_config()
+        if config is None:
+            _error(
+                "email is off: set [smtp] in .streamlit/secrets.toml or STRIDE_CHECK_SMTP_URL "
+                "(see the README, Email)"
+            )
+            return EXIT_BAD_INPUT
+        if need_link and config.base_url is None:
+            _error(
+                f"reminders link to the app: set [app] base_url in .streamlit/secrets.toml or "
+                f"{BASE_URL_VAR}, e.g. https://stride.example.org"
+            )
+            return EXIT_BAD_INPUT
+        store = Store(_database_url(option).render_as_string(hide_password=False))
+    except StrideCheckError as exc:  # a ConfigError too
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    return config, store
+
+
+def _send_report(store: Store, config: MailConfig) -> int:
+    from logic.mail.sender import deliver_due
+
+    report = deliver_due(store, config.smtp)
+    print(f"Sent {_count(report.sent, 'email')}; {report.retried} to retry, {report.failed} failed")
+    for line in report.errors:
+        _error(line)
+    return EXIT_OK if report.retried + report.failed == 0 else EXIT_FAILURE
+
+
+def _remind(args: argparse.Namespace) -> int:
+    from logic.mail.notify import queue_weekly
+
+    found = _mail_store(args.database_url, need_link=True)
+    if isinstance(found, int):
+        return found
+    config, store = found
+    try:
+        result = queue_weekly(store, config)
+        print(
+            f"Week {result.week}: queued {_count(result.reminders, 'reminder')}, "
+            f"{_count(result.digests, 'digest')} and {_count(result.red_flags, 'red-flag notice')}."
+        )
+        return EXIT_OK if args.no_send else _send_report(store, config)
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_FAILURE
+    finally:
+        store.dispose()
+
+
+def _send_mail(args: argparse.Namespace) -> int:
+    from logic.mail.notify import sweep_red_flags
+
+    found = _mail_store(args.database_url, need_link=False)
+    if isinstance(found, int):
+        return found
+    config, store = found
+    try:
+        sweep_red_flags(store, config)
+        return _send_report(store, config)
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_FAILURE
+    finally:
+        store.dispose()
 
 
 def _knowledge_base() -> KnowledgeBase | None:

@@ -5,7 +5,7 @@ import streamlit as st
 from logic.storage.accounts import ROLES, AccountError, change_summary
 from logic.storage.store import StorageError
 from logic.texts import escape_markdown
-from pages.shared import common
+from pages.shared import common, mail
 
 ctx = common.context()
 user = ctx.user
@@ -189,3 +189,5 @@ if len(people):
             )
             if problem := st.session_state.pop(PASSWORD_PROBLEM, None):
                 st.error(problem, icon="⚠️")
+
+mail.admin_section(ctx)

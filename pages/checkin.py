@@ -20,7 +20,7 @@ from logic.session_keys import (
 from logic.storage.store import WeekTaken
 from logic.texts import escape_markdown
 from logic.weeks import week_label
-from pages.shared import common
+from pages.shared import common, mail
 from pages.shared.checkin_form import (
     COLS,
     FORM,
@@ -195,6 +195,8 @@ if replace or (
     saved = save(replace=replace)
     if saved is None:
         st.rerun()  # show the messages next to their fields
+    mail.after_save(ctx, saved)  # a red flag emails the runner's coaches
     st.session_state.update({CI_EDITING: None, CI_LOADED_FOR: None})
     common.go_to(ctx, "results", {RESULT_ID: saved})
+mail.reminder_switch(ctx)
 common.disclaimer()

@@ -33,7 +33,12 @@ from logic import clock
 from logic.storage.store import dispose_stores
 
 # Fixture modules, registered for every test under tests/.
-pytest_plugins = ["tests.support.apptest", "tests.support.browser", "tests.support.pg"]
+pytest_plugins = [
+    "tests.support.apptest",
+    "tests.support.browser",
+    "tests.support.pg",
+    "tests.support.smtp",
+]
 
 DB_ENV_VAR = "STRIDE_CHECK_DATABASE_URL"
 

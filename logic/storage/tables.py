@@ -150,3 +150,44 @@ login_throttle = sa.Table(
     sa.Column("last_success", sa.DateTime(timezone=True)),  # pairs only: the address is known
     sa.PrimaryKeyConstraint("scope", "key", name="pk_login_throttle"),
 )
+
+# --- the email outbox (migration 0013, logic/storage/outbox.py) ------------------------------
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False),  # one email per key: queueing twice queues once
+    sa.Column("kind", sa.Text, nullable=False),  # reminder, digest, red_flag, test
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("message_id", sa.Text, nullable=False),  # the same on every retry
+    sa.Column("status", sa.Text, nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claim_token", sa.Text),  # the sender holding the row while status = sending
+    sa.Column("lease_until", sa.DateTime(timezone=True)),  # then another sender may take it
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("sent_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("key", name="uq_outbox_key"),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+    sqlite_autoincrement=True,
+)
+outbox_attempts = sa.Table(
+    "outbox_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("outbox_id", sa.Integer, nullable=False),
+    sa.Column("claim_token", sa.Text, nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.Text),  # sent, retry, failed; abandoned: the sender died
+    sa.Column("error", sa.Text),
+    sa.ForeignKeyConstraint(
+        ["outbox_id"], ["outbox.id"], name="fk_outbox_attempts_outbox", ondelete="CASCADE"
+    ),
+    sa.Index("ix_outbox_attempts_outbox", "outbox_id"),
+    sqlite_autoincrement=True,
+)
