@@ -289,7 +289,12 @@ def test_a_missing_file_is_named(data_copy: Path) -> None:
 def test_a_tuned_weight_changes_the_score(data_copy: Path) -> None:
     from logic.analysis.scoring import score_one
 
-    checkin = {"runner": "a", "date": "2026-11-23", "pain_triggers": ["top_speed"]}
+    checkin = {
+        "runner": "a",
+        "date": "2026-11-23",
+        "pain_locations": ["back_thigh"],
+        "pain_triggers": ["top_speed"],
+    }
     before = score_one(checkin)["hamstring"]
     factors = data_copy / "factors.toml"
     _edit(factors, "weights = { hamstring = 18 }", "weights = { hamstring = 40 }")
