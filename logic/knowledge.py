@@ -12,7 +12,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -266,12 +273,12 @@ class Scoring(_Strict):
     combine_share: Annotated[float, Field(ge=0, le=1)]
     floor: Floor
 
-    @model_validator(mode="after")
-    def _rising(self) -> Scoring:
-        curve = self.pain_curve
+    @field_validator("pain_curve")
+    @classmethod
+    def _rising(cls, curve: list[float]) -> list[float]:
         if any(b < a for a, b in pairwise(curve)):
             raise ValueError("pain_curve must not fall as pain rises (pain 0 to 10)")
-        return self
+        return curve
 
 
 class AcuteChronic(_Strict):
