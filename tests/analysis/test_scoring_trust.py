@@ -173,9 +173,10 @@ def test_the_sitting_link_the_article_makes_is_piriformis() -> None:
 )
 def test_the_articles_content_is_scored(column: str, value: str, condition: str) -> None:
     assert "article" in sources(column, value, condition)
-    rises = part({column: [value]}, "looks_like")[condition] + part(
-        {column: [value]}, "building_up"
-    )[condition]
+    rises = (
+        part({column: [value]}, "looks_like")[condition]
+        + part({column: [value]}, "building_up")[condition]
+    )
     assert rises > 0
 
 

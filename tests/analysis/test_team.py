@@ -349,7 +349,7 @@ def test_scored_team_end_to_end(hill: pd.DataFrame) -> None:
     watch = watch_list(scored, W3).set_index("runner")
     assert list(watch.index) == ["Bob", "Cat", "Ann"]
     assert watch.loc["Bob", "why"] == (
-        "Warning sign: Visible swelling; Hamstring up 65 points (low → high); "
+        "Warning sign: Visible swelling; Hamstring up 52 points (low → high); "
         "substantial problem (OSTRC)"
     )
     assert watch.loc["Cat", "why"] == "Substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
