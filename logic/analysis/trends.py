@@ -185,6 +185,8 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
     out["risk"] = out["top_short"] + " " + shown + " · " + out["band"]
     short = np.array([kb.conditions[c].short_name for c in ids])
     for part in ("looks_like", "building_up"):
+        if not set(part_columns(kb, part)) <= set(newest.columns):
+            continue  # a history scored before the two answers existed
         part_values = newest[part_columns(kb, part)].to_numpy(dtype="float64")
         lead = part_values.argmax(axis=1)
         best = part_values[rows, lead]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 
 import numpy as np
@@ -362,7 +363,11 @@ def test_scored_team_end_to_end(hill: pd.DataFrame) -> None:
         if change >= 15 or moved:
             shift = f" ({before[f'{c}_band']} → {now[f'{c}_band']})" if moved else ""
             rises.append(
-                (-change, f"{KB.conditions[c].short_name} up {round(change)} points{shift}")
+                # Rounded half up, as every score and rise is shown (issue 12).
+                (
+                    -change,
+                    f"{KB.conditions[c].short_name} up {math.floor(change + 0.5)} points{shift}",
+                )
             )
     assert watch.loc["Ann", "why"] == "; ".join(text for _, text in sorted(rises))
     assert watch.loc["Ann", "why"].startswith("Runner's knee up ")

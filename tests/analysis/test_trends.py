@@ -40,6 +40,8 @@ def scored(rows: list[tuple[int, dict[str, float]]]) -> pd.DataFrame:
     for i, c in enumerate(IDS):
         frame[c] = scores[:, i]
         frame[f"{c}_band"] = pd.Categorical.from_codes(codes[:, i], categories=BANDS, ordered=True)
+        frame[f"{c}_looks_like"] = scores[:, i]  # all of the concern is symptoms here
+        frame[f"{c}_building_up"] = scores[:, i] / 2
     return frame
 
 
@@ -156,6 +158,12 @@ def test_checkin_table_is_newest_first_with_the_top_condition() -> None:
         "Piriformis 33 · moderate",
         "Hamstring 60 · high",
         "IT band 12 · low",
+    ]
+    assert table["looks_like"].tolist() == table["risk"].tolist()
+    assert table["building_up"].tolist() == [
+        "Piriformis 17 · low",  # 33 / 2 = 16.5, shown rounded half up
+        "Hamstring 30 · moderate",
+        "IT band 6 · low",
     ]
     assert table["week"].tolist() == [13, 11, 10]
     assert table["pain_level"].tolist() == [3, 7, 1]
