@@ -134,7 +134,9 @@ def location_hurts(parsed: ParsedCheckins, kb: KnowledgeBase) -> np.ndarray:
 def _tie(hurts: np.ndarray, kb: KnowledgeBase) -> np.ndarray:
     """The share of a tied factor's points that counts: all of it where the location hurts."""
     share = kb.rules.scoring.untied_share
-    return share + (1.0 - share) * hurts
+    out = hurts * (1.0 - share)
+    out += share
+    return out
 
 
 def factor_sets(kb: KnowledgeBase) -> dict[str, list[int]]:
@@ -152,7 +154,11 @@ def factor_sets(kb: KnowledgeBase) -> dict[str, list[int]]:
 
 
 def _sum(
-    parsed: ParsedCheckins, kb: KnowledgeBase, rows: list[int], weights: np.ndarray
+    parsed: ParsedCheckins,
+    kb: KnowledgeBase,
+    rows: list[int],
+    weights: np.ndarray,
+    scale: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rows x conditions: the summed points of the factors at `rows`, without building the
     rows x factors matrix. The product is linear, so each set column's share is computed per
@@ -162,8 +168,7 @@ def _sum(
     factors = list(kb.factors.values())
     n, c = len(parsed), weights.shape[1]
     dense = [i for i in rows if factors[i].kind != "set"]
-    scale: np.ndarray | None = None
-    if any(factors[i].scale_by_pain for i in rows):
+    if scale is None and any(factors[i].scale_by_pain for i in rows):
         scale = pain_share(parsed.numbers["pain_level"], kb)
     if dense:
         x = np.empty((n, len(dense)))
@@ -178,11 +183,11 @@ def _sum(
             if f.scale_by_pain:
                 assert scale is not None
                 x[:, j] *= scale
-        total = x @ weights[dense]
+        total: np.ndarray | None = x @ weights[dense]
         del x
     else:
-        total = np.zeros((n, c))
-    buffer = np.empty_like(total)  # reused: fresh n x C temporaries cost more than the maths
+        total = None  # the first set column's share is taken straight into it
+    buffer = np.empty((n, c))  # reused: fresh n x C temporaries cost more than the maths
     columns = dict.fromkeys(factors[i].column for i in rows if factors[i].kind == "set")
     for column in columns:
         coded = parsed.matrices[column]
@@ -204,12 +209,16 @@ def _sum(
                     for i in mine
                 ]
             ).astype("float64")
-            np.take(present @ weights[mine], coded.codes, axis=0, out=buffer, mode="wrap")
+            target = buffer if total is not None else np.empty((n, c))
+            np.take(present @ weights[mine], coded.codes, axis=0, out=target, mode="wrap")
             if scaled:
                 assert scale is not None
-                buffer *= scale[:, None]
-            total += buffer
-    return total
+                target *= scale[:, None]
+            if total is None:
+                total = target
+            else:
+                total += target
+    return np.zeros((n, c)) if total is None else total
 
 
 def _baseline(kb: KnowledgeBase) -> np.ndarray:
@@ -220,15 +229,21 @@ def score_parts(parsed: ParsedCheckins, kb: KnowledgeBase) -> tuple[np.ndarray, 
     """Looks like and building up, rows x conditions, each 0-100 (see the module docstring)."""
     weights = weight_matrix(kb)
     sets = factor_sets(kb)
-    looks = _sum(parsed, kb, sets["located"], weights)
+    scale = pain_share(parsed.numbers["pain_level"], kb)
+    looks = _sum(parsed, kb, sets["located"], weights, scale)
     if sets["tied"]:
-        looks += _tie(location_hurts(parsed, kb), kb) * _sum(parsed, kb, sets["tied"], weights)
-    building = _sum(parsed, kb, sets["building"], weights)
+        tied = _sum(parsed, kb, sets["tied"], weights, scale)
+        tied *= _tie(location_hurts(parsed, kb), kb)
+        looks += tied
+        del tied
+    building = _sum(parsed, kb, sets["building"], weights, scale)
     building += _baseline(kb)
     for key, rows in sets.items():
         if key.startswith("group:"):
             cap = weights[rows].max(axis=0)  # the group counts once: its largest weight
-            building += np.minimum(_sum(parsed, kb, rows, weights), cap)
+            group = _sum(parsed, kb, rows, weights, scale)
+            np.minimum(group, cap, out=group)
+            building += group
     np.minimum(looks, SCORE_MAX, out=looks)
     np.minimum(building, SCORE_MAX, out=building)
     return looks, building
@@ -257,7 +272,9 @@ def combine(looks: np.ndarray, building: np.ndarray, kb: KnowledgeBase) -> np.nd
     """
     high = np.maximum(looks, building)
     low = np.minimum(looks, building)
-    return np.minimum(high + kb.rules.scoring.combine_share * low, SCORE_MAX)
+    low *= kb.rules.scoring.combine_share
+    high += low
+    return np.minimum(high, SCORE_MAX, out=high)
 
 
 def score_parsed(parsed: ParsedCheckins, kb: KnowledgeBase | None = None) -> pd.DataFrame:
