@@ -30,7 +30,7 @@ import pandas as pd
 from logic.analysis.scoring import score_parsed
 from logic.errors import StorageError, StrideCheckError
 from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
-from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
+from logic.knowledge import PARTS, KnowledgeBase, KnowledgeBaseError, knowledge_base
 
 if TYPE_CHECKING:
     from logic.mail.config import MailConfig
@@ -51,12 +51,14 @@ STDIN = "-"
 def scored_table(loaded: CsvCheckins, kb: KnowledgeBase) -> pd.DataFrame:
     """The file's check-in columns (canonical values, schema order), then the scores.
 
-    Scores: one float per condition rounded to SCORE_DECIMALS, `<id>_band` per condition and
-    `needs_clinician`, as score_checkins computes them (bands from the unrounded score).
+    Scores: one float per condition rounded to SCORE_DECIMALS, `<id>_band` per condition,
+    `needs_clinician`, then the two answers behind each score, `<id>_looks_like` and
+    `<id>_building_up` (rounded alike), as score_checkins computes them (bands from the
+    unrounded score).
     """
     scores = score_parsed(loaded.parsed, kb)
-    ids = kb.condition_ids
-    scores[ids] = scores[ids].round(SCORE_DECIMALS)
+    numbers = [*kb.condition_ids, *(f"{c}_{p}" for p in PARTS for c in kb.condition_ids)]
+    scores[numbers] = scores[numbers].round(SCORE_DECIMALS)
     frame = loaded.frame
     given = set(loaded.columns)
     return pd.concat([frame[[c for c in frame.columns if c in given]], scores], axis=1)
@@ -76,9 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="score every check-in of a CSV file",
         description=(
             "Read check-ins from IN.csv (UTF-8, a header line with the columns of "
-            "data/checkin.toml) and write them with one risk score per condition, its band "
-            "and needs_clinician. Exit status 2 and one line per problem on stderr when the "
-            "file has any problem; nothing is written then."
+            "data/checkin.toml) and write them with one risk score per condition, its band, "
+            "needs_clinician, and the two answers behind each score: <id>_looks_like (the "
+            "symptom match) and <id>_building_up (the risk factors). Exit status 2 and one "
+            "line per problem on stderr when the file has any problem; nothing is written then."
         ),
     )
     score.add_argument("input", metavar="IN.csv", help=f"the check-ins ({STDIN!r}: stdin)")

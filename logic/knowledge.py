@@ -9,6 +9,7 @@ from __future__ import annotations
 import string
 import tomllib
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +19,7 @@ from pydantic import (
     Field,
     StrictBool,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -26,6 +28,14 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BANDS: tuple[str, ...] = ("low", "moderate", "high")
 MIN_OWN_EXERCISES = 2  # a routine gives each concern at least this many of its own exercises
 OWN_SECTION = "own"  # a factor's link to each condition comes from that condition's own section
+# The two answers per condition: the symptom match and the risk factors behind it.
+LOOKS_LIKE = "looks_like"
+BUILDING_UP = "building_up"
+PARTS: tuple[str, ...] = (LOOKS_LIKE, BUILDING_UP)
+LOCATION_COLUMN = "pain_locations"
+# Columns whose factors are "looks like" unless a factor says otherwise.
+SYMPTOM_COLUMNS: tuple[str, ...] = (LOCATION_COLUMN, "pain_triggers")
+SOURCES: tuple[str, ...] = ("article", "inference", "study")
 
 
 class KnowledgeBaseError(ValueError):
@@ -131,6 +141,7 @@ class Condition(_Strict):
     short_name: str
     section: str
     baseline: Annotated[float, Field(ge=0, le=100)] = 0.0
+    locations: list[str] = Field(min_length=1)  # pain_locations values that are its own place
     where_it_hurts: str
     triggers: str
     causes: str
@@ -172,6 +183,41 @@ class Factor(_Strict):
     section: str = OWN_SECTION
     root_cause: str | None = None
     weights: dict[str, Annotated[float, Field(ge=0)]]
+    # Where the link comes from: the article (its `section`), our reasoning (`reason`, one
+    # line) or a study (`citation`). No default: every weight states its source.
+    source: Literal["article", "inference", "study"]
+    reason: str | None = None
+    citation: str | None = None
+    part: Literal["looks_like", "building_up"] | None = None  # None: by the column
+    group: str | None = None  # factors of a group count once per condition (their largest)
+
+    @model_validator(mode="after")
+    def _source_fields(self) -> Factor:
+        if self.source == "inference" and not (self.reason or "").strip():
+            raise ValueError("an inference needs a reason: our reasoning, in one line")
+        if self.source == "study" and not (self.citation or "").strip():
+            raise ValueError("a study needs a citation")
+        if self.source != "inference" and self.reason is not None:
+            raise ValueError(f"reason is only for source = 'inference', not {self.source!r}")
+        if self.source != "study" and self.citation is not None:
+            raise ValueError(f"citation is only for source = 'study', not {self.source!r}")
+        if self.source != "article" and self.section != OWN_SECTION:
+            raise ValueError(f"section is only for source = 'article', not {self.source!r}")
+        if self.reason is not None and "\n" in self.reason.strip():
+            raise ValueError("a reason is one line")
+        return self
+
+    @property
+    def factor_part(self) -> str:
+        """ "looks_like" or "building_up": the part of a condition's answer it feeds."""
+        if self.part is not None:
+            return self.part
+        return LOOKS_LIKE if self.column in SYMPTOM_COLUMNS else BUILDING_UP
+
+    @property
+    def tied(self) -> bool:
+        """Counts fully only where its condition hurts: a symptom that is not a location."""
+        return self.factor_part == LOOKS_LIKE and self.column != LOCATION_COLUMN
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Factor:
@@ -270,8 +316,29 @@ class Safety(_Strict):
     clinician_pain_level: Annotated[int, Field(ge=0, le=10)]
 
 
+class Floor(_Strict):
+    moderate_at_pain: Annotated[int, Field(ge=0, le=10)]
+    high_at_pain: Annotated[int, Field(ge=0, le=10)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Floor:
+        if self.high_at_pain <= self.moderate_at_pain:
+            raise ValueError("high_at_pain must be above moderate_at_pain")
+        return self
+
+
 class Scoring(_Strict):
-    pain_scale_floor: Annotated[float, Field(ge=0, le=1)]
+    pain_curve: list[Annotated[float, Field(ge=0, le=1)]] = Field(min_length=11, max_length=11)
+    untied_share: Annotated[float, Field(ge=0, le=1)]
+    combine_share: Annotated[float, Field(ge=0, le=1)]
+    floor: Floor
+
+    @field_validator("pain_curve")
+    @classmethod
+    def _rising(cls, curve: list[float]) -> list[float]:
+        if any(b < a for a, b in pairwise(curve)):
+            raise ValueError("pain_curve must not fall as pain rises (pain 0 to 10)")
+        return curve
 
 
 class AcuteChronic(_Strict):
@@ -440,6 +507,16 @@ class KnowledgeBase(BaseModel):
         section = self.factors[factor_id].section
         return self.conditions[condition_id].section if section == OWN_SECTION else section
 
+    def source_text(self, factor_id: str, condition_id: str) -> str:
+        """Where a link comes from, in the words the app shows a runner."""
+        f = self.factors[factor_id]
+        if f.source == "article":
+            title = self.sections[self.factor_section(factor_id, condition_id)].title
+            return f"From the article: {title}"
+        if f.source == "inference":
+            return f"Our reasoning: {f.reason}"
+        return f"Study: {f.citation}"
+
     def labels(self, column: str) -> dict[str, str]:
         """Display label of every value of a set or choice column."""
         return {k: v.label for k, v in self.checkin.columns[column].values.items()}
@@ -489,8 +566,13 @@ def _cross_check(parts: dict[str, Any]) -> list[str]:
                 f"{file}: {key}: unknown {what} {value!r} (allowed: {', '.join(sorted(allowed))})"
             )
 
+    places = (
+        set(schema.columns[LOCATION_COLUMN].values) if LOCATION_COLUMN in schema.columns else set()
+    )
     for cid, c in cond.conditions.items():
         check("conditions.toml", f"conditions.{cid}.section", c.section, sections, "section")
+        for place in c.locations:
+            check("conditions.toml", f"conditions.{cid}.locations", place, places, "location")
     for rid, r in cond.root_causes.items():
         check("conditions.toml", f"root_causes.{rid}.section", r.section, sections, "section")
     for fid, f in parts["factors"].factors.items():
@@ -517,6 +599,10 @@ def _cross_check(parts: dict[str, Any]) -> list[str]:
             check("factors.toml", f"{at}.weights.{c}", c, conditions, "condition id")
         if not f.weights:
             problems.append(f"factors.toml: {at}.weights: needs at least one condition id")
+        if f.group is not None and f.factor_part != BUILDING_UP:
+            problems.append(
+                f"factors.toml: {at}.group: only building-up factors count once as a group"
+            )
     exercises = parts["exercises"].exercises
     for eid, e in exercises.items():
         at = f"exercises.{eid}"
@@ -543,10 +629,39 @@ def _cross_check(parts: dict[str, Any]) -> list[str]:
             check("conditions.toml", f"running.{cid}.changes", change, changes, "running change")
     for cid in [c for c in cond.conditions if c not in cond.running]:
         problems.append(f"conditions.toml: running.{cid}: missing (every condition needs one)")
+    problems += _floor_problems(parts)
     if schema.columns.get("pain_level") is None:
         problems.append("checkin.toml: columns.pain_level: missing (the safety rule needs it)")
     if schema.columns.get("warning_signs") is None:
         problems.append("checkin.toml: columns.warning_signs: missing (the safety rule needs it)")
+    return problems
+
+
+def _floor_problems(parts: dict[str, Any]) -> list[str]:
+    """A hurting location must reach the floors of rules.toml [scoring.floor] for its condition:
+    its location weight times the pain curve reaches moderate and high at those pain levels."""
+    rules: RulesFile = parts["rules"]
+    scoring, bands = rules.scoring, rules.bands
+    problems = []
+    for cid, c in parts["conditions"].conditions.items():
+        for place in c.locations:
+            weight = sum(
+                f.weights.get(cid, 0.0)
+                for f in parts["factors"].factors.values()
+                if f.column == LOCATION_COLUMN and place in f.values and f.scale_by_pain
+            )
+            for band, pain in (
+                ("moderate", scoring.floor.moderate_at_pain),
+                ("high", scoring.floor.high_at_pain),
+            ):
+                points = weight * scoring.pain_curve[pain]
+                if points < getattr(bands, band):
+                    problems.append(
+                        f"rules.toml: scoring.floor.{band}_at_pain: pain {pain} at {place} gives "
+                        f"{cid} {points:g} points, below the {band} threshold "
+                        f"{getattr(bands, band):g} (raise the {place} weight in factors.toml or "
+                        "the pain_curve)"
+                    )
     return problems
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from logic.analysis.load import explanations, raised_flags, weekly_load
+from logic.analysis.results import PART_MEANING, PART_NAMES
 from logic.analysis.trends import (
     PERIODS,
     checkin_choices,
@@ -18,6 +19,7 @@ from logic.analysis.trends import (
 from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
 from logic.charts.risk import risk_trend_chart
 from logic.errors import StrideCheckError
+from logic.knowledge import BUILDING_UP, LOOKS_LIKE
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
 from pages.shared import common
@@ -112,13 +114,19 @@ st.dataframe(
         "risk": "Highest risk",
         "pain_level": st.column_config.NumberColumn("Pain", format="%d"),
         "needs_clinician": st.column_config.CheckboxColumn("Red flag"),
-        "severity": st.column_config.NumberColumn("Severity", format="%.0f"),
+        "severity": st.column_config.NumberColumn("How the week went", format="%.0f"),
     },
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(table), 300),
 )
 picked = st.selectbox("Pick a check-in", list(choices), format_func=choices.get, key="hist_pick")
+# Two answers for the picked week (issue 12): symptoms now and risk ahead, apart.
+chosen = table[table["id"] == picked].iloc[0]
+st.markdown(
+    f"**{PART_NAMES[LOOKS_LIKE]}** ({PART_MEANING[LOOKS_LIKE]}): {chosen['looks_like']}  \n"
+    f"**{PART_NAMES[BUILDING_UP]}** ({PART_MEANING[BUILDING_UP]}): {chosen['building_up']}"
+)
 # Only the actions this role can take: a coach or admin who does not run has no check-in
 # page, so no Edit.
 actions = [a for a in ("results", "checkin") if ctx.may_open(a)] + ["delete"]
@@ -195,8 +203,8 @@ st.subheader("How the weeks went")
 if specs["severity"] is not None:
     st.vega_lite_chart(specs["severity"], width="stretch")
     st.caption(
-        "Severity 0-100 from the four optional questions at the end of the check-in "
-        "(after the OSTRC questionnaire). Triangles: a substantial problem that week."
+        "How much a problem held you back, 0-100, from the four optional questions at the end "
+        "of the check-in. Triangles: a week the problem held you back a lot."
     )
 else:
     st.caption("Answer the four optional questions at the end of the check-in to see this.")

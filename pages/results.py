@@ -3,7 +3,16 @@
 import streamlit as st
 
 from logic.analysis.advice import advice_blocks
-from logic.analysis.results import checkin_result, top_reasons
+from logic.analysis.results import (
+    NO_SIGNALS,
+    PART_MEANING,
+    PART_NAMES,
+    checkin_result,
+    headline,
+    reason_rows,
+    top_reasons,
+    two_answers,
+)
 from logic.analysis.routine import (
     routine_csv,
     routine_filename,
@@ -95,8 +104,11 @@ if history is not None and len(history) > 1:
         st.rerun()
 
 top = result.top
-st.markdown(f"**Highest risk:** {top['name']}")
-st.badge(f"{top['score']:.0f}/100 · {top['band']}", color=BAND_BADGE[top["band"]])
+if result.has_signals:
+    st.markdown(f"**Highest risk:** {top['name']}")
+    st.badge(headline(result), color=BAND_BADGE[top["band"]])
+else:
+    st.success(f"**{NO_SIGNALS}.** Nothing hurts, and every condition is low.", icon="✅")
 
 st.subheader("Risk by condition")
 st.altair_chart(risk_bar_chart(result.scores, KB.thresholds), width="stretch")
@@ -105,20 +117,29 @@ st.caption(
     f"Bands: low below {t['moderate']:g}, moderate from {t['moderate']:g}, high from {t['high']:g}."
 )
 
+# Two answers per condition (issue 12): what it looks like now, and what is building up.
+st.subheader("Looks like, and building up")
+st.markdown("\n".join(f"- {line}" for line in two_answers(result)))
+st.caption(
+    " ".join(f"**{PART_NAMES[p]}**: {meaning}." for p, meaning in PART_MEANING.items())
+    + " The score on each bar weighs both."
+)
+
 st.subheader("Why")
 if result.factors.empty:
     st.success("Nothing in this check-in raises any risk. Keep up the strength and mobility work.")
 else:
     st.markdown("\n".join(f"- {reason}" for reason in top_reasons(result)))
     st.altair_chart(factor_chart(result.factor_rows), width="stretch")
-    with st.expander("Every factor, with the article section it comes from"):
+    with st.expander("Every reason, and where it comes from"):
         st.dataframe(
-            result.factor_rows[["name", "label", "points", "section"]],
+            reason_rows(result),
             column_config={
                 "name": "Condition",
-                "label": "Factor",
+                "label": "Reason",
+                "part": "Counts for",
                 "points": st.column_config.NumberColumn("Points", format="%.1f"),
-                "section": "Article section",
+                "source": "Where it comes from",
             },
             hide_index=True,
             width="stretch",

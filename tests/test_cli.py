@@ -25,7 +25,8 @@ from logic.storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 IDS = knowledge_base().condition_ids
-SCORE_COLUMNS = [*IDS, *(f"{c}_band" for c in IDS), "needs_clinician"]
+PART_COLUMNS = [*(f"{c}_looks_like" for c in IDS), *(f"{c}_building_up" for c in IDS)]
+SCORE_COLUMNS = [*IDS, *(f"{c}_band" for c in IDS), "needs_clinician", *PART_COLUMNS]
 HEADER = "runner,date,pain_level,pain_locations,pain_triggers,weekly_km"
 GOOD_ROW = "ann,2026-01-05,3,front_knee,stairs;downhill,42.5"
 
@@ -62,6 +63,9 @@ def assert_scores_match(scored: pd.DataFrame, checkins: pd.DataFrame) -> None:
     bands = {b for c in IDS for b in expected[f"{c}_band"].astype(str)}
     assert {"low", "moderate"} <= bands
     np.testing.assert_allclose(scored[IDS].to_numpy(), expected[IDS].round(1).to_numpy(), atol=0)
+    np.testing.assert_allclose(
+        scored[PART_COLUMNS].to_numpy(), expected[PART_COLUMNS].round(1).to_numpy(), atol=0
+    )
     for cid in IDS:
         assert scored[f"{cid}_band"].tolist() == expected[f"{cid}_band"].astype(str).tolist()
     assert scored["needs_clinician"].tolist() == expected["needs_clinician"].tolist()

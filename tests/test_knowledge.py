@@ -220,19 +220,19 @@ def test_the_committed_fingerprint_is_the_articles_when_the_article_is_beside_th
     [
         (
             "factors.toml",
-            "weights = { patellofemoral = 30 }",
+            "weights = { patellofemoral = 65 }",
             "weights = { patelofemoral = 30 }",
             "factors.toml: factors.front_knee_pain.weights.patelofemoral: unknown condition id",
         ),
         (
             "factors.toml",
-            "weights = { patellofemoral = 30 }",
+            "weights = { patellofemoral = 65 }",
             'weights = { patellofemoral = "thirty" }',
             "factors.toml: factors.front_knee_pain.weights.patellofemoral:",
         ),
         (
             "factors.toml",
-            "weights = { patellofemoral = 30 }",
+            "weights = { patellofemoral = 65 }",
             "weights = { patellofemoral = -3 }",
             "factors.toml: factors.front_knee_pain.weights.patellofemoral: Input should be "
             "greater than or equal to 0",
@@ -383,6 +383,57 @@ def test_the_committed_fingerprint_is_the_articles_when_the_article_is_beside_th
             'basis = "hunch"',
             "conditions.toml: running.hip_flexor.basis: Input should be 'article' or 'inference'",
         ),
+        (
+            "factors.toml",
+            'scale_by_pain = true\nsource = "article"\nweights = { patellofemoral = 65 }',
+            "scale_by_pain = true\nweights = { patellofemoral = 65 }",
+            "factors.toml: factors.front_knee_pain.source: Field required",
+        ),
+        (
+            "factors.toml",
+            'source = "article"\nweights = { patellofemoral = 65 }',
+            'source = "folklore"\nweights = { patellofemoral = 65 }',
+            "factors.toml: factors.front_knee_pain.source: Input should be 'article', "
+            "'inference' or 'study'",
+        ),
+        (
+            "factors.toml",
+            'source = "article"\nweights = { patellofemoral = 65 }',
+            'source = "inference"\nweights = { patellofemoral = 65 }',
+            "factors.toml: factors.front_knee_pain: Value error, an inference needs a reason",
+        ),
+        (
+            "factors.toml",
+            'source = "inference"\nreason = "Climbs and descents',
+            'source = "study"\nreason = "Climbs and descents',
+            "factors.toml: factors.more_hills_knee: Value error, a study needs a citation",
+        ),
+        (
+            "factors.toml",
+            'source = "study"\ncitation = "Frandsen',
+            'source = "article"\ncitation = "Frandsen',
+            "factors.toml: factors.long_run_spike: Value error, citation is only for source = "
+            "'study'",
+        ),
+        (
+            "conditions.toml",
+            'locations = ["front_knee"]',
+            'locations = ["kneecap"]',
+            "conditions.toml: conditions.patellofemoral.locations: unknown location 'kneecap'",
+        ),
+        (
+            "rules.toml",
+            "moderate_at_pain = 5",
+            "moderate_at_pain = 2",
+            "rules.toml: scoring.floor.moderate_at_pain: pain 2 at front_knee gives "
+            "patellofemoral 14.3 points, below the moderate threshold 30",
+        ),
+        (
+            "rules.toml",
+            "pain_curve = [0.1, 0.15,",
+            "pain_curve = [0.2, 0.15,",
+            "rules.toml: scoring.pain_curve: Value error, pain_curve must not fall",
+        ),
     ],
 )
 def test_a_bad_edit_names_the_file_and_key(
@@ -410,7 +461,12 @@ def test_a_missing_file_is_named(data_copy: Path) -> None:
 def test_a_tuned_weight_changes_the_score(data_copy: Path) -> None:
     from logic.analysis.scoring import score_one
 
-    checkin = {"runner": "a", "date": "2026-11-23", "pain_triggers": ["top_speed"]}
+    checkin = {
+        "runner": "a",
+        "date": "2026-11-23",
+        "pain_locations": ["back_thigh"],
+        "pain_triggers": ["top_speed"],
+    }
     before = score_one(checkin)["hamstring"]
     factors = data_copy / "factors.toml"
     _edit(factors, "weights = { hamstring = 18 }", "weights = { hamstring = 40 }")

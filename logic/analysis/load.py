@@ -179,7 +179,7 @@ def _titles(flag: str, rows: pd.DataFrame, kb: KnowledgeBase) -> pd.Series:
     """The week's numbers behind a raised flag, as a short title."""
     if flag == "acwr_flag":
         above = f" (above {kb.load.acute_chronic.flag_above:g})"
-        return _fmt("Acute:chronic ratio %.2f", rows["acute_chronic"]) + above
+        return _fmt("This week %.2f times your usual distance", rows["acute_chronic"]) + above
     if flag == "weekly_jump":
         up = (rows["weekly_km"] / rows["previous_km"] - 1) * 100
         return (

@@ -11,18 +11,33 @@ import pandas as pd
 from logic.analysis.advice import running_advice
 from logic.analysis.load import with_load_flags
 from logic.analysis.routine import until_seen_steps, weekly_routine
-from logic.analysis.scoring import explain_checkin, score_one
+from logic.analysis.scoring import band_codes, explain_checkin, score_one, whole
 from logic.checkins import split_set
-from logic.knowledge import BASELINE_FACTOR, KnowledgeBase, knowledge_base
+from logic.knowledge import (
+    BANDS,
+    BASELINE_FACTOR,
+    BUILDING_UP,
+    LOOKS_LIKE,
+    PARTS,
+    KnowledgeBase,
+    knowledge_base,
+)
 
-# A region "belongs" to a condition when its location factor carries at least this many points.
-PRIMARY_LOCATION_POINTS = 20.0
+# The two answers as a runner reads them: a name and what each is made of.
+PART_NAMES = {LOOKS_LIKE: "Looks like", BUILDING_UP: "Building up"}
+PART_MEANING = {
+    LOOKS_LIKE: "how well where and when it hurts fits",
+    BUILDING_UP: "training changes, load, sitting, body and habits",
+}
+NO_SIGNALS = "No risk signals this week"
 
 
 @dataclass(frozen=True)
 class CheckinResult:
     checkin: dict[str, Any]
-    scores: pd.DataFrame  # condition, name, score, band: one row per condition, highest first
+    # condition, name, score, band (the combined concern), then looks_like, looks_like_band,
+    # building_up, building_up_band: one row per condition, highest concern first
+    scores: pd.DataFrame
     factors: pd.DataFrame  # explain_checkin rows
     region_risk: dict[str, float]
     routine: pd.DataFrame
@@ -39,6 +54,13 @@ class CheckinResult:
         return self.scores.iloc[0]
 
     @property
+    def has_signals(self) -> bool:
+        """False when no symptom points anywhere and every condition is low: then there is no
+        "highest risk" to headline (the few habit points still show among the reasons)."""
+        symptoms = (whole(self.scores[LOOKS_LIKE]) > 0).any()
+        return bool(symptoms or (self.scores["band"] != BANDS[0]).any())
+
+    @property
     def factor_rows(self) -> pd.DataFrame:
         """The factors as charts and tables show them: the section by its title."""
         return self.factors.assign(section=self.factors["section_title"]).drop(
@@ -47,16 +69,12 @@ class CheckinResult:
 
 
 def region_conditions(kb: KnowledgeBase | None = None) -> dict[str, list[str]]:
-    """The conditions that live in each pain region, from the location factors' weights."""
+    """The conditions that live in each pain region: their own locations (conditions.toml)."""
     kb = kb or knowledge_base()
     out: dict[str, list[str]] = {r: [] for r in kb.checkin.columns["pain_locations"].values}
-    for factor in kb.factors.values():
-        if factor.column != "pain_locations":
-            continue
-        for cid, points in factor.weights.items():
-            if points >= PRIMARY_LOCATION_POINTS:
-                for region in factor.values:
-                    out[region].append(cid)
+    for cid, condition in kb.conditions.items():
+        for region in condition.locations:
+            out[region].append(cid)
     return out
 
 
@@ -122,14 +140,19 @@ def checkin_result(
     checkin = with_history_flags(checkin, history, kb)
     row = score_one(checkin, kb)
     ids = kb.condition_ids
-    scores = pd.DataFrame(
-        {
-            "condition": ids,
-            "name": [kb.conditions[c].name for c in ids],
-            "score": [round(float(row[c]), 1) for c in ids],
-            "band": [str(row[f"{c}_band"]) for c in ids],
-        }
-    ).sort_values("score", ascending=False, kind="stable", ignore_index=True)
+    columns: dict[str, Any] = {
+        "condition": ids,
+        "name": [kb.conditions[c].name for c in ids],
+        "score": [round(float(row[c]), 1) for c in ids],
+        "band": [str(row[f"{c}_band"]) for c in ids],
+    }
+    for part in PARTS:
+        values = row[[f"{c}_{part}" for c in ids]].to_numpy(dtype="float64")
+        columns[part] = values.round(1)
+        columns[f"{part}_band"] = [BANDS[b] for b in band_codes(values, kb)]
+    scores = pd.DataFrame(columns).sort_values(
+        "score", ascending=False, kind="stable", ignore_index=True
+    )
     score_map = {c: float(row[c]) for c in ids}
     factors = explain_checkin(checkin, kb)
     flags = {
@@ -173,10 +196,48 @@ def top_reasons(result: CheckinResult, per_condition: int = 3) -> list[str]:
         "**"
         + rows["name"]
         + "** ("
-        + rows["score"].round().astype(int).astype(str)
+        + pd.Series(whole(rows["score"]), index=rows.index).astype(int).astype(str)
         + ", "
         + rows["band"]
         + "): "
         + rows["condition"].map(labels)
         + "."
     ).tolist()
+
+
+def shown(score: float, band: str) -> str:
+    """A score as the app shows it: "56 · high" (whole number, rounded half up)."""
+    return f"{int(whole(score))} · {band}"
+
+
+def headline(result: CheckinResult) -> str:
+    """The highest concern's badge: "56/100 · high"."""
+    top = result.top
+    return f"{int(whole(top['score']))}/100 · {top['band']}"
+
+
+def two_answers(result: CheckinResult) -> list[str]:
+    """One plain line per condition, highest concern first: the concern, then "looks like"
+    and "building up" apart, so symptoms now and risk ahead never hide in one number."""
+    rows = result.scores
+    return [
+        f"**{r.name}**: {shown(r.score, r.band)}. "
+        f"{PART_NAMES[LOOKS_LIKE]}: {shown(r.looks_like, r.looks_like_band)}. "
+        f"{PART_NAMES[BUILDING_UP]}: {shown(r.building_up, r.building_up_band)}."
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def reason_rows(result: CheckinResult) -> pd.DataFrame:
+    """Every reason as the results page lists it: condition, reason, part (in words), points and
+    where the link comes from ("From the article: ...", "Our reasoning: ...", "Study: ...")."""
+    f = result.factors
+    return pd.DataFrame(
+        {
+            "name": f["name"],
+            "label": f["label"],
+            "part": f["part"].map(PART_NAMES),
+            "points": f["points"],
+            "source": f["source_text"],
+        }
+    )

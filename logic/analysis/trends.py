@@ -15,7 +15,7 @@ import pandas as pd
 
 from logic.analysis.load import with_load_flags
 from logic.analysis.ostrc import severity, substantial
-from logic.analysis.scoring import band_codes, score_parsed
+from logic.analysis.scoring import band_codes, part_columns, score_parsed, whole
 from logic.checkins import parse_checkins
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.weeks import WEEK, week_starts
@@ -159,8 +159,9 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
     """One row per check-in, newest first (the history page's table).
 
     Columns: id, date, week (ISO week number), top (condition name), top_short (its short
-    name), score, band, risk ("IT band 42 · moderate", for a narrow screen), pain_level,
-    needs_clinician and severity.
+    name), score, band, risk ("IT band 42 · moderate", for a narrow screen), looks_like and
+    building_up (the condition each answer points at most, in the same words), pain_level,
+    needs_clinician and severity. Scores are shown rounded half up, as they are banded.
     """
     kb = kb or knowledge_base()
     ids = kb.condition_ids
@@ -180,8 +181,22 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
             "band": bands[rows, top],
         }
     )
-    whole = out["score"].round(0).astype("int64").astype("str")
-    out["risk"] = out["top_short"] + " " + whole + " · " + out["band"]
+    shown = pd.Series(whole(out["score"]), index=out.index).astype("int64").astype("str")
+    out["risk"] = out["top_short"] + " " + shown + " · " + out["band"]
+    short = np.array([kb.conditions[c].short_name for c in ids])
+    for part in ("looks_like", "building_up"):
+        if not set(part_columns(kb, part)) <= set(newest.columns):
+            continue  # a history scored before the two answers existed
+        part_values = newest[part_columns(kb, part)].to_numpy(dtype="float64")
+        lead = part_values.argmax(axis=1)
+        best = part_values[rows, lead]
+        out[part] = (
+            pd.Series(short[lead], index=out.index)
+            + " "
+            + pd.Series(whole(best).astype("int64").astype(str), index=out.index)
+            + " · "
+            + pd.Series(np.array(BANDS)[band_codes(best, kb)], index=out.index)
+        )
     out["pain_level"] = newest["pain_level"].to_numpy()
     out["needs_clinician"] = newest["needs_clinician"].to_numpy(dtype=bool)
     out["severity"] = newest["severity"].to_numpy(dtype="float64")
@@ -192,7 +207,7 @@ def checkin_choices(table: pd.DataFrame) -> dict[int, str]:
     """Check-in id -> "Week 48 · 27 Nov 2026 · IT band 42", newest first (short enough for a
     phone-wide select box)."""
     day = pd.to_datetime(table["date"]).dt.strftime("%-d %b %Y")
-    score = table["score"].round(0).astype("int64").astype("str")
+    score = pd.Series(whole(table["score"]), index=table.index).astype("int64").astype("str")
     text = "Week " + table["week"].astype("str") + " · " + day + " · " + table["top_short"]
     return dict(zip(table["id"].tolist(), (text + " " + score).tolist(), strict=True))
 

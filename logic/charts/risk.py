@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import altair as alt
 import pandas as pd
 
-from logic.analysis.scoring import band_index
+from logic.analysis.scoring import band_index, whole
 from logic.charts.base import (
     BAND_COLORS,
     BAND_LABELS,
@@ -115,7 +115,7 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
     if data["score"].isna().any():
         raise ValueError("risk_bar_chart: 'score' has missing values")
     data["band_label"] = data["band"].map(BAND_LABELS)
-    data["score_text"] = data["score"].round(0).astype(int).astype(str)
+    data["score_text"] = pd.Series(whole(data["score"]), index=data.index).astype(int).astype(str)
     data = data.sort_values(["score", "name"], ascending=[False, True], kind="stable")
     data = data.reset_index(drop=True)
     order = data["condition"].tolist()
@@ -199,7 +199,7 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
     per_condition["total_text"] = per_condition["total"].round().astype(int).astype(str) + " pts"
 
     y = alt.Y("condition:N", sort=order, axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0))
-    x_title = "Points contributed"
+    x_title = "Points"
     bars = (
         alt.Chart(data)
         .mark_bar(size=16, yOffset=8, stroke="white", strokeWidth=1)
@@ -210,7 +210,10 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
                 "section:N",
                 scale=alt.Scale(domain=sections, range=palette),
                 legend=alt.Legend(
-                    title="Section", orient="bottom", direction="vertical", labelLimit=LABEL_LIMIT
+                    title="Where it comes from",
+                    orient="bottom",
+                    direction="vertical",
+                    labelLimit=LABEL_LIMIT,
                 ),
             ),
             order=alt.Order("points:Q", sort="descending"),

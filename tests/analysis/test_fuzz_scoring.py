@@ -90,7 +90,12 @@ def valid_frames(draw: st.DrawFn) -> pd.DataFrame:
     n = draw(st.integers(1, 4))
     optional = draw(st.lists(st.sampled_from(OPTIONAL), max_size=6, unique=True))
     names = ["runner", "date", *optional]
-    return pd.DataFrame({c: draw(st.lists(VALUE[c], min_size=n, max_size=n)) for c in names})
+    frame = pd.DataFrame({c: draw(st.lists(VALUE[c], min_size=n, max_size=n)) for c in names})
+    if {"weekly_km", "longest_run_km"} <= set(frame.columns):  # the longest run fits the week
+        frame["longest_run_km"] = frame["longest_run_km"].where(
+            ~(frame["longest_run_km"] > frame["weekly_km"]), frame["weekly_km"]
+        )
+    return frame
 
 
 @st.composite

@@ -10,15 +10,19 @@ from hypothesis import strategies as st
 
 from logic.analysis.scoring import (
     band_codes,
+    combine,
     explain_checkin,
     feature_matrix,
+    location_hurts,
+    part_columns,
+    reference_parts,
     score_checkins,
     score_one,
     scores_long,
-    weight_matrix,
+    whole,
 )
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins
-from logic.knowledge import BASELINE_FACTOR, KnowledgeBase, knowledge_base
+from logic.knowledge import BASELINE_FACTOR, PARTS, KnowledgeBase, knowledge_base
 
 KB = knowledge_base()
 IDS = KB.condition_ids
@@ -111,9 +115,12 @@ def test_order_of_set_members_changes_nothing(checkin: dict, rnd) -> None:
 def test_vectorised_scores_equal_the_feature_product(rows: list[dict]) -> None:
     frame = checkin_frame(rows)
     parsed = parse_checkins(frame)
-    baseline = [c.baseline for c in KB.conditions.values()]
-    expected = np.minimum(baseline + feature_matrix(parsed, KB) @ weight_matrix(KB), 100)
-    got = score_checkins(frame)[IDS].to_numpy()
+    looks, building = reference_parts(feature_matrix(parsed, KB), location_hurts(parsed, KB), KB)
+    result = score_checkins(frame)
+    np.testing.assert_allclose(result[part_columns(KB, "looks_like")], looks, atol=1e-9)
+    np.testing.assert_allclose(result[part_columns(KB, "building_up")], building, atol=1e-9)
+    expected = combine(looks, building, KB)
+    got = result[IDS].to_numpy()
     np.testing.assert_allclose(got, expected, atol=1e-9)
     # Row-by-row scoring agrees with scoring the whole frame at once.
     one_by_one = np.vstack([scores(r) for r in rows])
@@ -137,16 +144,29 @@ def explained(why: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return factors.to_numpy(), base.to_numpy()
 
 
+def part_points(why: pd.DataFrame, part: str) -> np.ndarray:
+    """Per condition: the explained points of one part, the baseline row included."""
+    rows = why[why["part"] == part]
+    return rows.groupby("condition")["points"].sum().reindex(IDS, fill_value=0).to_numpy()
+
+
 @settings(max_examples=60, deadline=None)
 @given(checkins)
-def test_explain_adds_up_to_the_score(checkin: dict) -> None:
+def test_explain_adds_up_to_each_part(checkin: dict) -> None:
     why = explain_checkin(checkin)
-    points, base = explained(why)
+    _points, base = explained(why)
     shipped = [c.baseline for c in KB.conditions.values()]
     np.testing.assert_allclose(base, shipped)
-    expected = np.minimum(points + shipped, 100)
-    np.testing.assert_allclose(scores(checkin), expected, atol=1e-9)
-    assert set(why["section"]) <= set(KB.sections)
+    row = score_one(checkin)
+    for part in PARTS:
+        expected = np.minimum(part_points(why, part), 100)
+        np.testing.assert_allclose(
+            row[part_columns(KB, part)].to_numpy(dtype=float), expected, atol=1e-9
+        )
+    article = why[why["source"] == "article"]
+    assert set(article["section"]) <= set(KB.sections)
+    assert why.loc[why["source"] != "article", "section"].isna().all()
+    assert why["source_text"].str.match(r"^(From the article: |Our reasoning: |Study: )").all()
 
 
 baselines = st.lists(
@@ -160,23 +180,18 @@ baselines = st.lists(
 @given(checkins, baselines)
 def test_explained_points_plus_the_baseline_are_the_score(checkin: dict, base: list) -> None:
     kb = with_baselines(base)
-    got = score_one(checkin, kb)[IDS].to_numpy(dtype=float)
+    got = score_one(checkin, kb)[part_columns(kb, "building_up")].to_numpy(dtype=float)
     why = explain_checkin(checkin, kb)
-    points, shown_base = explained(why)
+    _points, shown_base = explained(why)
     # The explanation shows each baseline, as a row in the condition's own section.
     np.testing.assert_allclose(shown_base, base, atol=1e-12)
     rows = why[why["factor"] == BASELINE_FACTOR]
     assert (rows["section"] == rows["condition"].map(lambda c: kb.conditions[c].section)).all()
-    total = points + np.asarray(base)
+    # The baseline is prior risk: it belongs to "building up", with that part's factors.
+    total = part_points(why, "building_up")
     below = total < 100
     np.testing.assert_allclose(got[below], total[below], atol=1e-9)
     assert (got[~below] == 100).all()
-    # The rows add up to the score as shown: the factor chart's total is the score.
-    np.testing.assert_allclose(
-        np.minimum(why.groupby("condition")["points"].sum().reindex(IDS).to_numpy(), 100),
-        got,
-        atol=1e-9,
-    )
 
 
 def test_a_baseline_alone_is_the_score_and_its_explanation() -> None:
@@ -262,7 +277,7 @@ def test_bands_follow_the_thresholds() -> None:
     result = score_checkins(frame)
     for cid in IDS:
         s = result[cid]
-        shown = s.round()
+        shown = whole(s)  # half up: 29.5 is moderate, 54.5 high
         expected = np.where(shown >= high, "high", np.where(shown >= moderate, "moderate", "low"))
         assert (result[f"{cid}_band"].astype(str).to_numpy() == expected).all()
     assert list(result[f"{IDS[0]}_band"].cat.categories) == ["low", "moderate", "high"]
@@ -294,7 +309,13 @@ def test_output_keeps_the_index_and_column_layout() -> None:
     frame.index = pd.Index([10, 42], name="id")
     result = score_checkins(frame)
     assert list(result.index) == [10, 42]
-    assert list(result.columns) == [*IDS, *(f"{c}_band" for c in IDS), "needs_clinician"]
+    assert list(result.columns) == [
+        *IDS,
+        *(f"{c}_band" for c in IDS),
+        "needs_clinician",
+        *(f"{c}_looks_like" for c in IDS),
+        *(f"{c}_building_up" for c in IDS),
+    ]
     assert all(result[c].dtype == "float64" for c in IDS)
     assert result["needs_clinician"].dtype == bool
     long = scores_long(result)
@@ -346,4 +367,5 @@ def test_load_flags_feed_the_conditions_the_article_ties_to_load() -> None:
     longest = KB.factors["long_run_spike"].weights
     assert rise.iloc[1].to_dict() == {c: spike.get(c, 0.0) for c in IDS}
     assert rise.iloc[2].to_dict() == {c: longest.get(c, 0.0) for c in IDS}
-    assert {"it_band", "gluteal_tendinopathy", "hamstring"} <= set(spike)
+    # The article ties load to these two; hamstring tears it ties to speed work, not load.
+    assert set(spike) == {"it_band", "gluteal_tendinopathy"}

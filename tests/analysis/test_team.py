@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 
 import numpy as np
@@ -349,7 +350,7 @@ def test_scored_team_end_to_end(hill: pd.DataFrame) -> None:
     watch = watch_list(scored, W3).set_index("runner")
     assert list(watch.index) == ["Bob", "Cat", "Ann"]
     assert watch.loc["Bob", "why"] == (
-        "Warning sign: Visible swelling; Hamstring up 65 points (low → high); "
+        "Warning sign: Visible swelling; Hamstring up 52 points (low → high); "
         "substantial problem (OSTRC)"
     )
     assert watch.loc["Cat", "why"] == "Substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
@@ -362,7 +363,11 @@ def test_scored_team_end_to_end(hill: pd.DataFrame) -> None:
         if change >= 15 or moved:
             shift = f" ({before[f'{c}_band']} → {now[f'{c}_band']})" if moved else ""
             rises.append(
-                (-change, f"{KB.conditions[c].short_name} up {round(change)} points{shift}")
+                # Rounded half up, as every score and rise is shown (issue 12).
+                (
+                    -change,
+                    f"{KB.conditions[c].short_name} up {math.floor(change + 0.5)} points{shift}",
+                )
             )
     assert watch.loc["Ann", "why"] == "; ".join(text for _, text in sorted(rises))
     assert watch.loc["Ann", "why"].startswith("Runner's knee up ")

@@ -40,6 +40,8 @@ def scored(rows: list[tuple[int, dict[str, float]]]) -> pd.DataFrame:
     for i, c in enumerate(IDS):
         frame[c] = scores[:, i]
         frame[f"{c}_band"] = pd.Categorical.from_codes(codes[:, i], categories=BANDS, ordered=True)
+        frame[f"{c}_looks_like"] = scores[:, i]  # all of the concern is symptoms here
+        frame[f"{c}_building_up"] = scores[:, i] / 2
     return frame
 
 
@@ -100,24 +102,27 @@ def test_scored_history_from_real_checkins() -> None:
     history = history_frame(
         [
             checkin(day, weekly_km=30.0),
-            checkin(day + dt.timedelta(weeks=1), pain_locations="outer_knee", pain_level=0),
+            checkin(day + dt.timedelta(weeks=1), pain_locations="outer_knee", pain_level=4),
             checkin(day + dt.timedelta(weeks=2), pain_locations="outer_knee", pain_level=10),
         ]
     )
     out = scored_history(history.iloc[::-1])
     assert out["id"].tolist() == [1, 2, 3]  # oldest first
-    # Outer knee pain at level 0 counts half its 30 points: IT band 6 -> 21, exactly +15.
-    assert out["it_band"].tolist() == [6.0, 21.0, 36.0]
+    # IT band looks like: outer-knee pain counts 0.4 of its 65 points at pain 4 (26) and all of
+    # them at 10; building up is 6 (no strength or mobility work). The concern is the larger
+    # plus a quarter of the smaller: 6 -> 27.5 -> 66.5.
+    assert out["it_band"].tolist() == [6.0, 27.5, 66.5]
     assert out["week_start"].tolist() == list(pd.date_range("2025-03-03", periods=3, freq="7D"))
     assert {"load_spike", "long_run_spike", "acute_chronic", "severity", "substantial"} <= set(
         out.columns
     )
     assert out["needs_clinician"].tolist() == [False, False, True]
-    assert out["it_band_band"].astype(str).tolist() == ["low", "low", "moderate"]
+    # Pain 10 at the outer knee is high, whatever else the week holds.
+    assert out["it_band_band"].astype(str).tolist() == ["low", "low", "high"]
     alerts = alerts_for_checkin(history, 2)
-    assert alerts["message"].tolist() == ["IT band syndrome rose 15 points and is still low."]
+    assert alerts["message"].tolist() == ["IT band syndrome rose 22 points and is still low."]
     assert alerts_for_checkin(history, 3)["message"].tolist() == [
-        "IT band syndrome rose 15 points, from low to moderate."
+        "IT band syndrome rose 39 points, from low to high."
     ]
     assert alerts_for_checkin(history, 1).empty  # nothing before it
     assert alerts_for_checkin(history, 99).empty
@@ -153,6 +158,12 @@ def test_checkin_table_is_newest_first_with_the_top_condition() -> None:
         "Piriformis 33 · moderate",
         "Hamstring 60 · high",
         "IT band 12 · low",
+    ]
+    assert table["looks_like"].tolist() == table["risk"].tolist()
+    assert table["building_up"].tolist() == [
+        "Piriformis 17 · low",  # 33 / 2 = 16.5, shown rounded half up
+        "Hamstring 30 · moderate",
+        "IT band 6 · low",
     ]
     assert table["week"].tolist() == [13, 11, 10]
     assert table["pain_level"].tolist() == [3, 7, 1]

@@ -29,6 +29,7 @@ from tests.support.apptest import (
     on_page,
     texts,
 )
+from tests.support.plain_words import jargon_in
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -79,7 +80,8 @@ def test_why_chart_and_table_list_the_factors_with_sections() -> None:
         zip(expected["condition"], expected["factor"], strict=True)
     )
     table = at.dataframe[0].value
-    assert set(table["section"]) <= {
+    # Each reason says where it comes from: an article section by its title, or not the article.
+    titles = {
         "Patellofemoral syndrome (runner's knee)",
         "Gluteal tendinopathy",
         "Hip flexor strain / tendonitis",
@@ -88,6 +90,11 @@ def test_why_chart_and_table_list_the_factors_with_sections() -> None:
         "Hamstring pulls or tears",
         "The takeaway: shared root causes",
     }
+    article = table["source"].str.removeprefix("From the article: ")
+    shown = article[table["source"].str.startswith("From the article: ")]
+    assert set(shown) <= titles and len(shown) > 0
+    others = table.loc[~table["source"].str.startswith("From the article: "), "source"]
+    assert others.str.startswith(("Our reasoning: ", "Study: ")).all()
 
 
 def test_body_map_is_coloured_by_the_conditions_that_live_there() -> None:
@@ -291,3 +298,48 @@ def test_downloads_are_a_plain_csv_and_a_printed_plan(downloads: dict) -> None:
     assert where == sorted(where), where
     first = expected.routine.iloc[0]
     assert f"**{first['dose']} · {first['how_often']}**" in plan
+
+
+# --- issue 12: two answers, plain words, no headline without signals ---------------------------
+
+
+def test_an_empty_checkin_says_there_are_no_risk_signals() -> None:
+    at = results_for({"runner": "Ann", "date": clock.today().isoformat()})
+    assert any("No risk signals this week" in t for t in texts(at.success))
+    assert not [t for t in texts(at.markdown) if "Highest risk" in t]
+
+
+def test_looks_like_and_building_up_are_shown_apart() -> None:
+    at = results_for(KNEE)
+    expected = checkin_result(KNEE).scores
+    lines = next(t for t in texts(at.markdown) if "Looks like:" in t).split("\n")
+    assert len(lines) == len(expected)
+    for line, row in zip(lines, expected.itertuples(), strict=True):
+        assert row.name in line
+        assert "Looks like: " in line and "Building up: " in line
+        looks = re.search(r"Looks like: (\d+) · (\w+)", line)
+        building = re.search(r"Building up: (\d+) · (\w+)", line)
+        assert looks and building
+        assert abs(int(looks[1]) - row.looks_like) <= 0.5 and looks[2] == row.looks_like_band
+        assert abs(int(building[1]) - row.building_up) <= 0.5
+        assert building[2] == row.building_up_band
+
+
+def test_sources_are_named_honestly() -> None:
+    at = results_for({**KNEE, "pain_locations": "outer_hip", "training_changes": "more_hills"})
+    table = at.dataframe[0].value
+    sources = dict(zip(table["label"], table["source"], strict=False))
+    assert sources["Recent jump in hills"].startswith(("From the article: ", "Our reasoning: "))
+    by_source = table.groupby(table["source"].str.split(":").str[0])
+    assert set(by_source.groups) <= {"From the article", "Our reasoning", "Study"}
+    hills = table[table["label"] == "Recent jump in hills"]
+    knee = hills[hills["name"].str.startswith("Runner's knee")]
+    assert knee["source"].iloc[0].startswith("Our reasoning: ")
+
+
+def test_the_results_page_speaks_plainly() -> None:
+    store = get_store()
+    last_week = clock.today() - dt.timedelta(days=7)
+    store.save_checkin({"runner": "Ann", "date": last_week.isoformat(), "weekly_km": 30})
+    at = results_for({**KNEE, "weekly_km": 60.0, "longest_run_km": 20.0, "ostrc_participation": 2})
+    assert jargon_in(at) == []
