@@ -254,6 +254,13 @@ class Ostrc(_Strict):
     substantial_from_option: Annotated[int, Field(ge=0, le=3)]
 
 
+class Availability(_Strict):
+    by_participation: list[Literal["full", "modified", "out"]] = Field(
+        min_length=4, max_length=4
+    )
+    modified_from_training: Annotated[int, Field(ge=0, le=3)]
+
+
 class Trends(_Strict):
     rise_points: Annotated[float, Field(gt=0, le=100)]
 
@@ -263,6 +270,7 @@ class RulesFile(_Strict):
     safety: Safety
     scoring: Scoring
     ostrc: Ostrc
+    availability: Availability
     trends: Trends
 
 

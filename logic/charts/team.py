@@ -189,6 +189,9 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
     return finish(rules, labels, lines, points, height=HEIGHT)
 
 
+RED_FLAG_MARK = "⚑ "
+
+
 def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
     """Runners (rows, in `rank` order: riskiest first) by condition (columns), each cell
     coloured by band and printed with its score. Clicking a cell selects its runner: the point
@@ -200,11 +203,14 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
     data = cells.loc[:, [*cols, *extra]].sort_values(["rank"], kind="stable")
     data["score_text"] = data["score"].round(0).astype("int64").astype("str")
     data["band_label"] = data["band"].map(BAND_LABELS)
-    runners = list(dict.fromkeys(data["runner"]))
+    # A red flag is marked in the runner's row label ("⚑ ann"), so it shows without a hover.
+    flagged = data["needs_clinician"].astype(bool) if "needs_clinician" in data else False
+    data["row_label"] = data["runner"].where(~flagged, RED_FLAG_MARK + data["runner"])
+    runners = list(dict.fromkeys(data["row_label"]))
     conditions = list(dict.fromkeys(data["short_name"]))
     pick = alt.selection_point(name=RUNNER_PARAM, fields=["runner"], on="click", toggle=False)
     y = alt.Y(
-        "runner:N",
+        "row_label:N",
         sort=runners,
         title=None,
         axis=alt.Axis(labelLimit=120, labelFontSize=12, ticks=False, domain=False),

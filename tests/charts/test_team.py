@@ -21,6 +21,7 @@ from logic.analysis.team import (
 )
 from logic.charts.team import (
     PREVALENCE_KINDS,
+    RED_FLAG_MARK,
     RUNNER_PARAM,
     band_share_chart,
     heatmap_chart,
@@ -123,12 +124,25 @@ def test_heatmap_orders_runners_and_selects_by_runner(scored: pd.DataFrame) -> N
         "toggle": False,
     }
     y = spec["layer"][0]["encoding"]["y"]
-    assert y["field"] == "runner"
-    assert y["sort"] == cells.drop_duplicates("runner")["runner"].tolist()  # riskiest first
+    assert y["field"] == "row_label"  # the runner's name, marked when they have a red flag
+    first = cells.drop_duplicates("runner")
+    labels = first["runner"].where(~first["needs_clinician"], RED_FLAG_MARK + first["runner"])
+    assert y["sort"] == labels.tolist()  # riskiest first
     tops = cells.groupby("runner", sort=False)["score"].max().tolist()
     assert tops == sorted(tops, reverse=True)
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["low", "moderate", "high"]
     assert spec["height"] == 12 * 26
+
+
+def test_heatmap_marks_the_runners_with_a_red_flag(scored: pd.DataFrame) -> None:
+    week = scored["week_start"].max()
+    cells = heatmap_data(scored, week).assign(needs_clinician=False)
+    flagged = cells["runner"].iloc[0]
+    cells.loc[cells["runner"] == flagged, "needs_clinician"] = True
+    (data,) = datasets(heatmap_chart(cells).to_dict())
+    marked = {r["runner"] for r in data if r["row_label"].startswith(RED_FLAG_MARK)}
+    assert marked == {flagged}
+    assert all(r["row_label"] == r["runner"] for r in data if r["runner"] != flagged)
 
 
 def test_vega_spec_ships_each_dataset_as_arrow_bytes(scored: pd.DataFrame) -> None:

@@ -1,0 +1,106 @@
+"""The audit trail: who changed a check-in, a role or a team, when, and what it was before.
+
+Every write that changes one of those calls `record` on the connection of its own
+transaction, so the change and its trace are committed together or not at all. Rows are only
+ever added. Before and after are JSON text (dates as YYYY-MM-DD), the same on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from logic.storage.tables import audit_log
+
+AUDIT_COLUMNS = ["id", "at", "actor", "action", "subject", "runner", "before", "after"]
+# What each action means, for the Admin page and the export.
+ACTIONS = {
+    "checkin.edit": "check-in edited",
+    "checkin.replace": "check-in replaced",
+    "checkin.delete": "check-in deleted",
+    "role.change": "role changed",
+    "team.change": "team changed",
+    "account.active": "account (de)activated",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, as the trail names them (the name as it was then)."""
+
+    name: str
+    user_id: int | None = None
+    role: str = "personal"
+
+
+# Personal mode and the command line: one device, nobody signed in.
+DEVICE = Actor("this device")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+        return value.isoformat()[:10] if not isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def to_json(state: Mapping[str, Any] | None) -> str | None:
+    """A row (a check-in dict, an account's role) as stable JSON text; None stays None."""
+    if state is None:
+        return None
+    return json.dumps({k: _plain(v) for k, v in state.items()}, ensure_ascii=False, default=str)
+
+
+def record(
+    conn: sa.Connection,
+    actor: Actor,
+    action: str,
+    subject: str,
+    *,
+    runner: str | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """Add one row to the trail on `conn`, inside the caller's transaction."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; expected one of {list(ACTIONS)}")
+    conn.execute(
+        sa.insert(audit_log).values(
+            actor_id=actor.user_id,
+            actor=actor.name,
+            action=action,
+            subject=subject,
+            runner=runner,
+            before=to_json(before),
+            after=to_json(after),
+        )
+    )
+
+
+def record_many(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Several prepared rows (actor_id, actor, action, subject, runner, before, after) at once."""
+    if rows:
+        conn.execute(sa.insert(audit_log), rows)
+
+
+def trail(conn: sa.Connection, limit: int | None = None) -> pd.DataFrame:
+    """The trail, newest first: AUDIT_COLUMNS (`at` as a UTC timestamp)."""
+    stmt = sa.select(*(audit_log.c[c] for c in AUDIT_COLUMNS)).order_by(audit_log.c.id.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = conn.execute(stmt).all()
+    frame = pd.DataFrame.from_records(rows, columns=AUDIT_COLUMNS)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    frame["id"] = frame["id"].astype("int64")
+    return frame
+
