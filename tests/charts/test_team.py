@@ -140,9 +140,9 @@ def test_heatmap_marks_the_runners_with_a_red_flag(scored: pd.DataFrame) -> None
     flagged = cells["runner"].iloc[0]
     cells.loc[cells["runner"] == flagged, "needs_clinician"] = True
     (data,) = datasets(heatmap_chart(cells).to_dict())
-    marked = {r["runner"] for r in data if r["row_label"].startswith(RED_FLAG_MARK)}
-    assert marked == {flagged}
-    assert all(r["row_label"] == r["runner"] for r in data if r["runner"] != flagged)
+    marked = data["row_label"].str.startswith(RED_FLAG_MARK)
+    assert set(data.loc[marked, "runner"]) == {flagged}
+    assert (data.loc[~marked, "row_label"] == data.loc[~marked, "runner"]).all()
 
 
 def test_vega_spec_ships_each_dataset_as_arrow_bytes(scored: pd.DataFrame) -> None:
