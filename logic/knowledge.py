@@ -255,9 +255,7 @@ class Ostrc(_Strict):
 
 
 class Availability(_Strict):
-    by_participation: list[Literal["full", "modified", "out"]] = Field(
-        min_length=4, max_length=4
-    )
+    by_participation: list[Literal["full", "modified", "out"]] = Field(min_length=4, max_length=4)
     modified_from_training: Annotated[int, Field(ge=0, le=3)]
 
 

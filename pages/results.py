@@ -19,6 +19,7 @@ from logic.session_keys import RESULT_ID
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
 from logic.weeks import week_label
 from pages.shared import common
+from pages.shared.notes import notes_section
 
 KB = common.kb()
 BAND_BADGE = {"low": "green", "moderate": "orange", "high": "red"}
@@ -55,10 +56,15 @@ except StrideCheckError as err:
     st.stop()
 
 if checkin is None:
-    st.title("Your results", anchor=False)
-    st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
-    if who is not None:
-        common.link_to(ctx, "checkin", "Go to the check-in", "📝")
+    if ctx.team and who is None and common.reviews_teams(ctx):  # a coach or admin, not running
+        st.title("Results", anchor=False)
+        st.info("Open a runner's History and pick a check-in to see its results here.")
+        common.link_to(ctx, "history", "Go to History", "📈")
+    else:
+        st.title("Your results", anchor=False)
+        st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
+        if who is not None:
+            common.link_to(ctx, "checkin", "Go to the check-in", "📝")
     common.disclaimer()
     st.stop()
 
@@ -66,7 +72,8 @@ day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["d
 result = checkin_result(checkin, KB, history)
 alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not None else None
 
-st.title("Your results", anchor=False)
+me = common.is_me(ctx, str(checkin["runner"]))
+st.title("Your results" if me else "Results", anchor=False)
 st.markdown(f"**{escape_markdown(checkin['runner'])}** · {week_label(day)}")
 
 if result.needs_clinician:
@@ -84,6 +91,8 @@ if history is not None and len(history) > 1:
     if weeks[picked] != int(checkin["id"]):
         st.session_state[RESULT_ID] = weeks[picked]
         st.rerun()
+
+notes_section(ctx, int(checkin["id"]), str(checkin["runner"]), "results")
 
 top = result.top
 st.markdown(f"**Highest risk:** {top['name']}")
@@ -126,7 +135,7 @@ st.altair_chart(
     width="stretch",
 )
 
-st.subheader("Your routine this week")
+st.subheader("Your routine this week" if me else "The routine for this week")
 st.caption("One plan for everything that showed up: each exercise once, most useful first.")
 st.markdown(routine_list_markdown(result.routine))
 stem = routine_filename(str(checkin["runner"]), day)

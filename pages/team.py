@@ -13,7 +13,6 @@ from logic.charts.team import RUNNER_PARAM, team_view
 from logic.errors import StrideCheckError
 from logic.io.importing import download_bytes, safe_name, team_csv
 from logic.session_keys import HISTORY_RUNNER
-from logic.texts import escape_all
 from logic.weeks import week_end, week_label, weeks_between
 from pages.shared import common
 

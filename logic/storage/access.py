@@ -220,9 +220,7 @@ class ScopedStore:
                 f"check-in {int(first.name) + 1}, column {first['column']!r}: {first['got']}; "
                 f"allowed: {first['allowed']}. Nothing was imported."
             )
-        return self.store.import_checkins(
-            frame, on_conflict=on_conflict, actor=self.viewer.actor
-        )
+        return self.store.import_checkins(frame, on_conflict=on_conflict, actor=self.viewer.actor)
 
     def import_refusals(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Why each row of an import may not be written ('' where it may); see import_refusals."""

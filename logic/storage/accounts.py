@@ -392,9 +392,7 @@ class Accounts:
         if team:
             self.create_team(team)
         with self.store.transaction("change the team") as conn:
-            before = conn.execute(
-                sa.select(runners.c.team).where(runners.c.name == runner)
-            ).first()
+            before = conn.execute(sa.select(runners.c.team).where(runners.c.name == runner)).first()
             if before is None:
                 raise AccountError(f"There is no runner {runner!r}.")
             if before.team == team:

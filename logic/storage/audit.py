@@ -103,4 +103,3 @@ def trail(conn: sa.Connection, limit: int | None = None) -> pd.DataFrame:
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     frame["id"] = frame["id"].astype("int64")
     return frame
-

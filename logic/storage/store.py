@@ -30,6 +30,7 @@ from logic.checkins import CheckinValidationError, parse_checkins
 from logic.errors import StorageError
 from logic.knowledge import ColumnSpec
 from logic.names import InvalidName, clean_name
+from logic.storage.audit import DEVICE, Actor, record, record_many
 from logic.storage.engine import (
     ASK_ADMIN,
     MIGRATIONS_DIR,
@@ -43,7 +44,6 @@ from logic.storage.engine import (
     upgrade_to_head,
     writer,
 )
-from logic.storage.audit import DEVICE, Actor, record, record_many
 from logic.storage.tables import CHECKIN_SPECS, checkin_notes, checkins, nullable, runners
 from logic.weeks import week_start, week_starts
 

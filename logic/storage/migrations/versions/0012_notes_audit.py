@@ -46,9 +46,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["runner"], ["runners.name"], name="fk_checkin_notes_runner", onupdate="CASCADE"
         ),
-        sa.CheckConstraint(
-            "length(body) BETWEEN 1 AND 2000", name="ck_checkin_notes_body"
-        ),
+        sa.CheckConstraint("length(body) BETWEEN 1 AND 2000", name="ck_checkin_notes_body"),
         sqlite_autoincrement=True,
     )
     op.create_index("ix_checkin_notes_checkin", "checkin_notes", ["checkin_id"])
