@@ -7,12 +7,13 @@ it belongs to); these functions take a Store and trust their caller.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 
-from logic.names import InvalidName, clean_name
+from logic.names import bad_character
 from logic.storage.audit import Actor
 from logic.storage.store import CheckinNotFound, InvalidCheckin, Store
 from logic.storage.tables import checkin_notes, checkins
@@ -29,11 +30,14 @@ def clean_body(body: str) -> str:
         raise InvalidCheckin("note: write something first (1 to 2000 characters).")
     if len(text) > MAX_NOTE:
         raise InvalidCheckin(f"note: {len(text)} characters; allowed: at most {MAX_NOTE}.")
-    try:  # the same rules as names, line by line: no invisible or control characters
-        lines = [clean_name(line, "note") if line.strip() else "" for line in text.split("\n")]
-    except InvalidName as err:
-        raise InvalidCheckin(str(err)) from None
-    return "\n".join(lines)
+    text = unicodedata.normalize("NFKC", text)
+    found = bad_character(text.replace("\n", " ").replace("\t", " "))
+    if found is not None:  # a bidi override could make a note read as something else
+        raise InvalidCheckin(
+            f"note: contains an invisible or control character ({found}); remove it and "
+            "send the note again."
+        )
+    return text
 
 
 def add_note(store: Store, checkin_id: int, body: str, author: Actor) -> int:

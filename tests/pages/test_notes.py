@@ -64,7 +64,9 @@ def test_a_coach_of_another_team_never_sees_the_notes(team: dict[str, int]) -> N
     store = get_store()
     coach = ScopedStore(store, Viewer.of(Accounts(store).get(team["coach_a"])))
     coach.add_note(team["ann_checkin"], NOTE)
-    coach_b = Accounts(store).create_user("coach_b", role="coach", password=PASSWORD, coach_of=["B"])
+    coach_b = Accounts(store).create_user(
+        "coach_b", role="coach", password=PASSWORD, coach_of=["B"]
+    )
     at = history_of(coach_b.id)
     assert at.selectbox(key="coach_runner").options == ["cat"]
     assert NOTE not in thread(at)
