@@ -131,5 +131,5 @@ def test_the_change_and_its_trace_commit_together(
 
 
 def test_an_unknown_action_is_refused(store: Store) -> None:
-    with store.transaction("test") as conn, pytest.raises(ValueError, match="checkin.edit"):
+    with store.transaction("test") as conn, pytest.raises(ValueError, match=r"checkin\.edit"):
         audit.record(conn, ADMIN, "checkin.eaten", "check-in 1")
