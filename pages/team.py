@@ -137,6 +137,7 @@ st.markdown(
 )
 if md["flags"]:
     st.error(f"**Red flags: these runners should see a clinician.**\n{md['flags']}", icon="🩺")
+st.markdown(md["bands"])
 
 # --- the roster: whom to call ------------------------------------------------------------------
 st.subheader("Roster")
@@ -164,11 +165,15 @@ else:
         column_order=roster_view.TABLE_ORDER,
         column_config={
             "runner": st.column_config.TextColumn("Runner", pinned=True),
-            "flag": st.column_config.TextColumn("Flag", help="A red flag: see a clinician."),
+            "flag": st.column_config.TextColumn(
+                "Flag", width=48, help="⚑ a red flag: this runner should see a clinician."
+            ),
             "status": st.column_config.TextColumn(
                 "Check-in", help="✓ answered this week; ✗ not yet, with the last date."
             ),
-            "pain": st.column_config.NumberColumn("Pain", format="%d", help="Worst pain, 0-10."),
+            "pain": st.column_config.TextColumn(
+                "Pain", width=48, help="Worst pain this week, 0-10."
+            ),
             "top": "Top concern",
             "trend": st.column_config.TextColumn(
                 "Trend", help="Risk against the check-in before: ↑ up, ↓ down, → level."
@@ -188,7 +193,6 @@ else:
         "Not answered first, then red flags and the highest risk. Tap a row to open that "
         "runner's history and leave a note; tap a column title to sort."
     )
-st.markdown(md["bands"])
 
 st.subheader("Watch list")
 watch = v.watch

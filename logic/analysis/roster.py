@@ -42,6 +42,7 @@ ROSTER_COLUMNS = [
 ]
 FILTERS = ("red flags", "not answered", "rising")
 UP, DOWN, SAME = "↑", "↓", "→"
+RED_FLAG = "⚑"  # the roster's and the heatmap's mark of a runner who should see a clinician
 SIDE = "pain_side"  # an optional check-in column (left / right / both), when it exists
 
 
@@ -225,13 +226,20 @@ def roster_table(roster: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "runner": roster["runner"].astype("str"),
-            "flag": np.where(roster["red_flag"].astype(bool), "⚑ clinician", ""),
+            "flag": np.where(roster["red_flag"].astype(bool), RED_FLAG, ""),
             "status": np.where(
                 roster["answered"].astype(bool),
                 "✓ this week",
                 "✗ " + roster["status"].str.replace("not answered · ", "", regex=False),
             ),
-            "pain": pd.array(roster["pain"].round(), dtype="Int64"),
+            # Text, so a runner without a check-in shows an empty cell (not "None"); padded
+            # to two characters so that sorting the column still sorts by the number.
+            "pain": roster["pain"]
+            .round()
+            .astype("Int64")
+            .astype("str")
+            .fillna("")
+            .str.rjust(2),
             "top": top.astype("str"),
             "trend": roster["trend"],
             "availability": roster["availability"],

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from logic.analysis import team
+from logic.analysis.roster import RED_FLAG
 from logic.analysis.team import WeekGlance
 from logic.charts.base import (
     BAND_COLORS,
@@ -189,7 +190,7 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
     return finish(rules, labels, lines, points, height=HEIGHT)
 
 
-RED_FLAG_MARK = "⚑ "
+RED_FLAG_MARK = f"{RED_FLAG} "  # the roster's mark, before the runner's name
 
 
 def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:

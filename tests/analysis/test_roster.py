@@ -98,4 +98,4 @@ def test_the_table_puts_key_columns_first(board: pd.DataFrame) -> None:
     table = roster.roster_table(board)
     assert list(table.columns) == roster.TABLE_ORDER
     assert table["status"].tolist()[:2] == ["✗ never", "✗ last 23 Nov"]
-    assert table.loc[table["runner"] == "cy", "flag"].item() == "⚑ clinician"
+    assert table.loc[table["runner"] == "cy", "flag"].item() == roster.RED_FLAG

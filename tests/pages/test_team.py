@@ -89,7 +89,7 @@ def test_the_week_at_a_glance() -> None:
     assert roster["runner"].tolist()[:2] == ["Eve", "Dan"]
     assert roster["status"].tolist()[:2] == ["✗ never", "✗ last 11 Nov"]
     assert (roster["status"].iloc[2:] == "✓ this week").all()
-    assert roster.loc[roster["runner"] == "Bob", "flag"].item() == "⚑ clinician"
+    assert roster.loc[roster["runner"] == "Bob", "flag"].item() == "⚑"
     (flag,) = map(plain, texts(at.error))
     assert "Red flags" in flag and "**Bob**: warning sign: Visible swelling" in flag
     bands = band_table(at)
