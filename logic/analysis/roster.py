@@ -234,12 +234,7 @@ def roster_table(roster: pd.DataFrame) -> pd.DataFrame:
             ),
             # Text, so a runner without a check-in shows an empty cell (not "None"); padded
             # to two characters so that sorting the column still sorts by the number.
-            "pain": roster["pain"]
-            .round()
-            .astype("Int64")
-            .astype("str")
-            .fillna("")
-            .str.rjust(2),
+            "pain": roster["pain"].round().astype("Int64").astype("str").fillna("").str.rjust(2),
             "top": top.astype("str"),
             "trend": roster["trend"],
             "availability": roster["availability"],
