@@ -5,7 +5,7 @@ import streamlit as st
 from logic import clock
 from logic.io.importing import audit_csv, download_bytes
 from logic.storage.accounts import ROLES, AccountError, change_summary
-from logic.storage.audit import ACTIONS
+from logic.storage.audit import ACTIONS, summaries
 from logic.storage.store import StorageError
 from logic.texts import escape_markdown
 from pages.shared import common
@@ -246,21 +246,21 @@ except StorageError as err:
 if trail is not None and trail.empty:
     st.caption("Nothing recorded yet: edits and deletes of check-ins, role and team changes.")
 elif trail is not None:
-    shown = trail.head(AUDIT_ROWS).assign(what=lambda t: t["action"].map(ACTIONS))
+    shown = trail.head(AUDIT_ROWS)
+    shown = shown.assign(what=shown["action"].map(ACTIONS), change=summaries(shown))
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(shown), 400),
-        column_order=["at", "actor", "what", "subject", "runner", "before", "after"],
+        column_order=["at", "actor", "what", "runner", "change", "subject"],
         column_config={
             "at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
             "actor": "Who",
             "what": "What",
             "subject": "Of",
             "runner": "Runner",
-            "before": st.column_config.TextColumn("Before", width="medium"),
-            "after": st.column_config.TextColumn("After", width="medium"),
+            "change": st.column_config.TextColumn("Change", width="large"),
         },
         key="admin_audit",
     )
@@ -275,6 +275,6 @@ elif trail is not None:
     )
     st.caption(
         f"Newest first{f'; the latest {AUDIT_ROWS} here' if len(trail) > AUDIT_ROWS else ''}. "
-        "Before and after hold the whole record as it was, so a deleted check-in keeps its "
-        "content (and its notes) here."
+        "The download holds the whole record before and after each change as JSON, so a "
+        "deleted check-in keeps its content (and its notes) there."
     )

@@ -103,3 +103,39 @@ def trail(conn: sa.Connection, limit: int | None = None) -> pd.DataFrame:
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     frame["id"] = frame["id"].astype("int64")
     return frame
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    return str(value)
+
+
+def _change(action: str, before: str | None, after: str | None) -> str:
+    old = json.loads(before) if isinstance(before, str) else {}
+    new = json.loads(after) if isinstance(after, str) else {}
+    if action == "checkin.delete":
+        signs = old.get("warning_signs") or ""
+        notes = old.get("notes") or []
+        parts = [f"week of {old.get('date')}", f"pain {old.get('pain_level')}"]
+        parts += [f"warning signs {signs}"] if signs else []
+        parts += [f"{len(notes)} note{'' if len(notes) == 1 else 's'}"] if notes else []
+        return "was: " + ", ".join(parts)
+    keys = [k for k in new if k not in ("id", "week_start") and old.get(k) != new.get(k)]
+    return "; ".join(f"{k} {_shown(old.get(k))} → {_shown(new.get(k))}" for k in keys)
+
+
+def summaries(trail: pd.DataFrame) -> pd.Series:
+    """One line per row of the trail saying what changed ("pain_level 3 → 5", "team A → B",
+    "was: week of 2026-11-23, pain 9, warning signs swelling, 1 note"), for the Admin page;
+    the export keeps the whole before and after. Per row: call it on the rows shown."""
+    return pd.Series(
+        [
+            _change(a, b, c)
+            for a, b, c in zip(trail["action"], trail["before"], trail["after"], strict=True)
+        ],
+        index=trail.index,
+        dtype="str",
+    )

@@ -133,3 +133,16 @@ def test_the_change_and_its_trace_commit_together(
 def test_an_unknown_action_is_refused(store: Store) -> None:
     with store.transaction("test") as conn, pytest.raises(ValueError, match=r"checkin\.edit"):
         audit.record(conn, ADMIN, "checkin.eaten", "check-in 1")
+
+
+def test_each_row_says_what_changed_in_one_line(store: Store) -> None:
+    week = store.save_checkin({"runner": "ann", "team": "A", "date": "2026-11-23"})
+    store.update_checkin(week, {"pain_level": 9, "warning_signs": "swelling"}, actor=ADMIN)
+    notes.add_note(store, week, "see the physio", COACH)
+    store.delete_checkin(week, actor=ADMIN)
+    Accounts(store).set_runner_team("ann", "B", actor=ADMIN)
+    assert audit.summaries(trail(store)).tolist() == [
+        "team A → B",
+        "was: week of 2026-11-23, pain 9, warning signs swelling, 1 note",
+        "pain_level 0 → 9; warning_signs — → swelling",
+    ]
