@@ -9,6 +9,7 @@ Altair's row limit. All charts follow the container's width and stay readable at
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -204,17 +205,22 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
     data = cells.loc[:, [*cols, *extra]].sort_values(["rank"], kind="stable")
     data["score_text"] = data["score"].round(0).astype("int64").astype("str")
     data["band_label"] = data["band"].map(BAND_LABELS)
-    # A red flag is marked in the runner's row label ("⚑ ann"), so it shows without a hover.
-    flagged = data["needs_clinician"].astype(bool) if "needs_clinician" in data else False
-    data["row_label"] = data["runner"].where(~flagged, RED_FLAG_MARK + data["runner"])
-    runners = list(dict.fromkeys(data["row_label"]))
+    # A red flag is marked before the runner's name on the axis ("⚑ ann"), so it shows
+    # without a hover; the field stays `runner` (selection, tooltips, aria labels).
+    flagged = data["needs_clinician"].astype(bool) if "needs_clinician" in data else None
+    marked = [] if flagged is None else sorted(set(data.loc[flagged, "runner"]))
+    label = (
+        f"indexof({json.dumps(marked)}, datum.value) >= 0 "
+        f"? {json.dumps(RED_FLAG_MARK)} + datum.value : datum.value"
+    )
+    runners = list(dict.fromkeys(data["runner"]))
     conditions = list(dict.fromkeys(data["short_name"]))
     pick = alt.selection_point(name=RUNNER_PARAM, fields=["runner"], on="click", toggle=False)
     y = alt.Y(
-        "row_label:N",
+        "runner:N",
         sort=runners,
         title=None,
-        axis=alt.Axis(labelLimit=120, labelFontSize=12, ticks=False, domain=False),
+        axis=alt.Axis(labelLimit=120, labelFontSize=12, ticks=False, domain=False, labelExpr=label),
     )
     x = alt.X(
         "short_name:N",

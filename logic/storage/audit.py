@@ -119,7 +119,7 @@ def _change(action: str, before: str | None, after: str | None) -> str:
     if action == "checkin.delete":
         signs = old.get("warning_signs") or ""
         notes = old.get("notes") or []
-        parts = [f"week of {old.get('date')}", f"pain {old.get('pain_level')}"]
+        parts = [f"check-in of {old.get('date')}", f"pain {old.get('pain_level')}"]
         parts += [f"warning signs {signs}"] if signs else []
         parts += [f"{len(notes)} note{'' if len(notes) == 1 else 's'}"] if notes else []
         return "was: " + ", ".join(parts)
@@ -129,7 +129,7 @@ def _change(action: str, before: str | None, after: str | None) -> str:
 
 def summaries(trail: pd.DataFrame) -> pd.Series:
     """One line per row of the trail saying what changed ("pain_level 3 → 5", "team A → B",
-    "was: week of 2026-11-23, pain 9, warning signs swelling, 1 note"), for the Admin page;
+    "was: check-in of 2026-11-23, pain 9, warning signs swelling, 1 note"), for the Admin page;
     the export keeps the whole before and after. Per row: call it on the rows shown."""
     return pd.Series(
         [

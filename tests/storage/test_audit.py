@@ -143,6 +143,6 @@ def test_each_row_says_what_changed_in_one_line(store: Store) -> None:
     Accounts(store).set_runner_team("ann", "B", actor=ADMIN)
     assert audit.summaries(trail(store)).tolist() == [
         "team A → B",
-        "was: week of 2026-11-23, pain 9, warning signs swelling, 1 note",
+        "was: check-in of 2026-11-23, pain 9, warning signs swelling, 1 note",
         "pain_level 0 → 9; warning_signs — → swelling",
     ]
