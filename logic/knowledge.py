@@ -387,6 +387,11 @@ class Ostrc(_Strict):
     substantial_from_option: Annotated[int, Field(ge=0, le=3)]
 
 
+class Availability(_Strict):
+    by_participation: list[Literal["full", "modified", "out"]] = Field(min_length=4, max_length=4)
+    modified_from_training: Annotated[int, Field(ge=0, le=3)]
+
+
 class Trends(_Strict):
     rise_points: Annotated[float, Field(gt=0, le=100)]
 
@@ -472,6 +477,7 @@ class RulesFile(_Strict):
     ostrc: Ostrc
     running_advice: RunningAdvice
     until_seen: UntilSeen
+    availability: Availability
     trends: Trends
 
 

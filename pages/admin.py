@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from logic import clock
+from logic.io.importing import audit_csv, download_bytes
 from logic.storage.accounts import ROLES, AccountError, change_summary
+from logic.storage.audit import ACTIONS, summaries
 from logic.storage.store import StorageError
 from logic.texts import escape_markdown
 from pages.shared import common, mail
@@ -17,6 +20,8 @@ PENDING = "admin_pending_change"  # the change the admin was asked to confirm, a
 
 accounts = ctx.accounts
 config = ctx.config
+actor = ctx.viewer.actor  # every change below is recorded in the audit trail under this name
+AUDIT_ROWS = 200  # shown on the page; the export holds the whole trail
 
 st.title("Admin", anchor=False)
 notice = st.session_state.pop("admin_notice", None)
@@ -163,9 +168,9 @@ if len(people):
 
                 def apply(person=person, pending=pending) -> None:
                     if pending["role"] != person.role or tuple(pending["teams"]) != person.teams:
-                        accounts.set_role(person.id, pending["role"], pending["teams"])
+                        accounts.set_role(person.id, pending["role"], pending["teams"], actor=actor)
                     if person.runner and pending["team"] != team_now:
-                        accounts.set_runner_team(person.runner, pending["team"])
+                        accounts.set_runner_team(person.runner, pending["team"], actor=actor)
 
                 attempt(apply, "Saved: " + escape_markdown(pending["question"][:-1]) + ".")
             if no.button("Cancel", key=f"edit_cancel_{pid}"):
@@ -174,12 +179,12 @@ if len(people):
     with right:
         if person.active and st.button("Deactivate", type="secondary", key=f"edit_off_{pid}"):
             attempt(
-                lambda: accounts.set_active(person.id, False),
+                lambda: accounts.set_active(person.id, False, actor=actor),
                 f"{escape_markdown(picked)} deactivated.",
             )
         if not person.active and st.button("Reactivate", key=f"edit_on_{pid}"):
             attempt(
-                lambda: accounts.set_active(person.id, True),
+                lambda: accounts.set_active(person.id, True, actor=actor),
                 f"{escape_markdown(picked)} reactivated.",
             )
         if config.login == "local":
@@ -190,4 +195,87 @@ if len(people):
             if problem := st.session_state.pop(PASSWORD_PROBLEM, None):
                 st.error(problem, icon="⚠️")
 
+# --- runners and their teams: also the runners without an account ------------------------------
+st.subheader("Runners and teams")
+try:
+    runners = ctx.store.list_runners()
+except StorageError as err:
+    st.error(f"Could not read the runners. {common.error_text(ctx, err)}", icon="🛑")
+    runners = None
+if runners is not None and len(runners):
+    st.dataframe(
+        runners.fillna({"team": ""}),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(runners), 300),
+        column_config={"runner": "Runner", "team": "Team"},
+        key="admin_runners",
+    )
+    stored = dict(zip(runners["runner"], runners["team"].fillna(""), strict=True))
+    who_col, team_col = st.columns(2)
+    mover = who_col.selectbox("Runner", list(stored), key="admin_move_runner")
+    options = ["", *teams]
+    current = stored[mover]
+    target = team_col.selectbox(
+        "Team",
+        options,
+        index=options.index(current) if current in options else 0,
+        key=f"admin_move_team_{mover}",
+        format_func=lambda t: t or "(no team)",
+    )
+    if st.button("Move runner", key="admin_move", disabled=target == current):
+        where = f"team {target}" if target else "no team"
+        attempt(
+            lambda: accounts.set_runner_team(mover, target or None, actor=actor),
+            f"{escape_markdown(mover)} moved to {escape_markdown(where)}.",
+        )
+    st.caption(
+        "A runner's team decides which coaches see their check-ins. Moving them is recorded "
+        "in the audit trail and signs their open sessions out."
+    )
+elif runners is not None:
+    st.caption("No runners yet.")
+
+# --- the audit trail -----------------------------------------------------------------------------
+st.subheader("Audit trail")
+try:
+    trail = ctx.store.audit_trail()
+except StorageError as err:
+    st.error(f"Could not read the audit trail. {common.error_text(ctx, err)}", icon="🛑")
+    trail = None
+if trail is not None and trail.empty:
+    st.caption("Nothing recorded yet: edits and deletes of check-ins, role and team changes.")
+elif trail is not None:
+    shown = trail.head(AUDIT_ROWS)
+    shown = shown.assign(what=shown["action"].map(ACTIONS), change=summaries(shown))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(shown), 400),
+        column_order=["at", "actor", "what", "runner", "change", "subject"],
+        column_config={
+            "at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
+            "actor": "Who",
+            "what": "What",
+            "subject": "Of",
+            "runner": "Runner",
+            "change": st.column_config.TextColumn("Change", width="large"),
+        },
+        key="admin_audit",
+    )
+    st.download_button(
+        f"Download the audit trail ({len(trail)} rows, CSV)",
+        lambda: download_bytes(audit_csv(trail)),
+        f"stride-check-audit-{clock.today():%Y-%m-%d}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon="⬇️",
+        key="admin_audit_export",
+    )
+    st.caption(
+        f"Newest first{f'; the latest {AUDIT_ROWS} here' if len(trail) > AUDIT_ROWS else ''}. "
+        "The download holds the whole record before and after each change as JSON, so a "
+        "deleted check-in keeps its content (and its notes) there."
+    )
 mail.admin_section(ctx)

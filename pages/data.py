@@ -15,6 +15,8 @@ from logic.io.importing import (
     download_bytes,
     export_csv,
     export_filename,
+    notes_csv,
+    notes_filename,
     plan_import,
     problems_markdown,
     safe_name,
@@ -22,6 +24,32 @@ from logic.io.importing import (
 )
 from logic.texts import escape_markdown
 from pages.shared import common
+
+
+def notes_export(ctx: common.AppContext, runner: str, day) -> None:
+    """The notes on the runner's check-ins, in a file of their own: the check-in CSV keeps
+    the import's columns, so it always reads back in."""
+    if not ctx.team:
+        return
+    try:
+        thread = ctx.store.notes_of_runner(runner)
+    except StrideCheckError as err:
+        st.error(f"Could not read the notes. {common.error_text(ctx, err)}", icon="🛑")
+        return
+    if thread.empty:
+        return
+    st.download_button(
+        f"Download the {len(thread)} note{'' if len(thread) == 1 else 's'} (CSV)",
+        download_bytes(notes_csv(thread)),
+        notes_filename(runner, day),
+        mime="text/csv",
+        icon="💬",
+        key="data_notes_export",
+    )
+    st.caption(
+        "The notes and replies on these check-ins: the check-in's date, who wrote, when, and what."
+    )
+
 
 ROUND = "data_upload_round"  # part of the uploader's key: a new round empties the uploader
 DONE = "data_import_done"  # the message of the last import, shown once after the rerun
@@ -33,20 +61,22 @@ store = ctx.store
 runner, _team = common.require_runner(ctx)
 today = clock.today()
 
+me = common.is_me(ctx, runner)
+whose = "your" if me else f"{escape_markdown(runner)}'s"
 st.title("Import & export", anchor=False)
-st.markdown(f"**{escape_markdown(runner)}** · your check-ins as a CSV file")
+st.markdown(f"**{escape_markdown(runner)}** · {whose} check-ins as a CSV file")
 
 # --- export ------------------------------------------------------------------------------------
 st.subheader("Export")
 try:
     history = store.history(runner)
 except StrideCheckError as err:
-    st.error(f"Could not read your check-ins. {common.error_text(ctx, err)}", icon="🛑")
+    st.error(f"Could not read the check-ins. {common.error_text(ctx, err)}", icon="🛑")
     history = None
 if history is not None:
     count = len(history)
     st.download_button(
-        f"Download my {count} check-in{'' if count == 1 else 's'} (CSV)",
+        f"Download {'my' if me else whose} {count} check-in{'' if count == 1 else 's'} (CSV)",
         download_bytes(export_csv(history)) if count else b"",
         export_filename(runner, today),
         mime="text/csv",
@@ -56,11 +86,17 @@ if history is not None:
     )
     if count:
         st.caption(
-            "Every week you have saved, one row each, in the same columns as the import "
-            "below: keep it as a backup or open it in a spreadsheet."
+            f"Every week {'you have' if me else escape_markdown(runner) + ' has'} saved, one "
+            "row each, in the same columns as the import below: keep it as a backup or open it "
+            "in a spreadsheet."
         )
     else:
-        st.caption("Nothing to export yet: your check-ins will be here once you save one.")
+        st.caption(
+            "Nothing to export yet: your check-ins will be here once you save one."
+            if me
+            else f"Nothing to export yet: {escape_markdown(runner)} has no check-ins."
+        )
+    notes_export(ctx, runner, today)
 
 # --- import ------------------------------------------------------------------------------------
 st.subheader("Import")

@@ -23,6 +23,7 @@ from logic.knowledge import BUILDING_UP, LOOKS_LIKE
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
 from pages.shared import common
+from pages.shared.notes import notes_section
 
 KB = common.kb()
 ALL = "All conditions"
@@ -76,9 +77,11 @@ store = ctx.store
 try:
     history = store.history(runner)
 except StrideCheckError as err:
-    st.error(f"Could not load your check-ins. {common.error_text(ctx, err)}", icon="🛑")
+    st.error(f"Could not load the check-ins. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 
+me = common.is_me(ctx, runner)
+whose = "your" if me else f"{escape_markdown(runner)}'s"
 st.title("History", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}**")
 deleted = st.session_state.pop("hist_deleted", None)
@@ -100,7 +103,7 @@ scored, load, alerts, table, choices = weeks_of(runner, version, history)
 for message in alerts["message"]:
     st.warning(message, icon="📈")
 if not alerts.empty:
-    st.caption("Compared with your check-in of the week before.")
+    st.caption(f"Compared with {whose} check-in of the week before.")
 
 st.subheader("Check-ins")
 # Severity only once a check-in has it: an empty column costs a phone's width for nothing.
@@ -129,21 +132,24 @@ st.markdown(
 )
 # Only the actions this role can take: a coach or admin who does not run has no check-in
 # page, so no Edit.
-actions = [a for a in ("results", "checkin") if ctx.may_open(a)] + ["delete"]
+actions = [a for a in ("results", "checkin") if ctx.may_open(a)]
+if store.can_delete(runner):  # a coach never deletes a runner's check-in
+    actions.append("delete")
 cols = dict(zip(actions, st.columns(len(actions)), strict=True))
 if "results" in cols and cols["results"].button("Open results", width="stretch"):
     common.go_to(ctx, "results", {RESULT_ID: picked})
 if "checkin" in cols and cols["checkin"].button("Edit", width="stretch"):
     # The runner too: a coach who runs picks the runner on the check-in page as well.
     common.go_to(ctx, "checkin", {CI_EDIT_ID: picked, HISTORY_RUNNER: runner})
-if cols["delete"].button("Delete", width="stretch"):
+if "delete" in cols and cols["delete"].button("Delete", width="stretch"):
     st.session_state["hist_delete"] = picked
 
 if st.session_state.get("hist_delete") not in (None, picked):
     st.session_state.pop("hist_delete")  # another check-in was picked: ask again
 doomed = st.session_state.get("hist_delete")
 if doomed is not None:
-    st.warning(f"Delete the check-in of {choices[doomed]}? This cannot be undone.", icon="🗑️")
+    kept = " The admins' audit trail keeps a copy." if ctx.team else ""
+    st.warning(f"Delete the check-in of {choices[doomed]}? This cannot be undone.{kept}", icon="🗑️")
     yes, no = st.columns(2)
     if yes.button("Yes, delete it", type="primary", width="stretch"):
         try:
@@ -158,6 +164,8 @@ if doomed is not None:
     if no.button("Keep it", width="stretch"):
         st.session_state.pop("hist_delete")
         st.rerun()
+
+notes_section(ctx, int(picked), runner, "history")
 
 st.divider()
 period = st.segmented_control(
@@ -182,7 +190,7 @@ if specs["distance"] is not None:
     for title, explain in zip(latest["title"], latest["explain"], strict=True):
         st.warning(f"**{title}.** {explain}", icon="⚠️")
     if latest.empty:
-        st.caption("No load signals in your latest week.")
+        st.caption(f"No load signals in {whose} latest week.")
     st.caption("Load signals say that load rose faster than usual. They are not diagnoses.")
     with st.expander(f"All load signals in this period ({len(flags)})"):
         for line in explanations(KB).values():
@@ -197,7 +205,11 @@ if specs["distance"] is not None:
             width="stretch",
         )
 else:
-    st.info("Add your weekly distance and longest run to your check-ins to see your load here.")
+    st.info(
+        "Add your weekly distance and longest run to your check-ins to see your load here."
+        if me
+        else f"{escape_markdown(runner)} has not given a weekly distance yet: no load to show."
+    )
 
 st.subheader("How the weeks went")
 if specs["severity"] is not None:
@@ -207,6 +219,10 @@ if specs["severity"] is not None:
         "of the check-in. Triangles: a week the problem held you back a lot."
     )
 else:
-    st.caption("Answer the four optional questions at the end of the check-in to see this.")
+    st.caption(
+        "Answer the four optional questions at the end of the check-in to see this."
+        if me
+        else f"{escape_markdown(runner)} has not answered the optional questions yet."
+    )
 
 common.disclaimer()

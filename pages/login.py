@@ -5,16 +5,13 @@ import streamlit as st
 from logic.errors import StrideCheckError
 from logic.oidc import refusal
 from logic.session_keys import HOME_PAGE
-from logic.texts import escape_markdown
 from pages.shared import common
 
 ctx = common.context()
 config, user = ctx.config, ctx.user
 if user is not None:
-    st.title(f"Welcome, {escape_markdown(user.display_name)}", anchor=False)
-    st.success("You are signed in.")
-    st.page_link(st.session_state[HOME_PAGE], label="Continue", icon="➡️")
-    st.stop()
+    # Signed in (just now, or an old tab at /login): straight on to the role's first page.
+    st.switch_page(st.session_state[HOME_PAGE])
 
 st.title("Sign in to Stride Check", anchor=False)
 st.caption("Your club runs Stride Check in team mode: sign in to see your check-ins.")

@@ -29,6 +29,7 @@ from logic.session_keys import RESULT_ID
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
 from logic.weeks import week_label, week_title
 from pages.shared import common
+from pages.shared.notes import notes_section
 
 KB = common.kb()
 BAND_BADGE = {"low": "green", "moderate": "orange", "high": "red"}
@@ -65,10 +66,15 @@ except StrideCheckError as err:
     st.stop()
 
 if checkin is None:
-    st.title("Your results", anchor=False)
-    st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
-    if who is not None:
-        common.link_to(ctx, "checkin", "Go to the check-in", "📝")
+    if ctx.team and who is None and common.reviews_teams(ctx):  # a coach or admin, not running
+        st.title("Results", anchor=False)
+        st.info("Open a runner's History and pick a check-in to see its results here.")
+        common.link_to(ctx, "history", "Go to History", "📈")
+    else:
+        st.title("Your results", anchor=False)
+        st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
+        if who is not None:
+            common.link_to(ctx, "checkin", "Go to the check-in", "📝")
     common.disclaimer()
     st.stop()
 
@@ -76,7 +82,8 @@ day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["d
 result = checkin_result(checkin, KB, history)
 alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not None else None
 
-st.title("Your results", anchor=False)
+me = common.is_me(ctx, str(checkin["runner"]))
+st.title("Your results" if me else "Results", anchor=False)
 st.markdown(f"**{escape_markdown(checkin['runner'])}** · {week_label(day)}")
 
 if result.needs_clinician:
@@ -102,6 +109,8 @@ if history is not None and len(history) > 1:
     if weeks[picked] != int(checkin["id"]):
         st.session_state[RESULT_ID] = weeks[picked]
         st.rerun()
+
+notes_section(ctx, int(checkin["id"]), str(checkin["runner"]), "results")
 
 top = result.top
 if result.has_signals:
@@ -158,14 +167,14 @@ st.altair_chart(
 
 # -- The routine, or what to do until seen (logic/analysis/routine.py) -------------------------
 if result.until_seen:
-    st.subheader("Until you are seen", anchor=False)
+    st.subheader("Until you are seen" if me else "Until they are seen", anchor=False)
     st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(result.until_seen, start=1)))
     if len(result.routine):
         st.markdown(f"**{KB.rules.until_seen.gentle_heading}**")
         st.markdown(routine_list_markdown(result.routine))
 else:
-    st.subheader("Your routine this week", anchor=False)
-    st.caption("One plan for your concerns this week: each exercise once, most pressing first.")
+    st.subheader("Your routine this week" if me else "The routine for this week", anchor=False)
+    st.caption("One plan for the concerns this week: each exercise once, most pressing first.")
     st.markdown(routine_list_markdown(result.routine))
 stem = routine_filename(str(checkin["runner"]), day)
 plan = routine_markdown(

@@ -7,12 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from logic import clock
+from logic.analysis import roster as roster_view
 from logic.analysis import team
 from logic.charts.team import RUNNER_PARAM, team_view
 from logic.errors import StrideCheckError
 from logic.io.importing import download_bytes, safe_name, team_csv
 from logic.session_keys import HISTORY_RUNNER
-from logic.texts import escape_all
 from logic.weeks import week_end, week_label, weeks_between
 from pages.shared import common
 
@@ -45,13 +45,18 @@ def span(roster_key: str, version: tuple, today: dt.date, _store, _names: tuple)
 def view(key: tuple, period: tuple, condition, week: dt.date, rows: int, _store, _names):
     """Every section for one choice of filters: small frames, Vega-Lite specs, Markdown."""
     v = team_view(scored(*key, _store, _names), _names, period, week, condition, rows, KB)
-    flags, watch, missing = v.glance.needs_clinician, v.watch, pd.Series(v.glance.missing)
+    flags, watch = v.glance.needs_clinician, v.watch
     return v, {
         "flags": team.bullets(flags["runner"], flags["why"]),
         "watch": team.bullets(watch["runner"], watch["why"]),
-        "missing": ", ".join(escape_all(missing).tolist()),
         "bands": team.bands_markdown(v.glance.bands),
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def roster_of(key: tuple, week: dt.date, _store, _names: tuple, _members) -> pd.DataFrame:
+    """The roster of the chosen teams for one week (logic.analysis.roster)."""
+    return roster_view.coach_roster(scored(*key, _store, _names), _members, week, KB)
 
 
 def open_history(runner: str) -> None:
@@ -73,7 +78,14 @@ except StrideCheckError as err:
     st.stop()
 teams = common.visible_teams(ctx, runners)
 if not teams:
-    st.info("No teams yet. A runner joins a team by naming it in their check-in.")
+    if ctx.team:
+        how = (
+            "An admin puts a runner on a team on the **Admin** page (when adding the person, "
+            "or later under **Runners and teams**)."
+        )
+    else:
+        how = "A runner joins a team by giving it when they add their name (the runner picker)."
+    st.info(f"No teams yet. {how}")
     common.disclaimer()
     st.stop()
 
@@ -123,12 +135,64 @@ st.markdown(
     f"**{len(g.needs_clinician)}** red flag{'' if len(g.needs_clinician) == 1 else 's'} · "
     f"**{len(v.watch)}** on the watch list"
 )
-if g.missing:
-    with st.expander(f"Not checked in yet ({len(g.missing)})"):
-        st.markdown(md["missing"])
 if md["flags"]:
     st.error(f"**Red flags: these runners should see a clinician.**\n{md['flags']}", icon="🩺")
 st.markdown(md["bands"])
+
+# --- the roster: whom to call ------------------------------------------------------------------
+st.subheader("Roster")
+board = roster_of(key, week, store, names, members)
+found = roster_view.counts(board)
+shown_filters = st.pills(
+    "Show only",
+    roster_view.FILTERS,
+    selection_mode="multi",
+    format_func=lambda f: f"{f} ({found[f]})",
+    key="team_roster_filter",
+)
+picked_rows = roster_view.filter_roster(board, list(shown_filters or []))
+table = roster_view.roster_table(picked_rows)
+if table.empty:
+    st.caption("Nobody matches these filters this week.")
+else:
+    chosen_row = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="team_roster",
+        column_order=roster_view.TABLE_ORDER,
+        column_config={
+            "runner": st.column_config.TextColumn("Runner", pinned=True),
+            "flag": st.column_config.TextColumn(
+                "Flag", width=48, help="⚑ a red flag: this runner should see a clinician."
+            ),
+            "status": st.column_config.TextColumn(
+                "Check-in", help="✓ answered this week; ✗ not yet, with the last date."
+            ),
+            "pain": st.column_config.TextColumn(
+                "Pain", width=48, help="Worst pain this week, 0-10."
+            ),
+            "top": "Top concern",
+            "trend": st.column_config.TextColumn(
+                "Trend", help="Risk against the check-in before: ↑ up, ↓ down, → level."
+            ),
+            "availability": "Available",
+            "load": st.column_config.TextColumn(
+                "Load", help="spike, long run, or the acute:chronic ratio."
+            ),
+            "where": "Where it hurts",
+            "missed": st.column_config.NumberColumn("Weeks missed", format="%d"),
+        },
+    )
+    rows_picked = chosen_row.get("selection", {}).get("rows", []) if chosen_row else []
+    if rows_picked:
+        open_history(str(table.iloc[rows_picked[0]]["runner"]))
+    st.caption(
+        "Not answered first, then red flags and the highest risk. Tap a row to open that "
+        "runner's history and leave a note; tap a column title to sort."
+    )
 
 st.subheader("Watch list")
 watch = v.watch
@@ -158,7 +222,8 @@ else:
     if clicked and clicked[0].get("runner"):
         open_history(str(clicked[0]["runner"]))
     st.caption(
-        f"The {v.heatmap_runners} riskiest runners first. Tap a runner to open their history."
+        f"The {v.heatmap_runners} riskiest runners first; ⚑ marks a red flag. "
+        "Tap a runner to open their history."
     )
     st.selectbox(
         "Show", HEATMAP_ROWS, format_func=lambda n: f"{n} runners at most", key="team_rows"

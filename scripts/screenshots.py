@@ -11,6 +11,10 @@ dashes and ``/`` is ``home``. Prints a warning per page that shows a Streamlit e
 logs a browser console/page error or overflows horizontally; exits 1 if any did.
 
 ``--seed`` puts a sample runner (Sam Summit, six weekly check-ins) into the database first.
+``--team-seed`` runs the app in team mode (local sign-in) with a sample club instead: an
+admin ("admin"), a coach of "Ridge Runners" ("coach"), five runners (one silent, one with a
+red flag), a note and a few rows of the audit trail; every password is TEAM_PASSWORD.
+``--sign-in USERNAME`` signs that account in first, then reaches every page by its nav link.
 The app has no login: who is checking in lives in the browser session. ``--runner NAME``
 picks that runner in the "Who is checking in?" box once, then reaches every page by its
 nav link in the same session (a new page load would start a new session and forget the
@@ -115,6 +119,74 @@ def seed_database(db_url: str, today: dt.date | None = None) -> None:
         store.dispose()
 
 
+TEAM_PASSWORD = "ridge-demo-2026"
+TEAM_ENV = {"STRIDE_CHECK_MODE": "team", "STRIDE_CHECK_LOGIN": "local"}
+# name -> weeks ago of each check-in, base pain, weekly km of the newest, warning sign
+_CLUB = {
+    "Ann Ridge": ((0, 1, 2, 3), 3, 42, ""),
+    "Bob Scree": ((0, 1, 2, 3), 8, 40, "swelling"),
+    "Cat Valley": ((2, 3, 4), 2, 30, ""),  # silent for two weeks
+    "Dan Moraine": ((0, 1, 2, 3), 1, 75, ""),  # a distance spike this week
+    "Eve Talus": ((0, 1), 5, 35, ""),
+}
+
+
+def seed_team(db_url: str, today: dt.date | None = None) -> None:
+    """A team-mode club for screenshots of the coach's and the admin's pages (--team-seed)."""
+    from logic.storage.access import ScopedStore, Viewer
+    from logic.storage.accounts import Accounts
+    from logic.storage.store import Store
+
+    today = today or clock.today()
+    store = Store(db_url)
+    try:
+        accounts = Accounts(store)
+        admin = accounts.create_user("admin", role="admin", password=TEAM_PASSWORD)
+        coach = accounts.create_user(
+            "coach", role="coach", password=TEAM_PASSWORD, coach_of=[SAMPLE_TEAM]
+        )
+        for name, (weeks, pain, km, sign) in _CLUB.items():
+            store.add_runner(name, SAMPLE_TEAM)
+            for n in weeks:
+                newest = n == weeks[0]
+                store.save_checkin(
+                    {
+                        "runner": name,
+                        "team": SAMPLE_TEAM,
+                        "date": (today - dt.timedelta(weeks=n)).isoformat(),
+                        "pain_level": min(10, pain + (2 if newest and pain > 2 else 0)),
+                        "pain_locations": "outer_knee;outer_hip" if pain >= 3 else "front_knee",
+                        "pain_triggers": "downhill;stairs" if pain >= 3 else "",
+                        "weekly_km": km if newest else 36 + n,
+                        "longest_run_km": 14 + n,
+                        "warning_signs": sign if newest else "",
+                        **_ostrc(1 if pain < 5 else 2, 2 if pain >= 5 else 0, 1, 1),
+                    }
+                )
+        as_coach = ScopedStore(store, Viewer.of(coach))
+        ann = store.latest_checkin("Ann Ridge")
+        as_coach.add_note(int(ann["id"]), "Let's talk Thursday, and skip the hills till then.")
+        accounts.create_user("zoe", role="runner", password=TEAM_PASSWORD, team="Flat Earthers")
+        as_admin = ScopedStore(store, Viewer.of(admin))
+        accounts.set_runner_team("zoe", SAMPLE_TEAM, actor=Viewer.of(admin).actor)
+        as_admin.update_checkin(int(ann["id"]), {"weekly_km": 44})
+        old = store.checkin_in_week("Eve Talus", today - dt.timedelta(weeks=1))
+        as_admin.delete_checkin(int(old["id"]))
+    finally:
+        store.dispose()
+
+
+def sign_in(page: Any, username: str, password: str = TEAM_PASSWORD) -> None:
+    """Sign `username` in through the form; the app lands on the role's first page."""
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_role("textbox", name="Username").fill(username)
+    main.get_by_role("textbox", name="Password").fill(password)
+    main.get_by_role("button", name="Sign in").click()
+    wait_for_app(page)
+    main.get_by_role("textbox", name="Username").wait_for(state="detached")
+    wait_for_app(page)  # the role's first page, drawn
+
+
 def choose_runner(page: Any, runner: str) -> None:
     """Pick ``runner`` in a visible "Who is checking in?" box (inline prompt or sidebar).
 
@@ -190,14 +262,21 @@ def main(argv: list[str] | None = None) -> int:
         help=f"pick this runner first (e.g. {SAMPLE_RUNNER!r} with --seed), then use the nav",
     )  # fmt: skip
     parser.add_argument("--tag", help="add this to the file names: <page>-<tag>-<viewport>.png")
+    parser.add_argument(
+        "--team-seed", action="store_true", help="team mode, with seed_team()'s sample club"
+    )
+    parser.add_argument("--sign-in", metavar="USERNAME", help="sign this account in first")
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
 
     args.out.mkdir(parents=True, exist_ok=True)
-    server = AppServer(db_url=args.db_url)
+    server = AppServer(db_url=args.db_url, env=TEAM_ENV if args.team_seed else None)
     if args.seed:
         seed_database(server.db_url)
+    if args.team_seed:
+        seed_team(server.db_url)
+    session = bool(args.runner or args.sign_in)  # one session: reach pages by the nav
     problems = 0
     started = time.monotonic()
     with server, sync_playwright() as playwright:
@@ -213,11 +292,14 @@ def main(argv: list[str] | None = None) -> int:
                     errors: list[str] = []
                     page.on("console", lambda msg, errors=errors: _log_console(msg, errors))
                     page.on("pageerror", lambda err, errors=errors: errors.append(str(err)))
-                    if args.runner:
+                    if session:
                         open_page(page, server.url("/"))
+                    if args.sign_in:
+                        sign_in(page, args.sign_in)
+                    if args.runner:
                         choose_runner(page, args.runner)
                     for path in args.pages:
-                        if args.runner:
+                        if session:
                             follow_nav_link(page, server.url(path))
                         else:
                             open_page(page, server.url(path))

@@ -9,6 +9,7 @@ Altair's row limit. All charts follow the container's width and stay readable at
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from logic.analysis import team
+from logic.analysis.roster import RED_FLAG
 from logic.analysis.team import WeekGlance
 from logic.charts.base import (
     BAND_COLORS,
@@ -189,6 +191,9 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
     return finish(rules, labels, lines, points, height=HEIGHT)
 
 
+RED_FLAG_MARK = f"{RED_FLAG} "  # the roster's mark, before the runner's name
+
+
 def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
     """Runners (rows, in `rank` order: riskiest first) by condition (columns), each cell
     coloured by band and printed with its score. Clicking a cell selects its runner: the point
@@ -200,6 +205,14 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
     data = cells.loc[:, [*cols, *extra]].sort_values(["rank"], kind="stable")
     data["score_text"] = data["score"].round(0).astype("int64").astype("str")
     data["band_label"] = data["band"].map(BAND_LABELS)
+    # A red flag is marked before the runner's name on the axis ("⚑ ann"), so it shows
+    # without a hover; the field stays `runner` (selection, tooltips, aria labels).
+    flagged = data["needs_clinician"].astype(bool) if "needs_clinician" in data else None
+    marked = [] if flagged is None else sorted(set(data.loc[flagged, "runner"]))
+    label = (
+        f"indexof({json.dumps(marked)}, datum.value) >= 0 "
+        f"? {json.dumps(RED_FLAG_MARK)} + datum.value : datum.value"
+    )
     runners = list(dict.fromkeys(data["runner"]))
     conditions = list(dict.fromkeys(data["short_name"]))
     pick = alt.selection_point(name=RUNNER_PARAM, fields=["runner"], on="click", toggle=False)
@@ -207,7 +220,7 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
         "runner:N",
         sort=runners,
         title=None,
-        axis=alt.Axis(labelLimit=120, labelFontSize=12, ticks=False, domain=False),
+        axis=alt.Axis(labelLimit=120, labelFontSize=12, ticks=False, domain=False, labelExpr=label),
     )
     x = alt.X(
         "short_name:N",

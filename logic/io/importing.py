@@ -457,3 +457,35 @@ def _allowed_with_default(spec: Any) -> str:
     if spec.default is not None:
         allowed += f"; empty means {spec.default}"
     return allowed
+
+
+NOTES_EXPORT_COLUMNS = ["checkin_date", "author", "author_role", "written_at", "note"]
+
+
+def notes_csv(notes: pd.DataFrame) -> str:
+    """Notes (logic.storage.notes frame) as CSV: the check-in's date, author, their role, when
+    (UTC) and the text; formulas neutralised like every export. A file of its own, so the
+    check-in CSV keeps exactly the import's columns."""
+    out = pd.DataFrame(
+        {
+            "checkin_date": notes["date"].dt.strftime("%Y-%m-%d"),
+            "author": notes["author"].astype("str"),
+            "author_role": notes["author_role"].astype("str"),
+            "written_at": notes["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "note": notes["body"].astype("str"),
+        }
+    )
+    return checkins_to_csv(out)
+
+
+def notes_filename(runner: str, day: dt.date) -> str:
+    return f"stride-check-notes-{safe_name(runner)}-{day:%Y-%m-%d}.csv"
+
+
+def audit_csv(trail: pd.DataFrame) -> str:
+    """The audit trail (logic.storage.audit.trail) as CSV for a spreadsheet, newest first;
+    before and after stay JSON text, formulas neutralised like every export."""
+    out = trail.assign(at=trail["at"].dt.strftime("%Y-%m-%d %H:%M:%S UTC"))
+    for col in out.columns.drop("id"):
+        out[col] = out[col].astype("str").fillna("")  # no "None" for an empty before/after
+    return checkins_to_csv(out)

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from logic.errors import AccessError
+from logic.storage import audit, notes
 from logic.storage.accounts import User
+from logic.storage.audit import Actor
 from logic.storage.store import ImportResult, Store
 
 
@@ -31,6 +33,7 @@ class Viewer:
     runner: str | None = None  # the runner this person is, if any
     teams: tuple[str, ...] = ()  # teams a coach coaches
     name: str = ""
+    user_id: int | None = None  # the account, in team mode
 
     @classmethod
     def personal(cls) -> Viewer:
@@ -38,7 +41,18 @@ class Viewer:
 
     @classmethod
     def of(cls, user: User) -> Viewer:
-        return cls(role=user.role, runner=user.runner, teams=user.teams, name=user.display_name)
+        return cls(
+            role=user.role,
+            runner=user.runner,
+            teams=user.teams,
+            name=user.display_name,
+            user_id=user.id,
+        )
+
+    @property
+    def actor(self) -> Actor:
+        """This person as the audit trail and the notes name them."""
+        return Actor(self.name or self.role, self.user_id, self.role)
 
     @property
     def sees_everyone(self) -> bool:
@@ -88,6 +102,13 @@ class ScopedStore:
         if not self.can_write(runner):
             raise AccessDenied(self._denied("change"))
 
+    def can_delete(self, runner: str) -> bool:
+        """Only the runner themselves or an admin (personal mode too) delete a check-in: a
+        coach reads and notes, but never removes a runner's week."""
+        if self.viewer.runner and runner == self.viewer.runner:
+            return True
+        return self.viewer.sees_everyone
+
     def _denied(self, verb: str) -> str:
         if self.viewer.role == "runner":
             return f"You can only {verb} your own check-ins."
@@ -134,7 +155,7 @@ class ScopedStore:
 
     def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
         self._require_write(str(row.get("runner", "")))
-        return self.store.save_checkin(row, replace=replace)
+        return self.store.save_checkin(row, replace=replace, actor=self.viewer.actor)
 
     def update_checkin(
         self, checkin_id: int, row: Mapping[str, Any], *, replace: bool = False
@@ -144,14 +165,48 @@ class ScopedStore:
             self._require_write(current["runner"])
         if "runner" in row:
             self._require_write(str(row["runner"]))
-        self.store.update_checkin(checkin_id, row, replace=replace)
+        self.store.update_checkin(checkin_id, row, replace=replace, actor=self.viewer.actor)
 
     def delete_checkin(self, checkin_id: int) -> bool:
         current = self.get_checkin(checkin_id)
         if current is None:
             return False
-        self._require_write(current["runner"])
-        return self.store.delete_checkin(checkin_id)
+        if not self.can_delete(current["runner"]):
+            raise AccessDenied(
+                "A coach cannot delete a runner's check-in: only the runner or an admin can."
+            )
+        return self.store.delete_checkin(checkin_id, actor=self.viewer.actor)
+
+    # --- notes ----------------------------------------------------------------------------
+
+    def notes_of_checkin(self, checkin_id: int) -> pd.DataFrame:
+        """The notes of a check-in this viewer may read (AccessDenied otherwise)."""
+        checkin = self.get_checkin(checkin_id)
+        if checkin is None:
+            return notes.notes_of_checkin(self.store, -1)
+        return notes.notes_of_checkin(self.store, checkin_id)
+
+    def notes_of_runner(self, runner: str) -> pd.DataFrame:
+        """Every note on a runner's check-ins (their export, their history)."""
+        self._require_read(runner)
+        return notes.notes_of_runners(self.store, [runner])
+
+    def add_note(self, checkin_id: int, body: str) -> int:
+        """A note or a reply on a check-in the viewer may read: the runner, a coach of their
+        team, an admin. A coach of another team is refused as if the check-in did not exist."""
+        checkin = self.get_checkin(checkin_id)
+        if checkin is None:
+            raise AccessDenied("There is no such check-in that you can open.")
+        return notes.add_note(self.store, checkin_id, body, self.viewer.actor)
+
+    # --- the audit trail ------------------------------------------------------------------
+
+    def audit_trail(self, limit: int | None = None) -> pd.DataFrame:
+        """The whole trail, newest first: admins (and personal mode) only."""
+        if not self.viewer.sees_everyone:
+            raise AccessDenied("Only an admin can read the audit trail.")
+        with self.store.read("read the audit trail") as conn:
+            return audit.trail(conn, limit)
 
     def import_checkins(
         self, frame: pd.DataFrame, *, on_conflict: Literal["skip", "replace", "error"] = "error"
@@ -165,7 +220,7 @@ class ScopedStore:
                 f"check-in {int(first.name) + 1}, column {first['column']!r}: {first['got']}; "
                 f"allowed: {first['allowed']}. Nothing was imported."
             )
-        return self.store.import_checkins(frame, on_conflict=on_conflict)
+        return self.store.import_checkins(frame, on_conflict=on_conflict, actor=self.viewer.actor)
 
     def import_refusals(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Why each row of an import may not be written ('' where it may); see import_refusals."""

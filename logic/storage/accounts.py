@@ -31,6 +31,7 @@ from logic.errors import StorageError
 from logic.names import InvalidName, clean_name, username_key
 from logic.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH  # noqa: F401 (re-exported)
 from logic.passwords import password_problem
+from logic.storage.audit import DEVICE, Actor, record
 from logic.storage.store import Store
 from logic.storage.tables import coach_teams, login_throttle, runners, teams, users
 
@@ -307,13 +308,28 @@ class Accounts:
         assert user is not None
         return user
 
-    def set_role(self, user_id: int, role: Role, coach_of: Sequence[str] = ()) -> None:
+    def set_role(
+        self, user_id: int, role: Role, coach_of: Sequence[str] = (), *, actor: Actor = DEVICE
+    ) -> None:
+        """Give an account a role (and a coach their teams); the trail records it."""
         if role not in ROLES:
             raise AccountError(f"Unknown role {role!r}: use one of {', '.join(ROLES)}.")
         for name in coach_of:
             self.create_team(name)
         with self.store.transaction("change the role") as conn:
             self._keep_an_admin(conn, user_id, demote=role != "admin")
+            before = self._role_state(conn, user_id)
+            if before is None:
+                raise AccountError(f"There is no account with id {user_id}.")
+            after = {
+                **before,
+                "role": role,
+                "coaches": sorted(set(coach_of)) if role == "coach" else [],
+            }
+            record(
+                conn, actor, "role.change", before["username"],
+                runner=before["runner"], before=before, after=after,
+            )  # fmt: skip
             conn.execute(sa.update(users).where(users.c.id == user_id).values(role=role, **_BUMP))
             conn.execute(sa.delete(coach_teams).where(coach_teams.c.user_id == user_id))
             if role == "coach" and coach_of:
@@ -321,6 +337,26 @@ class Accounts:
                     sa.insert(coach_teams),
                     [{"user_id": user_id, "team": t} for t in dict.fromkeys(coach_of)],
                 )
+
+    @staticmethod
+    def _role_state(conn: sa.Connection, user_id: int) -> dict[str, object] | None:
+        """username, runner, role and coached teams of an account, for the trail."""
+        row = conn.execute(
+            sa.select(users.c.username, users.c.runner, users.c.role).where(users.c.id == user_id)
+        ).first()
+        if row is None:
+            return None
+        coached = conn.execute(
+            sa.select(coach_teams.c.team)
+            .where(coach_teams.c.user_id == user_id)
+            .order_by(coach_teams.c.team)
+        ).scalars()
+        return {
+            "username": row.username,
+            "runner": row.runner,
+            "role": row.role,
+            "coaches": list(coached),
+        }
 
     def _runner_exists(self, runner: str) -> bool:
         with self.store.read("read the runners") as conn:
@@ -348,24 +384,37 @@ class Accounts:
         with self.store._guard("read the runners"), self.store.engine.connect() as conn:
             return conn.execute(sa.select(runners.c.team).where(runners.c.name == runner)).scalar()
 
-    def set_runner_team(self, runner: str, team: str | None) -> None:
+    def set_runner_team(self, runner: str, team: str | None, *, actor: Actor = DEVICE) -> None:
         """Move a runner to `team` (None: no team). Team membership changes only here, on the
-        Admin page: imports and check-ins never change it."""
+        Admin page: imports and check-ins never change it. The trail records the move in the
+        same transaction."""
         team = (team or "").strip() or None
         if team:
             self.create_team(team)
-        with self.store._guard("change the team"), self.store._write.begin() as conn:
-            done = conn.execute(
-                sa.update(runners).where(runners.c.name == runner).values(team=team)
-            )
-            if done.rowcount == 0:
+        with self.store.transaction("change the team") as conn:
+            before = conn.execute(sa.select(runners.c.team).where(runners.c.name == runner)).first()
+            if before is None:
                 raise AccountError(f"There is no runner {runner!r}.")
+            if before.team == team:
+                return
+            conn.execute(sa.update(runners).where(runners.c.name == runner).values(team=team))
+            record(
+                conn, actor, "team.change", runner,
+                runner=runner, before={"team": before.team}, after={"team": team},
+            )  # fmt: skip
             conn.execute(sa.update(users).where(users.c.runner == runner).values(**_BUMP))
 
-    def set_active(self, user_id: int, active: bool) -> None:
+    def set_active(self, user_id: int, active: bool, *, actor: Actor = DEVICE) -> None:
         with self.store.transaction("change the account") as conn:
             if not active:
                 self._keep_an_admin(conn, user_id, demote=True)
+            state = self._role_state(conn, user_id)
+            if state is not None:
+                record(
+                    conn, actor, "account.active", str(state["username"]),
+                    runner=state["runner"], before={"active": not active},
+                    after={"active": active},
+                )  # fmt: skip
             conn.execute(
                 sa.update(users).where(users.c.id == user_id).values(active=active, **_BUMP)
             )

@@ -31,6 +31,7 @@ from logic.errors import StorageError
 from logic.knowledge import ColumnSpec
 from logic.names import InvalidName, clean_name
 from logic.profile import RunnerProfile, validate_profile
+from logic.storage.audit import DEVICE, Actor, record, record_many
 from logic.storage.engine import (
     ASK_ADMIN,
     MIGRATIONS_DIR,
@@ -44,7 +45,7 @@ from logic.storage.engine import (
     upgrade_to_head,
     writer,
 )
-from logic.storage.tables import CHECKIN_SPECS, checkins, nullable, runners
+from logic.storage.tables import CHECKIN_SPECS, checkin_notes, checkins, nullable, runners
 from logic.weeks import week_start, week_starts
 
 __all__ = [
@@ -473,8 +474,11 @@ class Store:
             self._upsert_runners(conn, [{"name": name, "team": team}])
         return name
 
-    def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
-        """Store a check-in and return its id; raises WeekTaken unless `replace`."""
+    def save_checkin(
+        self, row: Mapping[str, Any], *, replace: bool = False, actor: Actor = DEVICE
+    ) -> int:
+        """Store a check-in and return its id; raises WeekTaken unless `replace`. Replacing
+        a stored check-in is an edit: the audit trail keeps what it was (same transaction)."""
         rec = _db_records(normalise_checkins(_row_frame(row)))[0]
         with self.transaction("save") as conn:
             self._upsert_runners(conn, [{"name": rec["runner"], "team": rec["team"]}])
@@ -482,6 +486,11 @@ class Store:
             if taken is not None and not replace:
                 raise WeekTaken(rec["runner"], taken.id, taken.date, rec["week_start"])
             if taken is not None:
+                before = self._current(conn, int(taken.id))
+                record(
+                    conn, actor, "checkin.replace", f"check-in {taken.id}",
+                    runner=rec["runner"], before=before, after=rec,
+                )  # fmt: skip
                 conn.execute(
                     sa.update(checkins)
                     .where(checkins.c.id == taken.id)
@@ -492,12 +501,18 @@ class Store:
             return int(conn.execute(stmt).scalar_one())
 
     def update_checkin(
-        self, checkin_id: int, row: Mapping[str, Any], *, replace: bool = False
+        self,
+        checkin_id: int,
+        row: Mapping[str, Any],
+        *,
+        replace: bool = False,
+        actor: Actor = DEVICE,
     ) -> None:
         """Change some or all fields of a check-in, keeping its id.
 
         Moving it onto a week that already has another check-in raises WeekTaken, unless
-        `replace`: then that other check-in is deleted in the same transaction.
+        `replace`: then that other check-in is deleted in the same transaction. The audit
+        trail gets the edit (before and after) and any such delete, in that transaction too.
         """
         checkin_id = int(checkin_id)
         with self.transaction("save") as conn:
@@ -511,25 +526,56 @@ class Store:
             if taken is not None and taken.id != checkin_id:
                 if not replace:
                     raise WeekTaken(rec["runner"], taken.id, taken.date, rec["week_start"])
-                conn.execute(sa.delete(checkins).where(checkins.c.id == taken.id))
+                self._delete(conn, int(taken.id), actor)
             self._upsert_runners(conn, [{"name": rec["runner"], "team": rec["team"]}])
+            before = {k: current[k] for k in FRAME_COLUMNS}
+            record(
+                conn, actor, "checkin.edit", f"check-in {checkin_id}",
+                runner=rec["runner"], before=before, after=rec,
+            )  # fmt: skip
             conn.execute(
                 sa.update(checkins)
                 .where(checkins.c.id == checkin_id)
                 .values(**rec, updated_at=sa.func.now())
             )
 
-    def delete_checkin(self, checkin_id: int) -> bool:
-        """Delete one check-in; False if it did not exist. The runner is kept."""
+    def delete_checkin(self, checkin_id: int, *, actor: Actor = DEVICE) -> bool:
+        """Delete one check-in; False if it did not exist. The runner is kept. The audit
+        trail keeps its whole content and its notes, in the same transaction: no check-in (a
+        red flag least of all) goes without a trace."""
         with self.transaction("delete") as conn:
-            result = conn.execute(sa.delete(checkins).where(checkins.c.id == int(checkin_id)))
-            return result.rowcount > 0
+            return self._delete(conn, int(checkin_id), actor)
+
+    def _current(self, conn: sa.Connection, checkin_id: int) -> dict[str, Any] | None:
+        row = conn.execute(_SELECT.where(checkins.c.id == checkin_id)).mappings().first()
+        return dict(row) if row is not None else None
+
+    def _delete(self, conn: sa.Connection, checkin_id: int, actor: Actor) -> bool:
+        """Delete a check-in and its notes on `conn`, recording both in the trail first."""
+        before = self._current(conn, checkin_id)
+        if before is None:
+            return False
+        n = checkin_notes.c
+        notes = conn.execute(
+            sa.select(n.author, n.author_role, n.body, n.created_at)
+            .where(n.checkin_id == checkin_id)
+            .order_by(n.id)
+        ).mappings()
+        kept = [{k: str(v) for k, v in note.items()} for note in notes]
+        record(
+            conn, actor, "checkin.delete", f"check-in {checkin_id}",
+            runner=before["runner"], before={**before, "notes": kept}, after=None,
+        )  # fmt: skip
+        conn.execute(sa.delete(checkin_notes).where(n.checkin_id == checkin_id))
+        conn.execute(sa.delete(checkins).where(checkins.c.id == checkin_id))
+        return True
 
     def import_checkins(
         self,
         frame: pd.DataFrame,
         *,
         on_conflict: Literal["skip", "replace", "error"] = "error",
+        actor: Actor = DEVICE,
     ) -> ImportResult:
         """Store many check-ins in one transaction: all of them or none.
 
@@ -575,6 +621,7 @@ class Store:
             replaced = 0
             if on_conflict == "replace" and clash.any():
                 upd = merged[clash].rename(columns={"id": "checkin_id"})
+                self._audit_replaced(conn, upd, actor)
                 stmt = (
                     sa.update(checkins)
                     .where(checkins.c.id == sa.bindparam("checkin_id"))
@@ -584,6 +631,33 @@ class Store:
                 replaced = int(clash.sum())
         return ImportResult(
             inserted=len(new), replaced=replaced, skipped=len(frame) - len(new) - replaced
+        )
+
+    def _audit_replaced(self, conn: sa.Connection, new: pd.DataFrame, actor: Actor) -> None:
+        """One trail row per check-in an import replaces: the stored row before, the file's
+        row after. JSON is built column-wise (pandas' to_json), not row by row."""
+        ids = new["checkin_id"].astype("int64").tolist()
+        rows: list[Any] = []
+        for start in range(0, len(ids), 500):  # bounded IN lists
+            chunk = ids[start : start + 500]
+            rows += conn.execute(_SELECT.where(checkins.c.id.in_(chunk))).all()
+        old = _frame(rows).set_index("id").reindex(ids)
+        after = new.set_index("checkin_id")[[c for c in new.columns if c != "checkin_id"]]
+        record_many(
+            conn,
+            _db_records(
+                pd.DataFrame(
+                    {
+                        "actor_id": actor.user_id,
+                        "actor": actor.name,
+                        "action": "checkin.replace",
+                        "subject": "check-in " + pd.Series(ids, dtype="str"),
+                        "runner": after["runner"].to_numpy(),
+                        "before": _json_lines(old.reset_index()),
+                        "after": _json_lines(after.reset_index(names="id")),
+                    }
+                )
+            ),
         )
 
     def _existing_ids(self, conn: sa.Connection, names: list[str]) -> pd.DataFrame:
@@ -597,6 +671,15 @@ class Store:
         return df.astype({"runner": "str", "id": "Int64"}).assign(
             week_start=pd.to_datetime(df["week_start"]).astype("datetime64[ns]")
         )
+
+
+def _json_lines(frame: pd.DataFrame) -> list[str]:
+    """Each row as JSON text (dates YYYY-MM-DD), for the audit trail; all rows at once."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out.to_json(orient="records", lines=True, force_ascii=False).splitlines()
 
 
 def _runner_teams(rows: pd.DataFrame) -> list[dict[str, Any]]:

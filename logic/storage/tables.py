@@ -191,3 +191,46 @@ outbox_attempts = sa.Table(
     sa.Index("ix_outbox_attempts_outbox", "outbox_id"),
     sqlite_autoincrement=True,
 )
+
+# --- notes and the audit trail (migration 0012) ------------------------------------------------
+
+# A coach's note on a runner's check-in, and the runner's replies. `author` is the name shown
+# when it was written; `runner` repeats the check-in's runner so access needs no join.
+checkin_notes = sa.Table(
+    "checkin_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("checkin_id", sa.Integer, nullable=False),
+    sa.Column("runner", sa.Text, nullable=False),
+    sa.Column("author_id", sa.Integer),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("author_role", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.ForeignKeyConstraint(
+        ["checkin_id"], ["checkins.id"], name="fk_checkin_notes_checkin", ondelete="CASCADE"
+    ),
+    sa.ForeignKeyConstraint(
+        ["runner"], ["runners.name"], name="fk_checkin_notes_runner", onupdate="CASCADE"
+    ),
+    sa.Index("ix_checkin_notes_checkin", "checkin_id"),
+    sa.Index("ix_checkin_notes_runner", "runner"),
+    sqlite_autoincrement=True,
+)
+# Every edit and delete of a check-in, role change and team change: who, when, and the state
+# before and after as JSON text. Rows are only ever added.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("actor_id", sa.Integer),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("runner", sa.Text),
+    sa.Column("before", sa.Text),
+    sa.Column("after", sa.Text),
+    sa.Index("ix_audit_log_at", "at"),
+    sqlite_autoincrement=True,
+)

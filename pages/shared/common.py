@@ -437,6 +437,12 @@ def pick_visible_runner(ctx: AppContext) -> tuple[str, str | None]:
     return choice, None if team != team else team
 
 
+def is_me(ctx: AppContext, runner: str) -> bool:
+    """Is the person at the browser this runner? (Personal mode: always.) A coach or admin
+    looking at someone else's pages is addressed as themselves, not as the runner."""
+    return ctx.user is None or ctx.user.runner == runner
+
+
 def reviews_teams(ctx: AppContext) -> bool:
     """Coaches and admins (and anyone in personal mode) work with whole teams."""
     return not ctx.team or (ctx.user is not None and ctx.user.role in ("coach", "admin"))

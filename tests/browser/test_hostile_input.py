@@ -335,7 +335,7 @@ def test_passwords_and_hashes_never_reach_logs_or_pages(
             assert texts(at.error) == ["Wrong username or password."]
         shown.append(page_text(at))
     assert at.session_state["user_id"] == team_mode["ann"]
-    assert at.title[0].value == "Welcome, ann"
+    assert at.title[0].value == "Weekly check-in"
     for page in ("pages/results.py", "pages/history.py", "pages/data.py", "pages/about.py"):
         shown.append(page_text(on_page(at, page)))
     out = capsys.readouterr()

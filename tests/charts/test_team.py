@@ -4,6 +4,7 @@ encodings, thresholds, period means and the heatmap's runner selection."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from logic.analysis.team import (
 )
 from logic.charts.team import (
     PREVALENCE_KINDS,
+    RED_FLAG_MARK,
     RUNNER_PARAM,
     band_share_chart,
     heatmap_chart,
@@ -129,6 +131,20 @@ def test_heatmap_orders_runners_and_selects_by_runner(scored: pd.DataFrame) -> N
     assert tops == sorted(tops, reverse=True)
     assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["low", "moderate", "high"]
     assert spec["height"] == 12 * 26
+
+
+def test_heatmap_marks_the_runners_with_a_red_flag(scored: pd.DataFrame) -> None:
+    week = scored["week_start"].max()
+    cells = heatmap_data(scored, week).assign(needs_clinician=False)
+    flagged = cells["runner"].iloc[0]
+    cells.loc[cells["runner"] == flagged, "needs_clinician"] = True
+    spec = heatmap_chart(cells).to_dict()
+    expr = spec["layer"][0]["encoding"]["y"]["axis"]["labelExpr"]
+    # The axis prefixes exactly the flagged runner's name with the mark.
+    assert expr.startswith(f"indexof({json.dumps([flagged])}, datum.value) >= 0")
+    assert json.dumps(RED_FLAG_MARK) in expr
+    others = [r for r in cells["runner"].unique() if r != flagged]
+    assert not any(json.dumps(r) in expr for r in others)
 
 
 def test_vega_spec_ships_each_dataset_as_arrow_bytes(scored: pd.DataFrame) -> None:

@@ -22,10 +22,13 @@ from logic.io.importing import (
     UPLOAD_LIMIT_MB,
     ImportPlan,
     apply_import,
+    audit_csv,
     download_bytes,
     export_csv,
     export_filename,
     export_frame,
+    notes_csv,
+    notes_filename,
     plan_import,
     problems_markdown,
     template_csv,
@@ -351,3 +354,38 @@ def test_problems_are_escaped_markdown_and_capped() -> None:
     assert shown == r"- line 2, column 'team'\: got '\*x\* \$1 \<b\>'; allowed\: 1\-64"
     many = problems_markdown([f"line {i}" for i in range(60)], limit=50)
     assert many.count("\n- ") == 50 and many.endswith("- … and 10 more")
+
+
+def test_notes_and_the_audit_trail_export_as_guarded_csv() -> None:
+    notes = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-11-23"]),
+            "author": ["Coach A"],
+            "author_role": ["coach"],
+            "created_at": pd.to_datetime(["2026-11-24 08:30"], utc=True),
+            "body": ['=HYPERLINK("x")\nskip the hills'],
+        }
+    )
+    text = notes_csv(notes)
+    back = pd.read_csv(io.StringIO(text))
+    assert list(back.columns) == ["checkin_date", "author", "author_role", "written_at", "note"]
+    assert back["note"].item().startswith("'=")  # a formula is shown, never run
+    assert back["written_at"].item() == "2026-11-24 08:30:00 UTC"
+    assert notes_filename("Ann Ridge", dt.date(2026, 12, 2)) == (
+        "stride-check-notes-Ann-Ridge-2026-12-02.csv"
+    )
+    trail = pd.DataFrame(
+        {
+            "id": [2],
+            "at": pd.to_datetime(["2026-12-01 10:00"], utc=True),
+            "actor": ["Root"],
+            "action": ["checkin.delete"],
+            "subject": ["check-in 7"],
+            "runner": ["ann"],
+            "before": ['{"pain_level": 9}'],
+            "after": [None],
+        }
+    )
+    rows = pd.read_csv(io.StringIO(audit_csv(trail)), keep_default_na=False)
+    assert rows.loc[0, "after"] == "" and rows.loc[0, "before"] == '{"pain_level": 9}'
+    assert rows.loc[0, "at"] == "2026-12-01 10:00:00 UTC"

@@ -15,30 +15,19 @@ import logic.settings
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
 from pages.shared import common
+from tests.pages.conftest import PASSWORD
 from tests.support.apptest import ROOT, app, assert_no_exception, button, on_page, signed_in, texts
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def team(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    monkeypatch.setenv("STRIDE_CHECK_MODE", "team")
-    monkeypatch.setenv("STRIDE_CHECK_LOGIN", "local")
+def team(team: dict[str, int]) -> dict[str, int]:
+    """The club of tests/pages/conftest.py, plus a coach of team A who runs too ("cora")."""
     accounts = Accounts(get_store())
-    ids = {
-        "root": accounts.create_user("root", role="admin", password=PASSWORD).id,
-        "coach_a": accounts.create_user(
-            "coach_a", role="coach", password=PASSWORD, coach_of=["A"]
-        ).id,
-        # A coach who runs too: their runner name is "cora".
-        "cora": accounts.create_user(
-            "cora", role="coach", password=PASSWORD, coach_of=["A"], runner="cora", team="A"
-        ).id,
-        "ann": accounts.create_user("ann", role="runner", password=PASSWORD, team="A").id,
-    }
-    for runner in ("ann", "cora"):
-        get_store().save_checkin({"runner": runner, "team": "A", "date": "2026-11-23"})
-    return ids
+    team["cora"] = accounts.create_user(
+        "cora", role="coach", password=PASSWORD, coach_of=["A"], runner="cora", team="A"
+    ).id
+    get_store().save_checkin({"runner": "cora", "team": "A", "date": "2026-11-23"})
+    return team
 
 
 @pytest.fixture

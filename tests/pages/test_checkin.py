@@ -126,7 +126,7 @@ def test_impossible_values_are_named_next_to_their_field_and_not_saved() -> None
 
 
 def test_a_database_error_keeps_what_the_runner_typed() -> None:
-    def broken(self, row, *, replace=False):
+    def broken(self, row, *, replace=False, actor=None):
         raise StorageError("The database at test.db is read-only.")
 
     at = app("Eve").run()

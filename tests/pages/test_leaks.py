@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from logic import clock
-from logic.storage.accounts import Accounts
 from logic.storage.engine import to_storage_error
 from logic.storage.store import Store, get_store
 from tests.support.apptest import app, assert_no_exception, on_page, signed_in, texts
@@ -46,28 +45,6 @@ def test_a_checkin_parameter_is_never_echoed(db_url: str, payload: str) -> None:
     assert at.title[0].value == "Your results"  # the latest check-in, as the message says
 
 
-@pytest.fixture
-def team(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    monkeypatch.setenv("STRIDE_CHECK_MODE", "team")
-    monkeypatch.setenv("STRIDE_CHECK_LOGIN", "local")
-    accounts = Accounts(get_store())
-    ids = {
-        "root": accounts.create_user("root", role="admin", password=PASSWORD).id,
-        "coach_a": accounts.create_user(
-            "coach_a", role="coach", password=PASSWORD, coach_of=["A"]
-        ).id,
-        "ann": accounts.create_user("ann", role="runner", password=PASSWORD, team="A").id,
-        "bob": accounts.create_user("bob", role="runner", password=PASSWORD, team="B").id,
-    }
-    store = get_store()
-    for runner, team_name in (("ann", "A"), ("bob", "B")):
-        ids[f"{runner}_checkin"] = store.save_checkin(
-            {"runner": runner, "team": team_name, "date": clock.today().isoformat(),
-             "pain_level": 3}
-        )  # fmt: skip
-    return ids
-
-
 def results_by_link(user_id: int, checkin_id: int):
     at = signed_in(user_id)
     at.query_params["checkin"] = str(checkin_id)
@@ -77,20 +54,20 @@ def results_by_link(user_id: int, checkin_id: int):
 
 
 def test_a_foreign_checkin_reads_exactly_like_a_missing_one(team: dict[str, int]) -> None:
-    foreign = results_by_link(team["ann"], team["bob_checkin"])
-    missing_id = max(team["ann_checkin"], team["bob_checkin"]) + 1000
+    foreign = results_by_link(team["ann"], team["cat_checkin"])
+    missing_id = max(team["ann_checkin"], team["cat_checkin"]) + 1000
     missing = results_by_link(team["ann"], missing_id)
     # Both name the number asked for, and then show the same page: ann's latest check-in.
-    assert any(f"no check-in number {team['bob_checkin']}" in t for t in texts(foreign.error))
+    assert any(f"no check-in number {team['cat_checkin']}" in t for t in texts(foreign.error))
     errors = [
         [t.replace(str(n), "N") for t in texts(at.error)]
-        for at, n in ((foreign, team["bob_checkin"]), (missing, missing_id))
+        for at, n in ((foreign, team["cat_checkin"]), (missing, missing_id))
     ]
     assert errors[0] == errors[1]
     rest = [shown(at).replace("\n".join(texts(at.error)), "") for at in (foreign, missing)]
     assert rest[0] == rest[1]
     normalised = rest
-    assert "**ann**" in normalised[0] and "bob" not in normalised[0]
+    assert "**ann**" in normalised[0] and "**cat**" not in normalised[0]
 
 
 SERVER = "postgresql+psycopg://stride_app:***@db.club.example:6543/stride"

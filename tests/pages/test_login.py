@@ -45,7 +45,7 @@ def test_the_login_page_shows_the_wait_and_lets_the_user_in_after_it(ann: int) -
     with clock.freeze(clock.now() + dt.timedelta(seconds=2)):
         _sign_in(at, "ann", PASSWORD)
     assert at.session_state["user_id"] == ann
-    assert at.title[0].value == "Welcome, ann"
+    assert at.title[0].value == "Weekly check-in"  # straight to the runner's first page
 
 
 def test_the_login_page_passes_the_client_address(

@@ -83,8 +83,13 @@ def test_the_week_at_a_glance() -> None:
     assert at.selectbox(key="team_week").value == LAST_WEEK
     summary = texts(at.markdown)
     assert "**3 of 5** runners checked in · **1** red flag · **3** on the watch list" in summary
-    assert at.expander[0].label == "Not checked in yet (2)"
-    assert "Dan, Eve" in summary
+    roster = at.dataframe(key="team_roster").value
+    # The runners who have not answered head the roster, with the date they last did.
+    # Longest silent first: Eve never checked in, Dan last answered a week before.
+    assert roster["runner"].tolist()[:2] == ["Eve", "Dan"]
+    assert roster["status"].tolist()[:2] == ["✗ never", "✗ last 11 Nov"]
+    assert (roster["status"].iloc[2:] == "✓ this week").all()
+    assert roster.loc[roster["runner"] == "Bob", "flag"].item() == "⚑"
     (flag,) = map(plain, texts(at.error))
     assert "Red flags" in flag and "**Bob**: warning sign: Visible swelling" in flag
     bands = band_table(at)
@@ -93,6 +98,23 @@ def test_the_week_at_a_glance() -> None:
     # Ann's piriformis 29.67 shows as "30": moderate, as the band follows the shown score.
     assert bands.loc["Piriformis", "Moderate"] == 1
     assert bands[["Moderate", "High"]].to_numpy().sum() == 3
+
+
+@pytest.mark.usefixtures("hill")
+def test_the_roster_filters_and_opens_a_runner() -> None:
+    at = team_page()
+    full = at.dataframe(key="team_roster").value
+    pills = at.get("button_group")[0]
+    assert pills.options[0] == "red flags (1)"
+    pills.set_value(["red flags"]).run()
+    assert at.dataframe(key="team_roster").value["runner"].tolist() == ["Bob"]
+    pills.set_value(["not answered"]).run()
+    assert at.dataframe(key="team_roster").value["runner"].tolist() == ["Eve", "Dan"]
+    pills.set_value(["rising"]).run()
+    rising = at.dataframe(key="team_roster").value
+    assert set(rising["trend"]) == {"↑"} and len(rising) < len(full)
+    pills.set_value([]).run()
+    assert len(at.dataframe(key="team_roster").value) == len(full) == 5
 
 
 @pytest.mark.usefixtures("hill")

@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from logic import clock
 from logic.storage.access import ScopedStore, Viewer
 from logic.storage.accounts import Accounts
 from logic.storage.store import get_store
+from tests.pages.conftest import PASSWORD, weeks_ago
 from tests.support.apptest import app, assert_no_exception, button, on_page, signed_in, texts
-
-PASSWORD = "correct horse battery"
-
-
-def weeks_ago(n: int) -> str:
-    """The Monday `n` ISO weeks before this one: the Team page shows this week by default."""
-    today = clock.today()
-    return (today - dt.timedelta(days=today.weekday(), weeks=n)).isoformat()
-
-
-@pytest.fixture
-def team(db_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    monkeypatch.setenv("STRIDE_CHECK_MODE", "team")
-    monkeypatch.setenv("STRIDE_CHECK_LOGIN", "local")
-    accounts = Accounts(get_store())
-    ids = {
-        "root": accounts.create_user("root", role="admin", password=PASSWORD).id,
-        "coach_a": accounts.create_user(
-            "coach_a", role="coach", password=PASSWORD, coach_of=["A"], email="ca@example.org"
-        ).id,
-        "ann": accounts.create_user("ann", role="runner", password=PASSWORD, team="A").id,
-        "bob": accounts.create_user("bob", role="runner", password=PASSWORD, team="A").id,
-        "cat": accounts.create_user("cat", role="runner", password=PASSWORD, team="B").id,
-    }
-    store = get_store()
-    for runner, team_name in (("ann", "A"), ("bob", "A"), ("cat", "B")):
-        ids[f"{runner}_checkin"] = store.save_checkin(
-            {"runner": runner, "team": team_name, "date": weeks_ago(0), "pain_level": 3}
-        )
-    return ids
 
 
 def test_signing_in_with_a_wrong_password_reveals_nothing(team: dict[str, int]) -> None:
@@ -59,8 +27,9 @@ def test_signing_in_with_a_wrong_password_reveals_nothing(team: dict[str, int]) 
     at.button[0].click().run()
     assert_no_exception(at)
     assert at.session_state["user_id"] == team["ann"]
-    assert at.title[0].value == "Welcome, ann"
-    assert at.get("page_link")[0].proto.label == "Continue"
+    # Straight to the runner's first page: no "Welcome ... Continue" step in between.
+    assert at.title[0].value == "Weekly check-in"
+    assert "Continue" not in [link.proto.label for link in at.get("page_link")]
 
 
 ROLE_PAGES = {

@@ -192,3 +192,46 @@ def test_the_stores_import_never_changes_a_stored_runners_team(club: Store) -> N
     result = club.import_checkins(rows(("A2", "B"), ("Runner NoTeam", "A"), ("New", "C")))
     assert result.inserted == 3
     assert teams_of(club) == {**CLUB, "New": "C"}
+
+
+# --- notes and deletes (issue 15) ----------------------------------------------------------------
+
+
+def test_a_coach_of_another_team_never_sees_notes(store: Store) -> None:
+    coach_a = ScopedStore(store, Viewer(role="coach", teams=("A",), name="Coach A", user_id=7))
+    coach_b = ScopedStore(store, Viewer(role="coach", teams=("B",), name="Coach B"))
+    ann_week = store.ids[("ann", "2026-11-09")]
+    coach_a.add_note(ann_week, "let's talk Thursday")
+    ann = ScopedStore(store, Viewer(role="runner", runner="ann", name="ann"))
+    ann.add_note(ann_week, "Thursday works")
+    assert coach_a.notes_of_checkin(ann_week)["author"].tolist() == ["Coach A", "ann"]
+    assert ann.notes_of_runner("ann")["body"].tolist() == ["let's talk Thursday", "Thursday works"]
+    for attempt in (
+        lambda: coach_b.notes_of_checkin(ann_week),
+        lambda: coach_b.notes_of_runner("ann"),
+        lambda: coach_b.add_note(ann_week, "from the wrong coach"),
+        lambda: ScopedStore(store, Viewer(role="runner", runner="bob")).notes_of_runner("ann"),
+    ):
+        with pytest.raises(AccessDenied):
+            attempt()
+    assert len(coach_a.notes_of_runner("ann")) == 2  # nothing was added
+
+
+def test_a_coach_cannot_delete_a_runners_checkin(store: Store) -> None:
+    coach = ScopedStore(store, Viewer(role="coach", teams=("A",), name="Coach A"))
+    bob_week = store.ids[("bob", "2026-11-09")]
+    assert not coach.can_delete("bob")
+    with pytest.raises(AccessDenied, match="only the runner or an admin"):
+        coach.delete_checkin(bob_week)
+    assert coach.get_checkin(bob_week) is not None
+    # The runner and an admin can, and the trail names them.
+    assert ScopedStore(store, Viewer(role="runner", runner="bob", name="bob")).delete_checkin(
+        bob_week
+    )
+    admin = ScopedStore(store, Viewer(role="admin", name="Root"))
+    assert admin.delete_checkin(store.ids[("cat", "2026-11-09")])
+    trail = admin.audit_trail()
+    assert trail["actor"].tolist() == ["Root", "bob"]
+    assert (trail["action"] == "checkin.delete").all()
+    with pytest.raises(AccessDenied):
+        coach.audit_trail()

@@ -22,6 +22,7 @@ from logic.storage.tables import metadata
 ALEMBIC_INI = REPO_ROOT / "logic" / "storage" / "migrations" / "alembic.ini"
 ACCOUNT_TABLES = {"users", "teams", "coach_teams", "login_throttle"}
 OUTBOX_TABLES = {"outbox", "outbox_attempts"}
+NOTE_TABLES = {"checkin_notes", "audit_log"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -43,7 +44,13 @@ def _diff(conn: sa.Connection, model: sa.MetaData) -> list:
 
 
 def test_one_metadata_holds_every_table() -> None:
-    assert set(metadata.tables) == {"runners", "checkins", *ACCOUNT_TABLES, *OUTBOX_TABLES}
+    assert set(metadata.tables) == {
+        "runners",
+        "checkins",
+        *ACCOUNT_TABLES,
+        *OUTBOX_TABLES,
+        *NOTE_TABLES,
+    }
     # The check-in columns are the knowledge base's, in its order.
     columns = [c.name for c in metadata.tables["checkins"].columns]
     assert columns == ["id", *knowledge_base().checkin.columns, *columns[-3:]]

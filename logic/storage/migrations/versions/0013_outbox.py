@@ -1,7 +1,7 @@
 """The email outbox: every email to send, and every attempt to send it (issue 15).
 
 Revision ID: 0013
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-02
 
 `outbox` holds one row per email, unique by `key` (a reminder per runner and week, a digest
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0008"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

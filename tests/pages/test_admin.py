@@ -1,0 +1,92 @@
+"""The Admin page (issue 15): every runner's team, also of runners without an account, can be
+seen and changed; the audit trail is shown, newest first, and exported as CSV."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+
+from logic.io.importing import audit_csv
+from logic.storage.access import ScopedStore, Viewer
+from logic.storage.accounts import Accounts
+from logic.storage.audit import trail
+from logic.storage.store import get_store
+from tests.support.apptest import assert_no_exception, button, on_page, signed_in, texts
+
+
+def frame_with(at, column: str) -> pd.DataFrame:
+    """The Admin page's table that has `column` (People, Runners and teams, Audit trail)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def admin_page(user_id: int):
+    at = on_page(signed_in(user_id).run(), "pages/admin.py")
+    assert_no_exception(at)
+    return at
+
+
+def test_an_admin_moves_any_runner_and_the_trail_says_so(team: dict[str, int]) -> None:
+    store = get_store()
+    store.add_runner("zed", None)  # a runner without an account: the account editor misses him
+    at = admin_page(team["root"])
+    runners = frame_with(at, "team")
+    assert runners.set_index("runner")["team"].to_dict() == {
+        "ann": "A",
+        "bob": "A",
+        "cat": "B",
+        "zed": "",
+    }
+    assert "Nothing recorded yet" in " ".join(texts(at.caption))
+    at.selectbox(key="admin_move_runner").select("zed").run()
+    at.selectbox(key="admin_move_team_zed").select("A").run()
+    button(at, "Move runner").click().run()
+    assert_no_exception(at)
+    assert "zed moved to team A." in texts(at.success)
+    assert Accounts(store).runner_team("zed") == "A"
+
+    rows = frame_with(at, "what")
+    assert rows["what"].tolist() == ["team changed"]
+    assert rows["actor"].tolist() == ["root"] and rows["runner"].tolist() == ["zed"]
+    assert json.loads(rows["after"].item()) == {"team": "A"}
+
+
+def test_the_trail_keeps_a_deleted_red_flag_and_exports_it(team: dict[str, int]) -> None:
+    store = get_store()
+    ann = Accounts(store).get(team["ann"])
+    week = store.save_checkin(
+        {"runner": "ann", "date": "2026-11-02", "pain_level": 9, "warning_signs": "swelling"}
+    )
+    ScopedStore(store, Viewer.of(ann)).delete_checkin(week)
+    at = admin_page(team["root"])
+    rows = frame_with(at, "what")
+    assert rows["what"].tolist() == ["check-in deleted"] and rows["actor"].tolist() == ["ann"]
+    gone = json.loads(rows["before"].item())
+    assert gone["warning_signs"] == "swelling" and gone["pain_level"] == 9
+    (export,) = [b for b in at.get("download_button") if b.key == "admin_audit_export"]
+    assert export.proto.label == "Download the audit trail (1 rows, CSV)"
+
+
+def test_role_changes_on_the_admin_page_are_in_the_trail(team: dict[str, int]) -> None:
+    at = admin_page(team["root"])
+    at.selectbox(key="admin_pick").select("bob").run()
+    at.selectbox(key=f"edit_role_{team['bob']}").select("coach").run()
+    at.multiselect(key=f"edit_teams_{team['bob']}").set_value(["B"]).run()
+    button(at, "Save changes").click().run()
+    at.button(key=f"edit_confirm_{team['bob']}").click().run()
+    assert_no_exception(at)
+    rows = frame_with(at, "what")
+    assert rows["what"].tolist() == ["role changed"]
+    assert json.loads(rows["before"].item())["role"] == "runner"
+    assert json.loads(rows["after"].item())["coaches"] == ["B"]
+
+
+def test_the_audit_export_reads_back(team: dict[str, int]) -> None:
+    store = get_store()
+    Accounts(store).set_runner_team("cat", "A")
+    with store.read() as conn:
+        rows = pd.read_csv(io.StringIO(audit_csv(trail(conn))), keep_default_na=False)
+    assert rows[["action", "subject", "runner"]].values.tolist() == [["team.change", "cat", "cat"]]

@@ -1,0 +1,148 @@
+"""The audit trail (logic/storage/audit.py): every edit and delete of a check-in, role change
+and team change leaves a row with who, when, before and after, written in the change's own
+transaction; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from logic.storage import audit, notes
+from logic.storage.accounts import Accounts
+from logic.storage.audit import Actor
+from logic.storage.store import Store
+
+COACH = Actor("Coach A", 2, "coach")
+ADMIN = Actor("Root", 1, "admin")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'stride.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_url")
+    s = Store(url)
+    yield s
+    s.dispose()
+
+
+def trail(store: Store) -> pd.DataFrame:
+    with store.read() as conn:
+        return audit.trail(conn)
+
+
+def test_edits_and_deletes_keep_the_state_before(store: Store) -> None:
+    week = store.save_checkin(
+        {"runner": "ann", "team": "A", "date": "2026-11-23", "warning_signs": "swelling"}
+    )
+    notes.add_note(store, week, "see the physio this week", COACH)
+    store.update_checkin(week, {"pain_level": 6}, actor=COACH)
+    store.save_checkin(
+        {"runner": "ann", "date": "2026-11-24", "pain_level": 9, "warning_signs": "swelling"},
+        replace=True,
+    )
+    store.delete_checkin(week, actor=ADMIN)
+    rows = trail(store)
+    assert rows["action"].tolist() == ["checkin.delete", "checkin.replace", "checkin.edit"]
+    assert rows["actor"].tolist() == ["Root", "this device", "Coach A"]
+    assert (rows["subject"] == f"check-in {week}").all() and (rows["runner"] == "ann").all()
+    edit = rows.iloc[2]
+    assert json.loads(edit["before"])["pain_level"] == 0
+    assert json.loads(edit["after"])["pain_level"] == 6
+    # A red-flag check-in deleted: its whole content, notes too, stays in the trail.
+    gone = json.loads(rows.iloc[0]["before"])
+    assert gone["warning_signs"] == "swelling" and gone["pain_level"] == 9
+    assert gone["date"] == "2026-11-24"
+    assert [n["body"] for n in gone["notes"]] == ["see the physio this week"]
+    assert pd.isna(rows.iloc[0]["after"])
+    assert notes.notes_of_runners(store, ["ann"]).empty  # the notes went with the check-in
+    assert rows["at"].notna().all()
+
+
+def test_an_import_that_replaces_records_every_replaced_week(store: Store) -> None:
+    first = store.save_checkin({"runner": "ann", "date": "2026-11-16", "pain_level": 1})
+    second = store.save_checkin({"runner": "bob", "date": "2026-11-16", "pain_level": 2})
+    frame = pd.DataFrame(
+        {"runner": ["ann", "bob", "cat"], "date": ["2026-11-17"] * 3, "pain_level": [4, 5, 6]}
+    )
+    result = store.import_checkins(frame, on_conflict="replace", actor=ADMIN)
+    assert (result.replaced, result.inserted) == (2, 1)
+    rows = trail(store).sort_values("subject")
+    assert rows["subject"].tolist() == [f"check-in {first}", f"check-in {second}"]
+    before = [json.loads(b)["pain_level"] for b in rows["before"]]
+    after = [json.loads(a)["pain_level"] for a in rows["after"]]
+    assert before == [1, 2] and after == [4, 5]
+
+
+def test_role_and_team_changes_are_recorded(store: Store) -> None:
+    accounts = Accounts(store)
+    root = accounts.create_user("root", role="admin", password=PASSWORD)
+    ann = accounts.create_user("ann", role="runner", password=PASSWORD, team="A")
+    store.add_runner("zed", None)  # a runner without an account
+    actor = Actor("root", root.id, "admin")
+    accounts.set_role(ann.id, "coach", ["B"], actor=actor)
+    accounts.set_runner_team("zed", "B", actor=actor)
+    accounts.set_runner_team("zed", "B", actor=actor)  # no change: no row
+    accounts.set_active(ann.id, False, actor=actor)
+    rows = trail(store)
+    assert rows["action"].tolist() == ["account.active", "team.change", "role.change"]
+    role = rows.iloc[2]
+    assert json.loads(role["before"])["role"] == "runner"
+    assert json.loads(role["after"]) == {
+        "username": "ann",
+        "runner": "ann",
+        "role": "coach",
+        "coaches": ["B"],
+    }
+    team = rows.iloc[1]
+    assert (team["subject"], team["runner"]) == ("zed", "zed")
+    assert json.loads(team["before"]) == {"team": None} and json.loads(team["after"]) == {
+        "team": "B"
+    }
+    assert (rows["actor"] == "root").all()
+
+
+def test_the_change_and_its_trace_commit_together(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    week = store.save_checkin({"runner": "ann", "team": "A", "date": "2026-11-23"})
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the trail could not be written")
+
+    monkeypatch.setattr("logic.storage.store.record", broken)
+    monkeypatch.setattr("logic.storage.accounts.record", broken)
+    with pytest.raises(RuntimeError):
+        store.delete_checkin(week, actor=ADMIN)
+    with pytest.raises(RuntimeError):
+        store.update_checkin(week, {"pain_level": 7}, actor=ADMIN)
+    with pytest.raises(RuntimeError):
+        Accounts(store).set_runner_team("ann", "B", actor=ADMIN)
+    kept = store.get_checkin(week)
+    assert kept is not None and kept["pain_level"] == 0  # nothing changed without its row
+    assert Accounts(store).runner_team("ann") == "A"
+    assert trail(store).empty
+
+
+def test_an_unknown_action_is_refused(store: Store) -> None:
+    with store.transaction("test") as conn, pytest.raises(ValueError, match=r"checkin\.edit"):
+        audit.record(conn, ADMIN, "checkin.eaten", "check-in 1")
+
+
+def test_each_row_says_what_changed_in_one_line(store: Store) -> None:
+    week = store.save_checkin({"runner": "ann", "team": "A", "date": "2026-11-23"})
+    store.update_checkin(week, {"pain_level": 9, "warning_signs": "swelling"}, actor=ADMIN)
+    notes.add_note(store, week, "see the physio", COACH)
+    store.delete_checkin(week, actor=ADMIN)
+    Accounts(store).set_runner_team("ann", "B", actor=ADMIN)
+    assert audit.summaries(trail(store)).tolist() == [
+        "team A → B",
+        "was: check-in of 2026-11-23, pain 9, warning signs swelling, 1 note",
+        "pain_level 0 → 9; warning_signs — → swelling",
+    ]
