@@ -60,7 +60,8 @@ def scored_history(history: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd
 
 
 def trend_long(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
-    """week_start, condition, name, score: one row per check-in and condition (chart input)."""
+    """week_start, condition, name, short_name, score: one row per check-in and condition
+    (chart input)."""
     kb = kb or knowledge_base()
     ids = kb.condition_ids
     n = len(scored)
@@ -69,6 +70,7 @@ def trend_long(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.Data
             "week_start": np.repeat(scored["week_start"].to_numpy(), len(ids)),
             "condition": np.tile(ids, n),
             "name": np.tile([kb.conditions[c].name for c in ids], n),
+            "short_name": np.tile([kb.conditions[c].short_name for c in ids], n),
             "score": scored[ids].to_numpy(dtype="float64").reshape(-1),
         }
     )

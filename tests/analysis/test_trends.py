@@ -127,7 +127,7 @@ def test_scored_history_from_real_checkins() -> None:
 def test_trend_long_has_one_row_per_checkin_and_condition() -> None:
     history = scored([(0, {"it_band": 12.0}), (2, {"it_band": 40.0})])
     long = trend_long(history)
-    assert list(long.columns) == ["week_start", "condition", "name", "score"]
+    assert list(long.columns) == ["week_start", "condition", "name", "short_name", "score"]
     assert len(long) == 2 * len(IDS)
     it = long[long["condition"] == "it_band"]
     assert it["score"].tolist() == [12.0, 40.0]

@@ -333,7 +333,8 @@ def test_trend_threshold_rules_and_band_tints() -> None:
     axis = line["encoding"]["y"]["axis"]
     assert axis["values"] == [0.0, 35.0, 70.0, 100.0]
     assert "'Moderate 35'" in axis["labelExpr"] and "'High 70'" in axis["labelExpr"]
-    assert not _layers(spec, "text")
+    (labels,) = _layers(spec, "text")  # the only text: each line's name at its end
+    assert labels["encoding"]["text"]["field"] == "end_text"
 
 
 def test_trend_without_focus_has_legend_bound_selection() -> None:
