@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DAY_D3",
     "DAY_FORMAT",
+    "DAY_MOMENT",
     "WEEK",
     "day_label",
     "day_labels",

@@ -18,7 +18,7 @@ from logic.analysis.ostrc import severity, substantial
 from logic.analysis.scoring import band_codes, score_parsed
 from logic.checkins import parse_checkins
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
-from logic.weeks import WEEK, week_starts
+from logic.weeks import WEEK, day_labels, week_starts
 
 ALERT_COLUMNS = [
     "condition",
@@ -191,12 +191,11 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
 
 
 def checkin_choices(table: pd.DataFrame) -> dict[int, str]:
-    """Check-in id -> "Week 48 · 27 Nov 2026 · IT band 42", newest first (short enough for a
-    phone-wide select box)."""
-    day = pd.to_datetime(table["date"]).dt.strftime("%-d %b %Y")
+    """Check-in id -> "Fri 27 Nov 2026 · IT band 42", newest first (short enough for a
+    phone-wide select box; the day as Results and History write it)."""
     score = table["score"].round(0).astype("int64").astype("str")
-    text = "Week " + table["week"].astype("str") + " · " + day + " · " + table["top_short"]
-    return dict(zip(table["id"].tolist(), (text + " " + score).tolist(), strict=True))
+    text = day_labels(table["date"]) + " · " + table["top_short"] + " " + score
+    return dict(zip(table["id"].tolist(), text.tolist(), strict=True))
 
 
 def recent(frame: pd.DataFrame, weeks: int | None) -> pd.DataFrame:

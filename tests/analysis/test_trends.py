@@ -160,7 +160,7 @@ def test_checkin_table_is_newest_first_with_the_top_condition() -> None:
     assert table["severity"].iloc[1] == 42.0 and np.isnan(table["severity"].iloc[2])
     choices = checkin_choices(table)
     assert list(choices) == [3, 2, 1]
-    assert choices[2] == "Week 11 · 11 Mar 2025 · Hamstring 60"
+    assert choices[2] == "Tue 11 Mar 2025 · Hamstring 60"
 
 
 def test_recent_keeps_the_last_weeks() -> None:
