@@ -73,7 +73,15 @@ except StrideCheckError as err:
     st.stop()
 teams = common.visible_teams(ctx, runners)
 if not teams:
-    st.info("No teams yet. A runner joins a team by naming it in their check-in.")
+    st.info(
+        "Nothing to show yet: no runner has joined a team. A runner joins one by naming it "
+        "when they start; a season collected elsewhere comes in through a team import.",
+        icon="📭",
+    )
+    common.link_to(ctx, "data", "Import a team's check-ins", "🔄")
+    common.link_to(ctx, "admin", "Add runners' accounts", "🛠️")
+    if not ctx.team:
+        common.link_to(ctx, "checkin", "Add a runner with a team", "📝")
     common.disclaimer()
     st.stop()
 
@@ -172,6 +180,7 @@ if target:
 # --- the weeks ---------------------------------------------------------------------------------
 st.subheader("At moderate or high risk")
 st.vega_lite_chart(v.share, width="stretch")
+st.caption(f"{v.share_text} Darker cells: more of the runners who checked in that week.")
 st.subheader("Team average risk")
 st.vega_lite_chart(v.mean, width="stretch")
 st.subheader("Problems reported")

@@ -40,6 +40,7 @@ __all__ = [
     "band_for_score",
     "factor_chart",
     "risk_bar_chart",
+    "risk_summary",
     "risk_trend_chart",
     "threshold_table",
     "top_conditions",
@@ -160,7 +161,7 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
     ).encode(x=alt.X("value:Q", scale=x_scale), y=alt.value(0), text="text:N")
 
     n = max(len(data), 1)
-    said = "; ".join(data["name"] + " " + data["score_text"] + " (" + data["band_label"] + ")")
+    said = risk_summary(scores)
     return finish(
         rules,
         rule_text,
@@ -168,8 +169,19 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
         names,
         values,
         height=48 * n,
-        description=f"Risk score by condition, highest first: {said}.",
+        description=f"Risk score by condition, highest first. {said}",
     )
+
+
+def risk_summary(scores: pd.DataFrame) -> str:
+    """Every condition's score and band in words, highest first (the bar chart's key
+    numbers, for its description and the text beside it)."""
+    if scores.empty:
+        return "No scores."
+    data = scores.sort_values(["score", "name"], ascending=[False, True], kind="stable")
+    whole = data["score"].astype(float).round(0).astype("int64").astype("str")
+    band = data["band"].map(BAND_LABELS).str.lower()
+    return "Scores: " + "; ".join(data["name"] + " " + whole + " (" + band + ")") + "."
 
 
 # --------------------------------------------------------------------------- factors

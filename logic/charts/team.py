@@ -328,6 +328,7 @@ class TeamView:
     heatmap: dict[str, Any] | None  # None when nobody checked in that week
     heatmap_runners: int
     share: dict[str, Any]
+    share_text: str  # the share chart's key numbers in words
     mean: dict[str, Any]
     prevalence: dict[str, Any] | None  # None when nobody answered the OSTRC questions
     prevalence_means: dict[str, float]
@@ -352,6 +353,7 @@ def team_view(
     means = team.prevalence_means(prevalence)
     cells = team.heatmap_data(scored, week, condition, limit=rows, kb=kb)
     mean = team.mean_risk_by_week(shown, condition, kb)
+    shares = team.band_share_by_week(shown, condition, kb)
     return TeamView(
         glance=team.week_glance(
             scored, pd.DataFrame({"runner": list(runners)}), week, condition, kb
@@ -359,7 +361,8 @@ def team_view(
         watch=team.watch_list(scored, week, condition, kb),
         heatmap=vega_spec(heatmap_chart(cells)) if len(cells) else None,
         heatmap_runners=int(cells["runner"].nunique()),
-        share=vega_spec(band_share_chart(team.band_share_by_week(shown, condition, kb))),
+        share=vega_spec(band_share_chart(shares)),
+        share_text=share_summary(shares),
         mean=vega_spec(mean_risk_chart(mean, kb.thresholds)),
         prevalence=vega_spec(prevalence_chart(prevalence, means))
         if prevalence["answered"].sum()

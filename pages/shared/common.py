@@ -183,7 +183,12 @@ def build_context() -> AppContext:
     the configuration or the accounts cannot be read."""
     config = auth()
     if not config.team:
-        return AppContext(config, None, Viewer.personal(), page_names(config, None, solo()))
+        alone, store = solo()
+        if store is not None and (notice := store.take_new_database_notice()):
+            st.info(notice, icon="🆕")  # once, to the first visitor (as raw_store says it)
+        return AppContext(
+            config, None, Viewer.personal(), page_names(config, None, alone), opened=store
+        )
     store = raw_store()
     try:
         if config.login == "oidc":
@@ -201,15 +206,17 @@ def build_context() -> AppContext:
     return AppContext(config, user, viewer, page_names(config, user), opened=store)
 
 
-def solo() -> bool:
-    """Personal mode: at most one runner and no team yet, so no Team page and no team import.
-    A database that cannot be opened counts as solo; the page that needs it says why (the
-    About page needs none). The store is the cached one ctx.raw_store opens later."""
+def solo() -> tuple[bool, Store | None]:
+    """Personal mode: at most one runner and no team yet (so no Team page and no team
+    import), and the store that told, for the pages to reuse. A database that cannot be
+    opened counts as solo and gives no store: the page that needs one says why (the About
+    page needs none)."""
     try:
-        runners = get_store().list_runners()
+        store = get_store()
+        runners = store.list_runners()
     except StrideCheckError:
-        return True
-    return len(runners) < 2 and not runners["team"].notna().any()
+        return True, None
+    return len(runners) < 2 and not runners["team"].notna().any(), store
 
 
 def sign_in(user: User) -> None:

@@ -130,7 +130,9 @@ def test_red_flag_appears_exactly_when_it_should(change: dict, flagged: bool) ->
 def test_no_checkin_yet_points_to_the_form() -> None:
     at = on_page(app("Zed").run(), "pages/results.py")
     assert_no_exception(at)
-    assert any("No check-in yet" in t for t in texts(at.info))
+    assert any("Nothing to show yet" in t for t in texts(at.info))
+    links = [e.proto.page for e in at.get("page_link")]
+    assert "checkin" in links  # the next step, one tap away
 
 
 @pytest.mark.parametrize("bad", ["abc", "-1", "1e9", "<script>", "0"])
