@@ -98,7 +98,7 @@ def check_row(row: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[s
 
 
 def week_choices(history: pd.DataFrame) -> dict[str, int]:
-    """"Mon 30 Nov 2026 · Week 49 · 30 Nov–6 Dec" -> check-in id for a runner's history,
+    """Label ("Mon 30 Nov 2026 · Week 49 · 30 Nov–6 Dec") -> check-in id for a runner's history,
     newest first (the day and week as Results and History write them)."""
     past = history.sort_values("date", ascending=False)
     labels = day_labels(past["date"]) + " · " + short_week_labels(past["date"])

@@ -200,6 +200,4 @@ def finish(*layers: alt.Chart, height: int, description: str = "") -> alt.LayerC
     """The layers as one chart as wide as its container, `height` px of plot, with the
     `description` a screen reader reads for it (Vega-Lite's aria description)."""
     extra = {"description": description} if description else {}
-    return alt.layer(*layers).properties(
-        width="container", height=height, autosize=FIT_X, **extra
-    )
+    return alt.layer(*layers).properties(width="container", height=height, autosize=FIT_X, **extra)
