@@ -117,15 +117,16 @@ if not alerts.empty:
 st.subheader("Check-ins")
 # The four columns a phone shows in full (day, top concern, pain, red flag); the rest one tap
 # away. Severity only once a check-in has it: an empty column costs width for nothing.
-DAY = st.column_config.DateColumn("Date", format=DAY_MOMENT, width="small")
+# Pixel widths that add up to a phone's 358 px: "Wed 25 Nov 2026", "Gluteal tendon 52".
+DAY = st.column_config.DateColumn("Date", format=DAY_MOMENT, width=116)
 st.dataframe(
     table,
-    column_order=["date", "risk", "pain_level", "needs_clinician"],
+    column_order=["date", "top_concern", "pain_level", "needs_clinician"],
     column_config={
         "date": DAY,
-        "risk": st.column_config.TextColumn("Top concern", width="medium"),
-        "pain_level": st.column_config.NumberColumn("Pain", format="%d", width="small"),
-        "needs_clinician": st.column_config.CheckboxColumn("Red flag", width="small"),
+        "top_concern": st.column_config.TextColumn("Top concern", width=124),
+        "pain_level": st.column_config.NumberColumn("Pain", format="%d", width=44),
+        "needs_clinician": st.column_config.CheckboxColumn("Red flag", width=64),
     },
     hide_index=True,
     width="stretch",
@@ -136,12 +137,13 @@ with st.expander("More columns: week, every score and severity"):
     has_severity = bool(table["severity"].notna().any())
     st.dataframe(
         table,
-        column_order=["date", "week", "top", "score", "band"]
+        column_order=["date", "week", "risk", "top", "score", "band"]
         + (["severity"] if has_severity else []),
         column_config={
             "date": DAY,
             "week": st.column_config.NumberColumn("Week", format="%d"),
-            "top": "Top concern",
+            "risk": "Top concern and band",
+            "top": "Condition",
             "score": st.column_config.NumberColumn("Score", format="%.0f"),
             "band": "Band",
             "severity": st.column_config.NumberColumn("Severity", format="%.0f"),

@@ -161,7 +161,8 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
     """One row per check-in, newest first (the history page's table).
 
     Columns: id, date, week (ISO week number), top (condition name), top_short (its short
-    name), score, band, risk ("IT band 42 · moderate", for a narrow screen), pain_level,
+    name), score, band, risk ("IT band 42 · moderate"), top_concern ("IT band 42", for a
+    phone's narrow column), pain_level,
     needs_clinician and severity.
     """
     kb = kb or knowledge_base()
@@ -184,6 +185,7 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
     )
     whole = out["score"].round(0).astype("int64").astype("str")
     out["risk"] = out["top_short"] + " " + whole + " · " + out["band"]
+    out["top_concern"] = out["top_short"] + " " + whole  # a phone's narrow column
     out["pain_level"] = newest["pain_level"].to_numpy()
     out["needs_clinician"] = newest["needs_clinician"].to_numpy(dtype=bool)
     out["severity"] = newest["severity"].to_numpy(dtype="float64")

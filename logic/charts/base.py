@@ -35,6 +35,7 @@ __all__ = [
     "condition_colors",
     "condition_legend",
     "finish",
+    "ink",
     "kind_color",
     "require_columns",
     "week_axis",
@@ -194,6 +195,17 @@ def week_axis(weeks: pd.Series) -> alt.Axis:
 def week_x(weeks: pd.Series, field: str = "week_start", title: str | None = None) -> alt.X:
     """The week axis (week_axis) on `field`."""
     return alt.X(f"{field}:T", title=title, axis=week_axis(weeks))
+
+
+INK_CLASS = "ink"
+
+
+def ink(chart: alt.Chart, name: str) -> alt.Chart:
+    """A text layer drawn in the theme's text colour: Vega names its SVG group after the
+    layer ("ink_…"), and the app's CSS (pages/shared/common.py STYLE) fills text there with
+    the page's own colour, dark on the light theme and light on the dark one. Vega-Lite
+    itself cannot know the theme, and no one grey reads on both backgrounds."""
+    return chart.properties(name=f"{INK_CLASS}_{name}")
 
 
 def finish(*layers: alt.Chart, height: int, description: str = "") -> alt.LayerChart:

@@ -18,6 +18,7 @@ from logic.charts.base import (
     MUTED,
     NOTE_FONT,
     finish,
+    ink,
     kind_color,
     require_columns,
     week_tooltip,
@@ -103,12 +104,15 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
     )
     # The longest run: a thick stroke across its week at its distance, so it reads as a
     # level against the bar, and its legend shows the same stroke.
-    long_runs = dots.assign(week_end=lambda d: d["week_start"] + pd.Timedelta(days=6))
+    # Its own field: a second legend (strokes), not merged into the bars' (squares).
+    long_runs = dots.assign(
+        week_end=lambda d: d["week_start"] + pd.Timedelta(days=6), run_kind=dots["kind"]
+    )
     stroke = alt.Stroke(
-        "kind:N",
+        "run_kind:N",
         scale=alt.Scale(domain=list(LONG_RUN_KINDS), range=list(LONG_RUN_KINDS.values())),
         legend=alt.Legend(
-            title=None, orient="top", symbolType="stroke", symbolStrokeWidth=4, columns=2
+            title=None, orient="bottom", symbolType="stroke", symbolStrokeWidth=4, columns=2
         ),
     )
     run_layer = (
@@ -200,10 +204,11 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         .mark_rect(opacity=0.14, color=BAND_COLORS["low"])
         .encode(y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
     )
-    shade_text = (
+    shade_text = ink(
         alt.Chart(bands)
         .mark_text(align="left", baseline="top", dx=4, dy=3, fontSize=NOTE_FONT)
-        .encode(y=alt.Y("hi:Q", scale=y_scale), x=alt.value(0), text="text:N")
+        .encode(y=alt.Y("hi:Q", scale=y_scale), x=alt.value(0), text="text:N"),
+        "steady",
     )
     limit = pd.DataFrame({"value": [cfg.flag_above], "text": [f"Spike above {cfg.flag_above:g}"]})
     rule = (
@@ -211,10 +216,11 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         .mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=BAND_COLORS["high"])
         .encode(y=alt.Y("value:Q", scale=y_scale))
     )
-    rule_text = (
+    rule_text = ink(
         alt.Chart(limit)
         .mark_text(align="right", baseline="bottom", dx=-2, dy=-2, fontSize=NOTE_FONT)
-        .encode(y=alt.Y("value:Q", scale=y_scale), x=alt.value("width"), text="text:N")
+        .encode(y=alt.Y("value:Q", scale=y_scale), x=alt.value("width"), text="text:N"),
+        "limit",
     )
     tooltip = [
         week_tooltip(),
@@ -238,10 +244,11 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         .mark_rect(color=INK, opacity=0.12)
         .encode(x=alt.X("start:T"), x2="end:T", tooltip=[alt.Tooltip("why:N", title="No ratio")])
     )
-    gap_text = (
+    gap_text = ink(
         alt.Chart(gaps)
         .mark_text(angle=270, align="right", baseline="top", dx=-6, dy=3, fontSize=NOTE_FONT)
-        .encode(x=alt.X("start:T"), y=alt.value(0), text="why:N")
+        .encode(x=alt.X("start:T"), y=alt.value(0), text="why:N"),
+        "gaps",
     )
     ratios = data.dropna(subset=["acute_chronic"])
     if ratios.empty:

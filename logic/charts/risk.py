@@ -29,6 +29,7 @@ from logic.charts.base import (
     condition_colors,
     condition_legend,
     finish,
+    ink,
     require_columns,
     week_axis,
     week_tooltip,
@@ -145,9 +146,11 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
     names = base.mark_text(
         align="left", baseline="bottom", dy=-4, fontSize=13, limit=LABEL_LIMIT
     ).encode(x=alt.datum(0, scale=x_scale), y=y, text="name:N", tooltip=tooltip)
+    names = ink(names, "names")
     values = base.mark_text(
         align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
     ).encode(x=alt.X("score:Q", scale=x_scale), y=y, text="score_text:N", tooltip=tooltip)
+    values = ink(values, "values")
 
     rules_df = threshold_table(thresholds)
     rules_base = alt.Chart(rules_df)
@@ -159,6 +162,7 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
     rule_text = rules_base.mark_text(
         align="center", baseline="bottom", dy=-2, fontSize=NOTE_FONT
     ).encode(x=alt.X("value:Q", scale=x_scale), y=alt.value(0), text="text:N")
+    rule_text = ink(rule_text, "thresholds")
 
     n = max(len(data), 1)
     said = risk_summary(scores)
@@ -249,9 +253,11 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
     names = base.mark_text(
         align="left", baseline="bottom", dy=-4, fontSize=13, limit=LABEL_LIMIT
     ).encode(x=alt.datum(0), y=y, text="name:N")
+    names = ink(names, "names")
     totals_text = base.mark_text(
         align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
     ).encode(x=alt.X("total:Q"), y=y, text="total_text:N")
+    totals_text = ink(totals_text, "totals")
     n = max(len(order), 1)
     said = "; ".join(per_condition["name"] + " " + per_condition["total_text"])
     return finish(
@@ -382,13 +388,11 @@ def risk_trend_chart(
 
     y_scale = alt.Scale(domain=[0, 100], nice=False)
     weeks = data["week_start"].dropna()
-    # Room on the right for the end labels: a sixth of the span, at least three days.
-    span = weeks.max() - weeks.min() if len(weeks) else pd.Timedelta(0)
-    pad = max(span / 5, pd.Timedelta(days=3))
+    # Two days of air at either end.
     x_domain = (
         [
             alt.DateTime(year=d.year, month=d.month, date=d.day)
-            for d in (weeks.min() - pd.Timedelta(days=2), weeks.max() + pad)
+            for d in (weeks.min() - pd.Timedelta(days=2), weeks.max() + pd.Timedelta(days=2))
         ]
         if len(weeks)
         else alt.Undefined
@@ -399,7 +403,7 @@ def risk_trend_chart(
     y = alt.Y(
         "score:Q",
         scale=y_scale,
-        title="Risk score",
+        title=None,  # the section's heading says it: a phone keeps the width for the lines
         axis=alt.Axis(
             values=sorted({0.0, 100.0, *named}),
             labelExpr=" : ".join(f"datum.value === {v:g} ? '{t}'" for v, t in named.items())
@@ -417,7 +421,7 @@ def risk_trend_chart(
     color = alt.Color(
         "condition:N",
         scale=alt.Scale(domain=shown, range=[palette[c] for c in shown]),
-        legend=condition_legend(_name_label_expr(names), orient="right"),
+        legend=condition_legend(_name_label_expr(names), orient="top"),
     )
 
     # Background band tints and threshold rules.
@@ -449,11 +453,15 @@ def risk_trend_chart(
     )
     # Each line's last scored week, labelled "IT band 42" (the theme's text colour).
     ends = data.dropna(subset=["score"]).drop_duplicates("condition", keep="last")
-    ends = ends.assign(end_text=ends["label"] + " " + ends["score"].astype("int64").astype("str"))
-    end_labels = (
+    ends = ends.assign(
+        end_text=ends["label"] + " " + ends["score"].astype("int64").astype("str"),
+        label_y=_spread(ends["score"]),
+    )
+    end_labels = ink(
         alt.Chart(ends)
-        .mark_text(align="left", baseline="middle", dx=7, fontSize=NOTE_FONT + 1, limit=120)
-        .encode(x=x, y=y, text="end_text:N", detail="condition:N")
+        .mark_text(align="left", baseline="middle", dx=7, fontSize=NOTE_FONT + 1)
+        .encode(x=x, y=alt.Y("label_y:Q", scale=y_scale), text="end_text:N", detail="condition:N"),
+        "ends",
     )
 
     line_kw = {"invalid": BREAK, "interpolate": "linear"}
@@ -493,7 +501,23 @@ def risk_trend_chart(
             end_labels.encode(opacity=dim),
         ]
     summary = trend_summary(history, conditions)
+    # Vega's fit-x sizing counts the end labels: the plot narrows to leave them room.
     return finish(*layers, height=240, description=f"Risk over the weeks. {summary}")
+
+
+LABEL_GAP = 6.0  # score points between two end labels (about a line of 12 px text)
+
+
+def _spread(scores: pd.Series) -> pd.Series:
+    """Heights for the end labels: each line's last score, nudged apart so that no two labels
+    overlap (at most one label per condition: a loop over six values)."""
+    order = scores.sort_values(ascending=False, kind="stable")
+    placed: list[float] = []
+    for score in order:
+        placed.append(min(float(score), placed[-1] - LABEL_GAP) if placed else float(score))
+    low = min(placed, default=0.0)
+    lift = max(0.0, 2.0 - low)  # keep the lowest label above the axis
+    return pd.Series([p + lift for p in placed], index=order.index).reindex(scores.index)
 
 
 def _js_str(value: str) -> str:

@@ -31,6 +31,7 @@ from logic.charts.base import (
     band_scale,
     condition_legend,
     finish,
+    ink,
     kind_color,
     require_columns,
     week_tooltip,
@@ -214,10 +215,11 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
         .mark_rule(strokeDash=[5, 4], strokeWidth=1.5)
         .encode(y=alt.Y("mean:Q", scale=y_scale), color=color)
     )
-    labels = (
+    labels = ink(
         alt.Chart(averages)
         .mark_text(align="right", baseline="bottom", dx=-2, dy=-3, fontSize=NOTE_FONT)
-        .encode(y=alt.Y("mean:Q", scale=y_scale), x=alt.value("width"), text="text:N")
+        .encode(y=alt.Y("mean:Q", scale=y_scale), x=alt.value("width"), text="text:N"),
+        "means",
     )
     said = "; ".join(averages["text"]) if len(averages) else "nobody answered"
     return finish(

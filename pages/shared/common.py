@@ -350,6 +350,9 @@ STYLE = f"""<style>
 /* Captions: Streamlit's 60 % grey is 3.8:1 on white, below WCAG AA's 4.5:1. The body text
    at 80 % reads as secondary and passes on both the light and the dark background. */
 [data-testid="stCaptionContainer"] {{ color: inherit; opacity: 0.8; }}
+/* Chart text layers named "ink_…" (logic/charts/base.py ink) take the page's text colour, so
+   they read on the light and the dark theme alike. */
+[data-testid="stVegaLiteChart"] g[class*="ink_"] text {{ fill: currentColor; }}
 .st-key-{PHONE_NAV} {{ gap: 0.1rem 0.6rem; margin-bottom: 0.25rem; }}
 .st-key-{PHONE_NAV} a {{ padding: 0.35rem 0.25rem; min-height: 44px; }}
 @media (min-width: {PHONE_NAV_BELOW}px) {{ .st-key-{PHONE_NAV} {{ display: none; }} }}

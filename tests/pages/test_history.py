@@ -97,7 +97,7 @@ def test_the_table_shows_four_key_columns_and_the_rest_on_demand() -> None:
     seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
     at = history_page()
     key, more = at.dataframe[0], at.dataframe[1]
-    assert list(key.proto.column_order) == ["date", "risk", "pain_level", "needs_clinician"]
+    assert list(key.proto.column_order) == ["date", "top_concern", "pain_level", "needs_clinician"]
     assert "severity" in list(more.proto.column_order)
     assert any("More columns" in e.label for e in at.expander)
 
