@@ -234,7 +234,11 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     spikes = (
         base.transform_filter("datum.flagged")
         .mark_point(
-            filled=True, size=_dot(data["week_start"], 70), color=BAND_COLORS["high"], opacity=1
+            filled=True,
+            size=_dot(data["week_start"], 70),
+            color=BAND_COLORS["high"],
+            opacity=1,
+            aria=False,  # the line's dots carry these weeks for a screen reader already
         )
         .encode(x=x, y=y)
     )

@@ -15,6 +15,9 @@ from logic.charts.history import (
     LONG_RUN_KINDS,
     SEVERITY_KINDS,
     acute_chronic_chart,
+    distance_summary,
+    ratio_gap_text,
+    ratio_gaps,
     severity_chart,
     weekly_distance_chart,
 )
@@ -190,3 +193,26 @@ def test_dots_shrink_on_long_spans() -> None:
 
     assert sizes(26) == [50, 50, 120]
     assert sizes(260) == pytest.approx([50 / 3, 50 / 3, 40])
+
+
+def test_every_stretch_without_a_ratio_says_why() -> None:
+    gaps = ratio_gaps(load_frame().iloc[0:0], AC)
+    assert gaps.empty and ratio_gap_text(gaps) == ""
+    load = load_frame()
+    gaps = ratio_gaps(load, AC)
+    assert gaps["why"].tolist() == [
+        f"Needs {AC.min_chronic_weeks} earlier weeks with a distance",
+        "No distance this week",
+    ]
+    assert gaps["start"].iloc[0] == load["week_start"].iloc[0]
+    assert (gaps["end"] - gaps["start"]).iloc[0] == pd.Timedelta(weeks=AC.min_chronic_weeks)
+    text = ratio_gap_text(gaps)
+    assert text.startswith("No ratio Mon 3 Mar 2025 to Sun 23 Mar 2025: needs 3 earlier")
+
+
+def test_distance_and_severity_say_their_numbers_in_words() -> None:
+    load = load_frame()
+    assert distance_summary(load) == (
+        "Latest week 40 km, longest run 12 km; biggest week 90 km (week of Mon 31 Mar 2025)."
+    )
+    assert distance_summary(load.iloc[0:0]) == "No distances yet."
