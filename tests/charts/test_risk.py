@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -444,7 +445,7 @@ def test_trend_lines_are_labelled_at_their_end_with_a_legend_beside_and_a_descri
 def test_end_labels_never_overlap() -> None:
     spread = _spread(pd.Series([40.0, 41.0, 39.0, 0.0], index=list("abcd")))
     placed = sorted(spread.to_numpy())
-    assert all(b - a >= LABEL_GAP - 1e-9 for a, b in zip(placed, placed[1:], strict=False))
+    assert all(b - a >= LABEL_GAP - 1e-9 for a, b in itertools.pairwise(placed))
     assert list(spread.sort_values().index) == ["d", "c", "a", "b"]  # the order of the scores
     assert spread.min() >= 2  # above the axis line
 
