@@ -10,6 +10,10 @@ import pytest
 
 from logic.weeks import (
     WEEK,
+    day_label,
+    day_labels,
+    short_week_label,
+    short_week_labels,
     week_end,
     week_grid,
     week_label,
@@ -88,3 +92,16 @@ def test_weeks_between_two_dates() -> None:
         pd.Timestamp(d) for d in ("2020-12-14", "2020-12-21", "2020-12-28", "2021-01-04")
     ]
     assert (grid[1:] - grid[:-1] == WEEK).all()
+
+
+def test_results_and_history_write_a_day_and_a_week_one_way() -> None:
+    assert day_label(dt.date(2026, 11, 30)) == "Mon 30 Nov 2026"
+    assert day_label(pd.Timestamp("2027-01-01 08:00")) == "Fri 1 Jan 2027"
+    assert short_week_label(dt.date(2026, 12, 2)) == "Week 49 · 30 Nov–6 Dec"
+    assert short_week_label(dt.date(2027, 1, 1)) == "Week 53 · 28 Dec–3 Jan"
+    dates = pd.Series(pd.to_datetime(["2026-11-30", "2027-01-01"]), index=[7, 3])
+    assert day_labels(dates).tolist() == ["Mon 30 Nov 2026", "Fri 1 Jan 2027"]
+    assert day_labels(dates).index.tolist() == [7, 3]
+    assert short_week_labels(dates).tolist() == [
+        short_week_label(d) for d in (dt.date(2026, 11, 30), dt.date(2027, 1, 1))
+    ]
