@@ -206,8 +206,9 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     )
     shade_text = ink(
         alt.Chart(bands)
-        .mark_text(align="left", baseline="top", dx=4, dy=3, fontSize=NOTE_FONT)
-        .encode(y=alt.Y("hi:Q", scale=y_scale), x=alt.value(0), text="text:N"),
+        # On the right: the left is where the first weeks, without a ratio, say why.
+        .mark_text(align="right", baseline="top", dx=-4, dy=3, fontSize=NOTE_FONT)
+        .encode(y=alt.Y("hi:Q", scale=y_scale), x=alt.value("width"), text="text:N"),
         "steady",
     )
     limit = pd.DataFrame({"value": [cfg.flag_above], "text": [f"Spike above {cfg.flag_above:g}"]})
@@ -243,6 +244,7 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         .encode(x=x, y=y)
     )
     gaps = ratio_gaps(load, cfg)
+    gaps["mid"] = gaps["start"] + (gaps["end"] - gaps["start"]) / 2
     gap_rect = (
         alt.Chart(gaps)
         .mark_rect(color=INK, opacity=0.12)
@@ -250,8 +252,8 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     )
     gap_text = ink(
         alt.Chart(gaps)
-        .mark_text(angle=270, align="right", baseline="top", dx=-6, dy=3, fontSize=NOTE_FONT)
-        .encode(x=alt.X("start:T"), y=alt.value(0), text="why:N"),
+        .mark_text(angle=270, align="right", baseline="middle", dy=0, dx=-6, fontSize=NOTE_FONT)
+        .encode(x=alt.X("mid:T"), y=alt.value(0), text="why:N"),
         "gaps",
     )
     ratios = data.dropna(subset=["acute_chronic"])

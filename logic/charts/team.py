@@ -92,6 +92,7 @@ def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
     label = "short_name" if "short_name" in share.columns else "name"
     data["label"] = share.loc[data.index, label]
     data["week_end"] = data["week_start"] + pd.Timedelta(days=7)
+    data["mid"] = data["week_start"] + pd.Timedelta(hours=84)  # the text sits mid-cell
     data["text"] = (data["share"] * 100).round(0).astype("int64").astype("str") + "%"
     weeks = share["week_start"]
     order = list(dict.fromkeys(share[label]))
@@ -117,7 +118,12 @@ def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
     layers = [cells]
     if weeks.nunique() <= 8:  # room in each cell for its percentage
         layers.append(
-            base.mark_text(fontSize=NOTE_FONT).encode(
+            alt.Chart(data)
+            .mark_text(fontSize=NOTE_FONT)
+            .encode(
+                x=alt.X("mid:T"),
+                y=y,
+                tooltip=tooltip,
                 text="text:N",
                 color=alt.condition("datum.share >= 0.5", alt.value("white"), alt.value("#1E1E1E")),
             )
@@ -146,7 +152,8 @@ def mean_risk_chart(mean: pd.DataFrame, thresholds: Mapping[str, float]) -> alt.
     """Team average risk per condition, week by week, with the band thresholds: the history
     page's trend chart drawn over analysis.team.mean_risk_by_week (one row per week x condition)."""
     require_columns(mean, ("week_start", "condition", "name", "score"), what="mean_risk_chart")
-    return risk_trend_chart(mean.loc[:, ["week_start", "condition", "name", "score"]], thresholds)
+    cols = ["week_start", "condition", "name", "short_name", "score"]
+    return risk_trend_chart(mean.loc[:, [c for c in cols if c in mean.columns]], thresholds)
 
 
 def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> alt.LayerChart:
