@@ -48,6 +48,8 @@ def sidebar(ctx: common.AppContext) -> None:
 def main() -> None:
     with common.this_run() as ctx:
         page = navigation(ctx)
+        common.style()
+        common.phone_nav(ctx)
         sidebar(ctx)
         mail.resume_once(ctx)  # emails a restart left waiting go out
         page.run()

@@ -12,7 +12,7 @@ import pandas as pd
 from logic.analysis.ostrc import OSTRC_COLUMNS
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins, split_set
 from logic.knowledge import KnowledgeBase, knowledge_base
-from logic.weeks import week_labels
+from logic.weeks import day_labels, short_week_labels
 
 IDENTITY_COLUMNS = ("runner", "team")
 # Warning signs and the OSTRC answers describe one week only: they start empty each week, so
@@ -98,9 +98,11 @@ def check_row(row: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[s
 
 
 def week_choices(history: pd.DataFrame) -> dict[str, int]:
-    """Week label -> check-in id for a runner's history, newest first."""
+    """Label ("Mon 30 Nov 2026 · Week 49 · 30 Nov–6 Dec") -> check-in id for a runner's history,
+    newest first (the day and week as Results and History write them)."""
     past = history.sort_values("date", ascending=False)
-    return dict(zip(week_labels(past["date"]), past["id"].astype(int).tolist(), strict=True))
+    labels = day_labels(past["date"]) + " · " + short_week_labels(past["date"])
+    return dict(zip(labels, past["id"].astype(int).tolist(), strict=True))
 
 
 def edit_values(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> dict[str, Any]:

@@ -14,18 +14,29 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DAY_D3",
+    "DAY_FORMAT",
+    "DAY_MOMENT",
     "WEEK",
+    "day_label",
+    "day_labels",
+    "short_week_label",
+    "short_week_labels",
     "week_end",
     "week_grid",
     "week_label",
     "week_labels",
     "week_start",
     "week_starts",
-    "week_title",
     "weeks_between",
 ]
 
 WEEK = pd.Timedelta(days=7)
+#: The one way a day is written on the runner's pages ("Mon 30 Nov 2026"): strftime here,
+#: and the same pattern in d3 (charts, DAY_D3) and moment.js (tables, DAY_MOMENT).
+DAY_FORMAT = "%a %-d %b %Y"
+DAY_D3 = "%a %-d %b %Y"
+DAY_MOMENT = "ddd D MMM YYYY"
 _SIX_DAYS = pd.Timedelta(days=6)
 
 Dates = TypeVar("Dates", pd.Series, pd.DatetimeIndex)
@@ -68,6 +79,32 @@ def week_labels(dates: pd.Series | pd.DatetimeIndex) -> list[str]:
     return np.asarray(labels.astype(object), dtype=object)[codes].tolist()
 
 
+def day_label(day: dt.date | pd.Timestamp) -> str:
+    """'Mon 30 Nov 2026': a check-in's day as Results and History write it."""
+    return f"{pd.Timestamp(day):{DAY_FORMAT}}"
+
+
+def day_labels(dates: pd.Series) -> pd.Series:
+    """day_label for a whole column at once (a str Series with the same index)."""
+    return pd.to_datetime(dates).dt.strftime(DAY_FORMAT).astype("str")
+
+
+def short_week_label(day: dt.date | pd.Timestamp) -> str:
+    """'Week 49 · 30 Nov–6 Dec': a week on Results and History, next to a day_label that
+    carries the year."""
+    monday, sunday = week_start(day), week_end(day)
+    return f"Week {monday.isocalendar()[1]} · {monday:%-d %b}–{sunday:%-d %b}"
+
+
+def short_week_labels(dates: pd.Series) -> pd.Series:
+    """short_week_label for a whole column at once (a str Series with the same index)."""
+    mondays = week_starts(pd.Series(dates))
+    sundays = mondays + _SIX_DAYS
+    week = mondays.dt.isocalendar().week.astype("str")
+    text = "Week " + week + " · " + mondays.dt.strftime("%-d %b") + "–"
+    return (text + sundays.dt.strftime("%-d %b")).astype("str")
+
+
 def week_grid(first: dt.date | pd.Timestamp, last: dt.date | pd.Timestamp) -> pd.DatetimeIndex:
     """The Mondays of the ISO weeks from `first` to `last`, oldest first (empty when last < first),
     so a week without a check-in still has its slot."""
@@ -77,9 +114,3 @@ def week_grid(first: dt.date | pd.Timestamp, last: dt.date | pd.Timestamp) -> pd
 def weeks_between(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp) -> list[dt.date]:
     """The Mondays of the ISO weeks from `start` to `end`, newest first (a week picker's order)."""
     return [d.date() for d in week_grid(start, end)[::-1]]
-
-
-def week_title(day: dt.date | pd.Timestamp) -> str:
-    """'Week 49 · 30 Nov–6 Dec': the short week heading of a printed plan (no year)."""
-    monday, sunday = week_start(day), week_end(day)
-    return f"Week {monday.isocalendar()[1]} · {monday:%-d %b}–{sunday:%-d %b}"

@@ -23,6 +23,7 @@ from logic.io.importing import (
     template_csv,
 )
 from logic.texts import escape_markdown
+from logic.weeks import DAY_MOMENT
 from pages.shared import common
 
 
@@ -119,7 +120,9 @@ done = st.session_state.pop(DONE, None)
 if done:
     st.success(done, icon="✅")
 
-team_import = common.reviews_teams(ctx) and st.toggle(
+# Only where there is a team to import for: a coach or admin, or a shared device with a
+# second runner or a team (ctx.pages holds the Team page exactly then).
+team_import = ctx.may_open("team") and st.toggle(
     "Team import: rows may be for any runner on your teams",
     key="data_team_import",
     help="For a season collected elsewhere (a form tool's CSV). The same checks apply, and "
@@ -163,17 +166,23 @@ st.markdown(
     f"**{plan.new}** new week{'' if plan.new == 1 else 's'}, "
     f"**{plan.conflicts}** already stored. Check them, then import."
 )
+# A phone shows the day, status and pain of each row in full; every column is one tap away.
+KEY = ["date", "status", "pain_level"]
 st.dataframe(
     plan.preview,
+    column_order=[c for c in (["runner"] if team_import else []) + KEY if c in plan.preview],
     column_config={
-        "status": "Status",
-        "week": "Week",
-        "runner": "runner" if team_import else None,  # else always you: named at the top
-        "date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+        "runner": st.column_config.TextColumn("Runner", width="small"),
+        "date": st.column_config.DateColumn("Date", format=DAY_MOMENT, width="small"),
+        "status": st.column_config.TextColumn("Status", width="small"),
+        "pain_level": st.column_config.NumberColumn("Pain", format="%d", width="small"),
     },
     hide_index=True,
     width="stretch",
+    key="data_preview",
 )
+with st.expander("Every column of the file"):
+    st.dataframe(plan.preview, hide_index=True, width="stretch")
 
 on_conflict = "error"  # no stored week now: one stored meanwhile stops the import
 if plan.conflicts:

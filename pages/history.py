@@ -16,19 +16,26 @@ from logic.analysis.trends import (
     trend_long,
     week_over_week,
 )
-from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
-from logic.charts.risk import risk_trend_chart
+from logic.charts.history import (
+    acute_chronic_chart,
+    distance_summary,
+    ratio_gap_text,
+    ratio_gaps,
+    severity_chart,
+    weekly_distance_chart,
+)
+from logic.charts.risk import risk_trend_chart, top_conditions, trend_summary
 from logic.errors import StrideCheckError
 from logic.knowledge import BUILDING_UP, LOOKS_LIKE
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
+from logic.weeks import DAY_MOMENT
 from pages.shared import common
 from pages.shared.notes import notes_section
 
 KB = common.kb()
-ALL = "All conditions"
 DEFAULT_PERIOD = "6 months"
-CONDITIONS = {KB.conditions[c].name: c for c in KB.condition_ids}  # display name -> id
+SHORT = {c: KB.conditions[c].short_name for c in KB.condition_ids}  # id -> short name
 
 
 # Caches are keyed by runner + data_version (a digest of the runner's check-ins), so a rerun
@@ -51,10 +58,15 @@ def weeks_of(runner: str, version: str, _history: pd.DataFrame) -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def trend_spec(runner: str, version: str, weeks: int | None, focus: str | None, _scored) -> dict:
-    return spec(
-        risk_trend_chart(trend_long(recent(_scored, weeks), KB), KB.thresholds, focus=focus)
-    )
+def trend_spec(runner: str, version: str, weeks: int | None, show: tuple, _scored) -> tuple:
+    """The trend chart of the conditions `show` and its key numbers in words."""
+    long = trend_long(recent(_scored, weeks), KB)
+    return spec(risk_trend_chart(long, KB.thresholds, show=show)), trend_summary(long, show)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def top_three(runner: str, version: str, weeks: int | None, _scored) -> list[str]:
+    return top_conditions(trend_long(recent(_scored, weeks), KB), 3)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -65,7 +77,9 @@ def week_specs(runner: str, version: str, weeks: int | None, _scored, _load) -> 
     specs: dict = {"flags": raised_flags(load, KB), "distance": None, "severity": None}
     if load["weekly_km"].notna().any():
         specs["distance"] = spec(weekly_distance_chart(load))
+        specs["distance_text"] = distance_summary(load)
         specs["acute_chronic"] = spec(acute_chronic_chart(load, KB.load.acute_chronic))
+        specs["gaps_text"] = ratio_gap_text(ratio_gaps(load, KB.load.acute_chronic))
     if shown["severity"].notna().any():
         specs["severity"] = spec(severity_chart(shown))
     return specs
@@ -106,23 +120,45 @@ if not alerts.empty:
     st.caption(f"Compared with {whose} check-in of the week before.")
 
 st.subheader("Check-ins")
-# Severity only once a check-in has it: an empty column costs a phone's width for nothing.
-has_severity = bool(table["severity"].notna().any())
+# The four columns a phone shows in full (day, top concern, pain, red flag); the rest one tap
+# away. How the week went only once a check-in has it: an empty column costs width for nothing.
+# Pixel widths that add up to a phone's 358 px: "Wed 25 Nov 2026", "Gluteal tendon 52".
+DAY = st.column_config.DateColumn("Date", format=DAY_MOMENT, width=116)
 st.dataframe(
     table,
-    column_order=["date", "risk", "pain_level", "needs_clinician"]
-    + (["severity"] if has_severity else []),
+    column_order=["date", "top_concern", "pain_level", "needs_clinician"],
     column_config={
-        "date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
-        "risk": "Highest risk",
-        "pain_level": st.column_config.NumberColumn("Pain", format="%d"),
-        "needs_clinician": st.column_config.CheckboxColumn("Red flag"),
-        "severity": st.column_config.NumberColumn("How the week went", format="%.0f"),
+        "date": DAY,
+        "top_concern": st.column_config.TextColumn("Top concern", width=124),
+        "pain_level": st.column_config.NumberColumn("Pain", format="%d", width=44),
+        "needs_clinician": st.column_config.CheckboxColumn("Red flag", width=64),
     },
     hide_index=True,
     width="stretch",
     height=min(38 + 35 * len(table), 300),
+    key="hist_table",
 )
+with st.expander("More columns: week, both answers, score and how the week went"):
+    has_severity = bool(table["severity"].notna().any())
+    st.dataframe(
+        table,
+        column_order=["date", "week", "risk", "looks_like", "building_up", "score", "band"]
+        + (["severity"] if has_severity else []),
+        column_config={
+            "date": DAY,
+            "week": st.column_config.NumberColumn("Week", format="%d"),
+            "risk": "Top concern and band",
+            "top": "Condition",
+            "score": st.column_config.NumberColumn("Score", format="%.0f"),
+            "band": "Band",
+            "looks_like": "Looks like",
+            "building_up": "Building up",
+            "severity": st.column_config.NumberColumn("How the week went", format="%.0f"),
+        },
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 300),
+    )
 picked = st.selectbox("Pick a check-in", list(choices), format_func=choices.get, key="hist_pick")
 # Two answers for the picked week (issue 12): symptoms now and risk ahead, apart.
 chosen = table[table["id"] == picked].iloc[0]
@@ -175,16 +211,33 @@ weeks = PERIODS[period or DEFAULT_PERIOD]
 specs = week_specs(runner, version, weeks, scored, load)
 
 st.subheader("Risk over the weeks")
-focus = st.selectbox("Focus on", [ALL, *CONDITIONS], key="hist_focus")
-st.vega_lite_chart(
-    trend_spec(runner, version, weeks, CONDITIONS.get(focus), scored), width="stretch"
+# Your top three first; every other condition is one tap away.
+top = top_three(runner, version, weeks, scored)
+shown = st.pills(
+    "Conditions shown",
+    list(SHORT),
+    selection_mode="multi",
+    default=top,
+    format_func=SHORT.get,
+    key=f"hist_show_{','.join(top)}",  # a new top three starts from its own default
 )
-st.caption("A gap in a line is a week without a check-in.")
+if shown:
+    trend, summary = trend_spec(runner, version, weeks, tuple(shown), scored)
+    st.vega_lite_chart(trend, width="stretch")
+    st.caption(f"{summary} A gap in a line is a week without a check-in.")
+else:
+    st.info("Tap a condition above to see its risk week by week.")
 
 st.subheader("Training load")
 if specs["distance"] is not None:
     st.vega_lite_chart(specs["distance"], width="stretch")
+    st.caption(specs["distance_text"])
     st.vega_lite_chart(specs["acute_chronic"], width="stretch")
+    if specs["gaps_text"]:
+        st.caption(
+            f"{specs['gaps_text']} The ratio compares a week with the weeks before it, so it "
+            "starts once there are enough of them."
+        )
     flags = specs["flags"]
     latest = flags[flags["week_start"] == load["week_start"].max()]
     for title, explain in zip(latest["title"], latest["explain"], strict=True):
@@ -198,7 +251,7 @@ if specs["distance"] is not None:
         st.dataframe(
             flags[["week_start", "title"]],
             column_config={
-                "week_start": st.column_config.DateColumn("Week of", format="D MMM YYYY"),
+                "week_start": st.column_config.DateColumn("Week of", format=DAY_MOMENT),
                 "title": "Signal",
             },
             hide_index=True,

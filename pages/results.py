@@ -21,13 +21,13 @@ from logic.analysis.routine import (
 )
 from logic.analysis.trends import alerts_for_checkin
 from logic.charts.body_map import body_map_chart
-from logic.charts.risk import factor_chart, risk_bar_chart
+from logic.charts.risk import factor_chart, risk_bar_chart, risk_summary
 from logic.errors import AccessError, StrideCheckError
 from logic.form import week_choices
 from logic.links import checkin_id_from_param
 from logic.session_keys import RESULT_ID
 from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
-from logic.weeks import week_label, week_title
+from logic.weeks import day_label, short_week_label
 from pages.shared import common
 from pages.shared.notes import notes_section
 
@@ -72,9 +72,12 @@ if checkin is None:
         common.link_to(ctx, "history", "Go to History", "📈")
     else:
         st.title("Your results", anchor=False)
-        st.info("No check-in yet. Do your weekly check-in to see your risk and routine.")
-        if who is not None:
-            common.link_to(ctx, "checkin", "Go to the check-in", "📝")
+        st.info(
+            "Nothing to show yet: results come from a weekly check-in, and there is none so "
+            "far. It takes a few minutes.",
+            icon="📭",
+        )
+        common.link_to(ctx, "checkin", "Do your first check-in", "📝")
     common.disclaimer()
     st.stop()
 
@@ -84,7 +87,9 @@ alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not N
 
 me = common.is_me(ctx, str(checkin["runner"]))
 st.title("Your results" if me else "Results", anchor=False)
-st.markdown(f"**{escape_markdown(checkin['runner'])}** · {week_label(day)}")
+st.markdown(
+    f"**{escape_markdown(checkin['runner'])}** · {day_label(day)} · {short_week_label(day)}"
+)
 
 if result.needs_clinician:
     reasons = " ".join(result.clinician_reasons)
@@ -123,7 +128,8 @@ st.subheader("Risk by condition")
 st.altair_chart(risk_bar_chart(result.scores, KB.thresholds), width="stretch")
 t = KB.thresholds
 st.caption(
-    f"Bands: low below {t['moderate']:g}, moderate from {t['moderate']:g}, high from {t['high']:g}."
+    f"{risk_summary(result.scores)} Bands: low below {t['moderate']:g}, moderate from "
+    f"{t['moderate']:g}, high from {t['high']:g}."
 )
 
 # Two answers per condition (issue 12): what it looks like now, and what is building up.
@@ -180,7 +186,7 @@ stem = routine_filename(str(checkin["runner"]), day)
 plan = routine_markdown(
     result.routine,
     runner=str(checkin["runner"]),
-    week=week_title(day),
+    week=short_week_label(day),
     disclaimer=DISCLAIMER,
     advice=result.advice,
     until_seen=result.until_seen,

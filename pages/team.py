@@ -84,8 +84,13 @@ if not teams:
             "or later under **Runners and teams**)."
         )
     else:
-        how = "A runner joins a team by giving it when they add their name (the runner picker)."
-    st.info(f"No teams yet. {how}")
+        how = "A runner joins one by giving it in their profile or when they add their name."
+    st.info(f"Nothing to show yet: no runner has joined a team. {how}", icon="📭")
+    common.link_to(ctx, "data", "Import a team's check-ins", "🔄")
+    if ctx.team:
+        common.link_to(ctx, "admin", "Add runners' accounts or move them", "🛠️")
+    else:
+        common.link_to(ctx, "checkin", "Add a runner with a team", "📝")
     common.disclaimer()
     st.stop()
 
@@ -237,6 +242,7 @@ if target:
 # --- the weeks ---------------------------------------------------------------------------------
 st.subheader("At moderate or high risk")
 st.vega_lite_chart(v.share, width="stretch")
+st.caption(f"{v.share_text} Darker cells: more of the runners who checked in that week.")
 st.subheader("Team average risk")
 st.vega_lite_chart(v.mean, width="stretch")
 st.subheader("Problems reported")

@@ -2,12 +2,15 @@
 
     python -m scripts.screenshots [--out screenshots/] [--pages / results about ...]
                                   [--seed] [--runner "Sam Summit"] [--tag TAG]
+                                  [--themes light dark]
 
 Starts the app on a free loopback port with a fresh sqlite DB (or ``--db-url``),
 opens each page path in headless Debian Chromium and writes
 ``<out>/<page>[-<tag>]-desktop.png`` (1280x800) and ``<out>/<page>[-<tag>]-phone.png``
 (390x844, with a phone user agent), where ``<page>`` is the path with slashes turned into
-dashes and ``/`` is ``home``. Prints a warning per page that shows a Streamlit exception,
+dashes and ``/`` is ``home``. ``--themes light dark`` shoots each page with the browser set to
+each colour scheme (the app follows it) and adds ``-light`` / ``-dark`` to the file names.
+Prints a warning per page that shows a Streamlit exception,
 logs a browser console/page error or overflows horizontally; exits 1 if any did.
 
 ``--seed`` puts a sample runner (Sam Summit, six weekly check-ins) into the database first.
@@ -266,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         "--team-seed", action="store_true", help="team mode, with seed_team()'s sample club"
     )
     parser.add_argument("--sign-in", metavar="USERNAME", help="sign this account in first")
+    parser.add_argument(
+        "--themes", nargs="+", choices=["light", "dark"], default=None,
+        help="the browser's colour scheme(s); adds -light/-dark to the file names",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     from playwright.sync_api import sync_playwright
@@ -282,11 +289,15 @@ def main(argv: list[str] | None = None) -> int:
     with server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            for viewport in args.viewports:
+            looks = [(v, t) for v in args.viewports for t in (args.themes or [None])]
+            for viewport, theme in looks:
                 # One context per viewport: with --runner the pages share one session.
                 context = browser.new_context(
-                    viewport=VIEWPORTS[viewport], **DEVICE_OPTIONS.get(viewport, {})
+                    viewport=VIEWPORTS[viewport],
+                    **DEVICE_OPTIONS.get(viewport, {}),
+                    **({"color_scheme": theme} if theme else {}),
                 )
+                suffix = f"{viewport}-{theme}" if theme else viewport
                 try:
                     page = context.new_page()
                     errors: list[str] = []
@@ -303,19 +314,19 @@ def main(argv: list[str] | None = None) -> int:
                             follow_nav_link(page, server.url(path))
                         else:
                             open_page(page, server.url(path))
-                        target = args.out / f"{page_name(path, args.tag)}-{viewport}.png"
+                        target = args.out / f"{page_name(path, args.tag)}-{suffix}.png"
                         full_page_screenshot(page, target)
                         print(f"wrote {target}")
                         if page.locator('[data-testid="stException"]').count():
                             problems += 1
-                            print(f"WARNING {path} @ {viewport}: Streamlit exception shown")
+                            print(f"WARNING {path} @ {suffix}: Streamlit exception shown")
                         overflow = horizontal_overflow(page)
                         if overflow:
                             problems += 1
-                            print(f"WARNING {path} @ {viewport}: {overflow}")
+                            print(f"WARNING {path} @ {suffix}: {overflow}")
                         if errors:
                             problems += 1
-                            print(f"WARNING {path} @ {viewport}: browser errors: {errors}")
+                            print(f"WARNING {path} @ {suffix}: browser errors: {errors}")
                             errors.clear()
                 finally:
                     context.close()

@@ -10,13 +10,16 @@ import pytest
 
 from logic.weeks import (
     WEEK,
+    day_label,
+    day_labels,
+    short_week_label,
+    short_week_labels,
     week_end,
     week_grid,
     week_label,
     week_labels,
     week_start,
     week_starts,
-    week_title,
     weeks_between,
 )
 
@@ -91,8 +94,23 @@ def test_weeks_between_two_dates() -> None:
     assert (grid[1:] - grid[:-1] == WEEK).all()
 
 
-def test_week_title_is_the_short_heading_of_a_printed_plan() -> None:
-    assert week_title(dt.date(2026, 12, 2)) == "Week 49 · 30 Nov–6 Dec"
-    assert week_title(pd.Timestamp("2026-12-06")) == "Week 49 · 30 Nov–6 Dec"  # the Sunday
-    assert week_title(dt.date(2027, 1, 1)) == "Week 53 · 28 Dec–3 Jan"
-    assert week_title(dt.date(2026, 12, 2)) in week_label(dt.date(2026, 12, 2)).replace(" 2026", "")
+def test_short_week_label_is_the_heading_of_a_printed_plan() -> None:
+    assert short_week_label(dt.date(2026, 12, 2)) == "Week 49 · 30 Nov–6 Dec"
+    assert short_week_label(pd.Timestamp("2026-12-06")) == "Week 49 · 30 Nov–6 Dec"  # the Sunday
+    assert short_week_label(dt.date(2027, 1, 1)) == "Week 53 · 28 Dec–3 Jan"
+    assert short_week_label(dt.date(2026, 12, 2)) in week_label(dt.date(2026, 12, 2)).replace(
+        " 2026", ""
+    )
+
+
+def test_results_and_history_write_a_day_and_a_week_one_way() -> None:
+    assert day_label(dt.date(2026, 11, 30)) == "Mon 30 Nov 2026"
+    assert day_label(pd.Timestamp("2027-01-01 08:00")) == "Fri 1 Jan 2027"
+    assert short_week_label(dt.date(2026, 12, 2)) == "Week 49 · 30 Nov–6 Dec"
+    assert short_week_label(dt.date(2027, 1, 1)) == "Week 53 · 28 Dec–3 Jan"
+    dates = pd.Series(pd.to_datetime(["2026-11-30", "2027-01-01"]), index=[7, 3])
+    assert day_labels(dates).tolist() == ["Mon 30 Nov 2026", "Fri 1 Jan 2027"]
+    assert day_labels(dates).index.tolist() == [7, 3]
+    assert short_week_labels(dates).tolist() == [
+        short_week_label(d) for d in (dt.date(2026, 11, 30), dt.date(2027, 1, 1))
+    ]

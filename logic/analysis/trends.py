@@ -18,7 +18,7 @@ from logic.analysis.ostrc import severity, substantial
 from logic.analysis.scoring import band_codes, part_columns, score_parsed, whole
 from logic.checkins import parse_checkins
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
-from logic.weeks import WEEK, week_starts
+from logic.weeks import WEEK, day_labels, week_starts
 
 ALERT_COLUMNS = [
     "condition",
@@ -60,7 +60,8 @@ def scored_history(history: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd
 
 
 def trend_long(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
-    """week_start, condition, name, score: one row per check-in and condition (chart input)."""
+    """week_start, condition, name, short_name, score: one row per check-in and condition
+    (chart input)."""
     kb = kb or knowledge_base()
     ids = kb.condition_ids
     n = len(scored)
@@ -69,6 +70,7 @@ def trend_long(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.Data
             "week_start": np.repeat(scored["week_start"].to_numpy(), len(ids)),
             "condition": np.tile(ids, n),
             "name": np.tile([kb.conditions[c].name for c in ids], n),
+            "short_name": np.tile([kb.conditions[c].short_name for c in ids], n),
             "score": scored[ids].to_numpy(dtype="float64").reshape(-1),
         }
     )
@@ -159,9 +161,10 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
     """One row per check-in, newest first (the history page's table).
 
     Columns: id, date, week (ISO week number), top (condition name), top_short (its short
-    name), score, band, risk ("IT band 42 · moderate", for a narrow screen), looks_like and
-    building_up (the condition each answer points at most, in the same words), pain_level,
-    needs_clinician and severity. Scores are shown rounded half up, as they are banded.
+    name), score, band, risk ("IT band 42 · moderate"), top_concern ("IT band 42", for a
+    phone's narrow column), looks_like and building_up (the condition each answer points at
+    most, in the same words), pain_level, needs_clinician and severity. Scores are shown
+    rounded half up, as they are banded.
     """
     kb = kb or knowledge_base()
     ids = kb.condition_ids
@@ -183,6 +186,7 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
     )
     shown = pd.Series(whole(out["score"]), index=out.index).astype("int64").astype("str")
     out["risk"] = out["top_short"] + " " + shown + " · " + out["band"]
+    out["top_concern"] = out["top_short"] + " " + shown  # a phone's narrow column
     short = np.array([kb.conditions[c].short_name for c in ids])
     for part in ("looks_like", "building_up"):
         if not set(part_columns(kb, part)) <= set(newest.columns):
@@ -204,12 +208,11 @@ def checkin_table(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.D
 
 
 def checkin_choices(table: pd.DataFrame) -> dict[int, str]:
-    """Check-in id -> "Week 48 · 27 Nov 2026 · IT band 42", newest first (short enough for a
-    phone-wide select box)."""
-    day = pd.to_datetime(table["date"]).dt.strftime("%-d %b %Y")
+    """Check-in id -> "Fri 27 Nov 2026 · IT band 42", newest first (short enough for a
+    phone-wide select box; the day as Results and History write it)."""
     score = pd.Series(whole(table["score"]), index=table.index).astype("int64").astype("str")
-    text = "Week " + table["week"].astype("str") + " · " + day + " · " + table["top_short"]
-    return dict(zip(table["id"].tolist(), (text + " " + score).tolist(), strict=True))
+    text = day_labels(table["date"]) + " · " + table["top_short"] + " " + score
+    return dict(zip(table["id"].tolist(), text.tolist(), strict=True))
 
 
 def recent(frame: pd.DataFrame, weeks: int | None) -> pd.DataFrame:

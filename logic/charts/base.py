@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from logic.knowledge import BANDS
-from logic.weeks import WEEK
+from logic.weeks import DAY_D3, WEEK
 
 __all__ = [
     "BANDS",
@@ -22,6 +22,7 @@ __all__ = [
     "BAND_LABELS",
     "BREAK",
     "CONDITION_COLORS",
+    "CONDITION_PALETTE",
     "FIT_X",
     "INK",
     "LABEL_LIMIT",
@@ -31,10 +32,14 @@ __all__ = [
     "WEEK",
     "band_legend",
     "band_scale",
+    "condition_colors",
     "condition_legend",
     "finish",
+    "ink",
     "kind_color",
     "require_columns",
+    "week_axis",
+    "week_ticks",
     "week_tooltip",
     "week_x",
 ]
@@ -63,20 +68,26 @@ SECTION_COLORS: tuple[str, ...] = (
     "#BBBBBB",  # grey
 )
 
-#: Line colours for conditions in the trend charts (Okabe-Ito / Tol, no band colours,
-#: dark enough for thin lines on white).
-CONDITION_COLORS: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#CC79A7",  # pink
-    "#332288",  # indigo
-    "#56B4E9",  # sky blue
-    "#882255",  # wine
-    "#999933",  # olive
-    "#555555",  # dark grey
-)
+#: One fixed colour per condition id, wherever a condition is a line: the same condition keeps
+#: its colour when others are shown or hidden. Paul Tol's colour-blind-safe "vibrant" set
+#: without its orange and red (the band colours), plus an olive and a grey; every one is a
+#: middle tone, so a line reads on the light and on the dark background alike.
+CONDITION_PALETTE: Mapping[str, str] = {
+    "patellofemoral": "#0077BB",  # blue
+    "gluteal_tendinopathy": "#EE3377",  # magenta
+    "hip_flexor": "#009988",  # teal
+    "piriformis": "#999933",  # olive
+    "it_band": "#33BBEE",  # cyan
+    "hamstring": "#9A8FA8",  # grey violet
+}
+#: For an id the palette does not know (a knowledge base grown by a coach), in order.
+CONDITION_COLORS: tuple[str, ...] = tuple(CONDITION_PALETTE.values())
 
-INK = "#4A5561"  # rule labels and neutral marks
-MUTED = "#B8C0CA"  # lines out of focus
+# Marks that are neither a band nor a condition: a middle grey that reads on both themes.
+# Text marks carry no colour of their own: they take the Streamlit theme's (dark on light,
+# light on dark), so labels stay legible in either theme.
+INK = "#8A94A0"
+MUTED = "#8A94A0"  # lines out of focus, drawn faint
 NOTE_FONT = 11  # px: labels of rules and thresholds
 LABEL_LIMIT = 320  # px; text above bars and legend labels may use nearly the whole width
 # Width follows the container, height is the plot height (legends and axes are
@@ -122,12 +133,12 @@ def band_legend(title: str | None = "Band") -> alt.Legend:
     )
 
 
-def condition_legend(label_expr: str | None = None) -> alt.Legend:
-    """The legend of condition lines: one long name per row below the chart."""
+def condition_legend(label_expr: str | None = None, orient: str = "bottom") -> alt.Legend:
+    """The legend of condition lines: one name per row, below the chart or beside it."""
     extra = {"labelExpr": label_expr} if label_expr is not None else {}
     return alt.Legend(
         title=None,
-        orient="bottom",
+        orient=orient,
         direction="vertical",
         columns=1,
         labelLimit=LABEL_LIMIT,
@@ -135,6 +146,13 @@ def condition_legend(label_expr: str | None = None) -> alt.Legend:
         symbolStrokeWidth=3,
         **extra,
     )
+
+
+def condition_colors(conditions: Sequence[str]) -> list[str]:
+    """The colours of `conditions` (ids), from CONDITION_PALETTE; an unknown id takes the
+    palette's colours in turn."""
+    spare = iter(CONDITION_COLORS * (len(conditions) // len(CONDITION_COLORS) + 1))
+    return [CONDITION_PALETTE.get(c) or next(spare) for c in conditions]
 
 
 def kind_color(kinds: Mapping[str, str], title: str = "", columns: int | None = None) -> alt.Color:
@@ -148,22 +166,50 @@ def kind_color(kinds: Mapping[str, str], title: str = "", columns: int | None = 
 
 
 def week_tooltip(field: str = "week_start") -> alt.Tooltip:
-    return alt.Tooltip(f"{field}:T", title="Week of", format="%d %b %Y")
+    return alt.Tooltip(f"{field}:T", title="Week of", format=DAY_D3)
 
 
-def week_x(weeks: pd.Series, field: str = "week_start") -> alt.X:
-    """A week axis: a tick per Monday on short spans, months (or years) on long ones."""
+#: At most this many dates on a week axis: six short labels fit a phone's 390 px.
+MAX_TICKS = 6
+
+
+def week_ticks(weeks: pd.Series) -> list[alt.DateTime]:
+    """Mondays to label on a short span: every week, or every second, third ... week so that
+    no more than MAX_TICKS labels share the axis (a phone keeps its dates)."""
+    mondays = sorted(pd.Series(weeks).dropna().unique())
+    step = max(1, -(-len(mondays) // MAX_TICKS))
+    return [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in mondays[::step]]
+
+
+def week_axis(weeks: pd.Series) -> alt.Axis:
+    """A week axis: a tick per Monday (or every few Mondays) on short spans, months (or
+    years) on long ones."""
     weeks = weeks.dropna()
     span = (weeks.max() - weeks.min()) / WEEK if len(weeks) else 0
     style = {"labelAngle": 0, "labelOverlap": "greedy", "grid": False}
-    if span <= 12:  # Vega's own week ticks fall on Sundays: put them on the Mondays
-        mondays = [alt.DateTime(year=t.year, month=t.month, date=t.day) for t in weeks.unique()]
-        axis = alt.Axis(format="%d %b", values=mondays or alt.Undefined, **style)
-    else:
-        axis = alt.Axis(format="%b %Y" if span > 52 else "%d %b", tickCount=6, **style)
-    return alt.X(f"{field}:T", title=None, axis=axis)
+    if span <= 26:  # Vega's own week ticks fall on Sundays: put them on the Mondays
+        return alt.Axis(format="%-d %b", values=week_ticks(weeks) or alt.Undefined, **style)
+    return alt.Axis(format="%b %Y" if span > 52 else "%-d %b", tickCount=MAX_TICKS, **style)
 
 
-def finish(*layers: alt.Chart, height: int) -> alt.LayerChart:
-    """The layers as one chart as wide as its container, `height` px of plot."""
-    return alt.layer(*layers).properties(width="container", height=height, autosize=FIT_X)
+def week_x(weeks: pd.Series, field: str = "week_start", title: str | None = None) -> alt.X:
+    """The week axis (week_axis) on `field`."""
+    return alt.X(f"{field}:T", title=title, axis=week_axis(weeks))
+
+
+INK_CLASS = "ink"
+
+
+def ink(chart: alt.Chart, name: str) -> alt.Chart:
+    """A text layer drawn in the theme's text colour: Vega names its SVG group after the
+    layer ("ink_…"), and the app's CSS (pages/shared/common.py STYLE) fills text there with
+    the page's own colour, dark on the light theme and light on the dark one. Vega-Lite
+    itself cannot know the theme, and no one grey reads on both backgrounds."""
+    return chart.properties(name=f"{INK_CLASS}_{name}")
+
+
+def finish(*layers: alt.Chart, height: int, description: str = "") -> alt.LayerChart:
+    """The layers as one chart as wide as its container, `height` px of plot, with the
+    `description` a screen reader reads for it (Vega-Lite's aria description)."""
+    extra = {"description": description} if description else {}
+    return alt.layer(*layers).properties(width="container", height=height, autosize=FIT_X, **extra)

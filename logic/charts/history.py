@@ -18,17 +18,23 @@ from logic.charts.base import (
     MUTED,
     NOTE_FONT,
     finish,
+    ink,
     kind_color,
     require_columns,
     week_tooltip,
     week_x,
 )
 from logic.knowledge import AcuteChronic
+from logic.weeks import day_label, day_labels
 
 __all__ = [
     "LOAD_KINDS",
+    "LONG_RUN_KINDS",
     "SEVERITY_KINDS",
     "acute_chronic_chart",
+    "distance_summary",
+    "ratio_gap_text",
+    "ratio_gaps",
     "severity_chart",
     "weekly_distance_chart",
 ]
@@ -36,11 +42,16 @@ __all__ = [
 HEIGHT = 200
 _BAR = "#0072B2"
 
-# Legend entries (colour key) of the distance chart and of the severity chart.
+_LONG = "#AA4499"  # purple: apart from the bars' blue and the spikes' orange and vermillion
+
+# Legend entries (colour key) of the distance chart and of the severity chart. The bars'
+# legend shows squares, the longest run's a thick stroke: each as it is drawn.
 LOAD_KINDS: dict[str, str] = {
     "Weekly distance": _BAR,
     "Load spike": BAND_COLORS["moderate"],
-    "Longest run": INK,
+}
+LONG_RUN_KINDS: dict[str, str] = {
+    "Longest run": _LONG,
     "Longest-run spike": BAND_COLORS["high"],
 }
 SEVERITY_KINDS: dict[str, str] = {
@@ -78,11 +89,12 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("kind:N", title="Signal"),
     ]
     y = alt.Y("weekly_km:Q", title="km", scale=alt.Scale(zero=True))
+    x = week_x(weeks["week_start"])
     bar_layer = (
         alt.Chart(bars)
         .mark_bar(opacity=0.55)
         .encode(
-            x=week_x(weeks["week_start"]),
+            x=x,
             x2="week_end:T",
             y=y,
             y2=alt.datum(0),  # x and x2 are a range: without y2 the bar would be a thin line
@@ -90,19 +102,82 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
             tooltip=tooltip,
         )
     )
-    dot_layer = (
-        alt.Chart(dots)
-        .mark_point(
-            filled=True,
-            size=_dot(weeks["week_start"], 70),
-            shape="diamond",
-            opacity=1,
-            stroke="white",
-            strokeWidth=1,
-        )
-        .encode(x=alt.X("mid:T"), y=alt.Y("longest_run_km:Q"), color=color, tooltip=tooltip)
+    # The longest run: a thick stroke across its week at its distance, so it reads as a
+    # level against the bar, and its legend shows the same stroke.
+    # Its own field: a second legend (strokes), not merged into the bars' (squares).
+    long_runs = dots.assign(
+        week_end=lambda d: d["week_start"] + pd.Timedelta(days=6), run_kind=dots["kind"]
     )
-    return finish(bar_layer, dot_layer, height=HEIGHT)
+    stroke = alt.Stroke(
+        "run_kind:N",
+        scale=alt.Scale(domain=list(LONG_RUN_KINDS), range=list(LONG_RUN_KINDS.values())),
+        legend=alt.Legend(
+            title=None, orient="bottom", symbolType="stroke", symbolStrokeWidth=4, columns=2
+        ),
+    )
+    run_layer = (
+        alt.Chart(long_runs)
+        .mark_rule(strokeWidth=4, strokeCap="butt")
+        .encode(
+            x=alt.X("week_start:T"),
+            x2="week_end:T",
+            y=alt.Y("longest_run_km:Q"),
+            stroke=stroke,
+            tooltip=tooltip,
+        )
+    )
+    return finish(
+        bar_layer,
+        run_layer,
+        height=HEIGHT,
+        description="Weekly distance and longest run. " + distance_summary(load),
+    )
+
+
+def distance_summary(load: pd.DataFrame) -> str:
+    """The distance chart's key numbers in words: the latest week's distance and longest run,
+    and the biggest week shown."""
+    km = load.dropna(subset=["weekly_km"])
+    if km.empty:
+        return "No distances yet."
+    last = km.iloc[-1]
+    peak = km.loc[km["weekly_km"].idxmax()]
+    longest = last["longest_run_km"]
+    run = f", longest run {longest:.0f} km" if pd.notna(longest) else ""
+    return (
+        f"Latest week {last['weekly_km']:.0f} km{run}; biggest week {peak['weekly_km']:.0f} km "
+        f"(week of {day_label(peak['week_start'])})."
+    )
+
+
+def ratio_gaps(load: pd.DataFrame, cfg: AcuteChronic) -> pd.DataFrame:
+    """The stretches of weeks without an acute:chronic ratio, and why: [start, end, why], one
+    row per stretch of consecutive weeks with the same reason."""
+    require_columns(load, ("week_start", "weekly_km", "acute_chronic"), what="ratio_gaps")
+    has_km = load["weekly_km"].notna()
+    earlier = has_km.astype("int64").shift(1, fill_value=0).rolling(cfg.chronic_weeks, 1).sum()
+    need = cfg.min_chronic_weeks
+    why = pd.Series(f"Needs {need} earlier weeks with a distance", index=load.index)
+    why = why.where(earlier < need, "No distance in the weeks before")
+    why = why.where(has_km, "No distance this week").astype("str")
+    missing = load["acute_chronic"].isna()
+    why = why.where(missing)
+    run = (why != why.shift()).cumsum()
+    gaps = pd.DataFrame({"week_start": load["week_start"], "why": why, "run": run})[missing]
+    out = gaps.groupby("run", sort=True).agg(
+        start=("week_start", "first"), end=("week_start", "last"), why=("why", "first")
+    )
+    out["end"] = out["end"] + pd.Timedelta(days=7)
+    return out.reset_index(drop=True)
+
+
+def ratio_gap_text(gaps: pd.DataFrame) -> str:
+    """The gaps of ratio_gaps in one sentence, for the text next to the chart."""
+    if gaps.empty:
+        return ""
+    last = gaps["end"] - pd.Timedelta(days=1)
+    spans = day_labels(gaps["start"]) + " to " + day_labels(last)
+    return "No ratio " + "; ".join(spans + ": " + gaps["why"].str.lower()) + "."
 
 
 def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart:
@@ -129,10 +204,12 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         .mark_rect(opacity=0.14, color=BAND_COLORS["low"])
         .encode(y=alt.Y("lo:Q", scale=y_scale), y2="hi:Q")
     )
-    shade_text = (
+    shade_text = ink(
         alt.Chart(bands)
-        .mark_text(align="left", baseline="top", dx=4, dy=3, fontSize=NOTE_FONT, color=INK)
-        .encode(y=alt.Y("hi:Q", scale=y_scale), x=alt.value(0), text="text:N")
+        # On the right: the left is where the first weeks, without a ratio, say why.
+        .mark_text(align="right", baseline="top", dx=-4, dy=3, fontSize=NOTE_FONT)
+        .encode(y=alt.Y("hi:Q", scale=y_scale), x=alt.value("width"), text="text:N"),
+        "steady",
     )
     limit = pd.DataFrame({"value": [cfg.flag_above], "text": [f"Spike above {cfg.flag_above:g}"]})
     rule = (
@@ -140,10 +217,11 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         .mark_rule(strokeDash=[4, 3], strokeWidth=1.5, color=BAND_COLORS["high"])
         .encode(y=alt.Y("value:Q", scale=y_scale))
     )
-    rule_text = (
+    rule_text = ink(
         alt.Chart(limit)
-        .mark_text(align="right", baseline="bottom", dx=-2, dy=-2, fontSize=NOTE_FONT, color=INK)
-        .encode(y=alt.Y("value:Q", scale=y_scale), x=alt.value("width"), text="text:N")
+        .mark_text(align="right", baseline="bottom", dx=-2, dy=-2, fontSize=NOTE_FONT)
+        .encode(y=alt.Y("value:Q", scale=y_scale), x=alt.value("width"), text="text:N"),
+        "limit",
     )
     tooltip = [
         week_tooltip(),
@@ -157,11 +235,49 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     spikes = (
         base.transform_filter("datum.flagged")
         .mark_point(
-            filled=True, size=_dot(data["week_start"], 70), color=BAND_COLORS["high"], opacity=1
+            filled=True,
+            size=_dot(data["week_start"], 70),
+            color=BAND_COLORS["high"],
+            opacity=1,
+            aria=False,  # the line's dots carry these weeks for a screen reader already
         )
         .encode(x=x, y=y)
     )
-    return finish(shade, shade_text, rule, rule_text, line, dots, spikes, height=HEIGHT)
+    gaps = ratio_gaps(load, cfg)
+    gaps["mid"] = gaps["start"] + (gaps["end"] - gaps["start"]) / 2
+    gap_rect = (
+        alt.Chart(gaps)
+        .mark_rect(color=INK, opacity=0.12)
+        .encode(x=alt.X("start:T"), x2="end:T", tooltip=[alt.Tooltip("why:N", title="No ratio")])
+    )
+    gap_text = ink(
+        alt.Chart(gaps)
+        .mark_text(angle=270, align="right", baseline="middle", dy=0, dx=-6, fontSize=NOTE_FONT)
+        .encode(x=alt.X("mid:T"), y=alt.value(0), text="why:N"),
+        "gaps",
+    )
+    ratios = data.dropna(subset=["acute_chronic"])
+    if ratios.empty:
+        said = "No week has a ratio yet."
+    else:
+        said = (
+            f"Latest ratio {ratios['acute_chronic'].iloc[-1]:.2f} "
+            f"(week of {day_label(ratios['week_start'].iloc[-1])}); "
+            f"{int(ratios['flagged'].sum())} week(s) above {cfg.flag_above:g}."
+        )
+    return finish(
+        gap_rect,
+        gap_text,
+        shade,
+        shade_text,
+        rule,
+        rule_text,
+        line,
+        dots,
+        spikes,
+        height=HEIGHT,
+        description=f"Acute to chronic load ratio per week. {said} {ratio_gap_text(gaps)}",
+    )
 
 
 def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
@@ -209,4 +325,12 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
             size=alt.Size("kind:N", scale=alt.Scale(domain=kinds, range=sizes), legend=None),
         )
     )
-    return finish(line, dots, height=HEIGHT)
+    answered = data.dropna(subset=["severity"])
+    said = (
+        f"Latest severity {answered['severity'].iloc[-1]:.0f} of 100; "
+        f"{int((answered['kind'] == 'Substantial problem').sum())} week(s) with a substantial "
+        "problem."
+        if len(answered)
+        else "No answers yet."
+    )
+    return finish(line, dots, height=HEIGHT, description=f"Severity per week. {said}")

@@ -20,17 +20,18 @@ from logic.charts.base import (
     BAND_LABELS,
     BANDS,
     BREAK,
-    CONDITION_COLORS,
-    INK,
     LABEL_LIMIT,
     MUTED,
     NOTE_FONT,
     SECTION_COLORS,
     band_legend,
     band_scale,
+    condition_colors,
     condition_legend,
     finish,
+    ink,
     require_columns,
+    week_axis,
     week_tooltip,
 )
 from logic.weeks import week_grid, week_starts
@@ -40,8 +41,11 @@ __all__ = [
     "band_for_score",
     "factor_chart",
     "risk_bar_chart",
+    "risk_summary",
     "risk_trend_chart",
     "threshold_table",
+    "top_conditions",
+    "trend_summary",
     "validate_thresholds",
 ]
 
@@ -142,9 +146,11 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
     names = base.mark_text(
         align="left", baseline="bottom", dy=-4, fontSize=13, limit=LABEL_LIMIT
     ).encode(x=alt.datum(0, scale=x_scale), y=y, text="name:N", tooltip=tooltip)
+    names = ink(names, "names")
     values = base.mark_text(
         align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
     ).encode(x=alt.X("score:Q", scale=x_scale), y=y, text="score_text:N", tooltip=tooltip)
+    values = ink(values, "values")
 
     rules_df = threshold_table(thresholds)
     rules_base = alt.Chart(rules_df)
@@ -154,11 +160,32 @@ def risk_bar_chart(scores: pd.DataFrame, thresholds: Mapping[str, float]) -> alt
         tooltip=[alt.Tooltip("text:N", title="Threshold")],
     )
     rule_text = rules_base.mark_text(
-        align="center", baseline="bottom", dy=-2, fontSize=NOTE_FONT, color=INK
+        align="center", baseline="bottom", dy=-2, fontSize=NOTE_FONT
     ).encode(x=alt.X("value:Q", scale=x_scale), y=alt.value(0), text="text:N")
+    rule_text = ink(rule_text, "thresholds")
 
     n = max(len(data), 1)
-    return finish(rules, rule_text, bars, names, values, height=48 * n)
+    said = risk_summary(scores)
+    return finish(
+        rules,
+        rule_text,
+        bars,
+        names,
+        values,
+        height=48 * n,
+        description=f"Risk score by condition, highest first. {said}",
+    )
+
+
+def risk_summary(scores: pd.DataFrame) -> str:
+    """Every condition's score and band in words, highest first (the bar chart's key
+    numbers, for its description and the text beside it)."""
+    if scores.empty:
+        return "No scores."
+    data = scores.sort_values(["score", "name"], ascending=[False, True], kind="stable")
+    whole = data["score"].astype(float).round(0).astype("int64").astype("str")
+    band = data["band"].map(BAND_LABELS).str.lower()
+    return "Scores: " + "; ".join(data["name"] + " " + whole + " (" + band + ")") + "."
 
 
 # --------------------------------------------------------------------------- factors
@@ -229,11 +256,20 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
     names = base.mark_text(
         align="left", baseline="bottom", dy=-4, fontSize=13, limit=LABEL_LIMIT
     ).encode(x=alt.datum(0), y=y, text="name:N")
+    names = ink(names, "names")
     totals_text = base.mark_text(
         align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
     ).encode(x=alt.X("total:Q"), y=y, text="total_text:N")
+    totals_text = ink(totals_text, "totals")
     n = max(len(order), 1)
-    return finish(bars, names, totals_text, height=48 * n)
+    said = "; ".join(per_condition["name"] + " " + per_condition["total_text"])
+    return finish(
+        bars,
+        names,
+        totals_text,
+        height=48 * n,
+        description=f"Points each condition got from this check-in's answers: {said}.",
+    )
 
 
 # --------------------------------------------------------------------------- trend
@@ -264,25 +300,67 @@ def _complete_weeks(history: pd.DataFrame) -> pd.DataFrame:
     return out[["week_start", "condition", "name", "score"]]
 
 
+def top_conditions(history: pd.DataFrame, n: int = 3) -> list[str]:
+    """The `n` condition ids a runner's trend shows first: the highest scores of the latest
+    week that has any, ties by the highest score over the whole span, then the given order."""
+    require_columns(history, ("week_start", "condition", "score"), what="top_conditions")
+    scored = history.dropna(subset=["score"])
+    if scored.empty:
+        return list(dict.fromkeys(history["condition"]))[:n]
+    latest = scored[scored["week_start"] == scored["week_start"].max()]
+    order = list(dict.fromkeys(history["condition"]))
+    ranks = pd.DataFrame(
+        {
+            "last": latest.groupby("condition")["score"].max(),
+            "peak": scored.groupby("condition")["score"].max(),
+        }
+    ).reindex(order)
+    ranks["order"] = range(len(order))
+    ranks = ranks.sort_values(["last", "peak", "order"], ascending=[False, False, True])
+    return ranks.index[:n].tolist()
+
+
+def trend_summary(history: pd.DataFrame, show: Iterable[str] | None = None) -> str:
+    """The trend's key numbers as one sentence (the chart's description and its caption):
+    each shown condition's latest score and its change since the first week shown."""
+    data = history.dropna(subset=["score"]).sort_values("week_start", kind="stable")
+    if show is not None:
+        data = data[data["condition"].isin(list(show))]
+    if data.empty:
+        return "No scores to show yet."
+    label = "short_name" if "short_name" in data.columns else "name"
+    ends = data.groupby("condition", sort=False).agg(
+        name=(label, "last"), first=("score", "first"), last=("score", "last")
+    )
+    ends = ends.sort_values("last", ascending=False, kind="stable")
+    change = (ends["last"].round() - ends["first"].round()).astype("int64")
+    delta = change.map(lambda d: "no change" if d == 0 else f"{d:+d}")
+    parts = ends["name"] + " " + ends["last"].round().astype("int64").astype("str")
+    return "Latest risk scores: " + "; ".join(parts + " (" + delta + " over the period)") + "."
+
+
 def risk_trend_chart(
     history: pd.DataFrame,
     thresholds: Mapping[str, float],
     focus: str | None = None,
+    show: Iterable[str] | None = None,
 ) -> alt.LayerChart:
     """Weekly score lines, one per condition, with band thresholds.
 
     ``history`` (long form) columns: ``week_start`` (datetime64), ``condition``,
-    ``name``, ``score`` (0-100). Weeks are completed to a gap-free weekly range
+    ``name``, ``score`` (0-100), and optionally ``short_name`` (the end labels and the legend
+    use it when given). Weeks are completed to a gap-free weekly range
     per condition inside this function, so a week without a check-in becomes a
     null score and the line is *broken* there (mark ``invalid`` is set to
     ``"break-paths-show-domains"`` explicitly; ``"filter"`` would bridge the
     gap). Every week also gets a point, so an isolated week stays visible.
 
+    Each condition keeps its CONDITION_PALETTE colour whatever else is shown; each line is
+    labelled at its last point with its name and score; the legend sits to the right.
     Background bands are tinted with the band colours; thresholds are dashed
     horizontal rules, named on the y axis (where no line can cross the name).
 
-    Highlighting:
-
+    - ``show``: the condition ids to draw (None: all; ids not in ``history`` are ignored).
     - ``focus`` = a condition id: that line is drawn thick and coloured on top,
       the others thin and grey (no params at all). An id that is not in
       ``history`` is ignored (same as ``None``).
@@ -293,37 +371,42 @@ def risk_trend_chart(
     """
     require_columns(history, ("week_start", "condition", "name", "score"), what="risk_trend_chart")
     th = validate_thresholds(thresholds)
+    short = (
+        history.drop_duplicates("condition", keep="last").set_index("condition")["short_name"]
+        if "short_name" in history.columns
+        else None
+    )
     data = _complete_weeks(history)
+    if show is not None:
+        wanted = set(show)
+        data = data[data["condition"].isin(wanted)].reset_index(drop=True)
     # Whole points, as the table and the bands use: 29.8 sits on the 30 line, not below it.
     data["score"] = data["score"].round()
+    data["label"] = data["condition"].map(short) if short is not None else data["name"]
+    data["label"] = data["label"].fillna(data["name"])
     conditions = list(dict.fromkeys(data["condition"]))
-    names = data.drop_duplicates("condition").set_index("condition")["name"].to_dict()
+    names = data.drop_duplicates("condition").set_index("condition")["label"].to_dict()
     if focus is not None and focus not in conditions:
         focus = None
 
     y_scale = alt.Scale(domain=[0, 100], nice=False)
-    # Ticks on the week starts (Mondays); Vega's own week ticks fall on Sundays.
-    week_ticks = [
-        alt.DateTime(year=t.year, month=t.month, date=t.day)
-        for t in sorted(data["week_start"].dropna().unique())
-    ]
-    x = alt.X(
-        "week_start:T",
-        title="Week",
-        axis=alt.Axis(
-            format="%d %b",
-            labelAngle=0,
-            labelOverlap="greedy",
-            grid=False,
-            values=week_ticks or alt.Undefined,
-        ),
+    weeks = data["week_start"].dropna()
+    # Two days of air at either end.
+    x_domain = (
+        [
+            alt.DateTime(year=d.year, month=d.month, date=d.day)
+            for d in (weeks.min() - pd.Timedelta(days=2), weeks.max() + pd.Timedelta(days=2))
+        ]
+        if len(weeks)
+        else alt.Undefined
     )
+    x = alt.X("week_start:T", title=None, axis=week_axis(weeks), scale=alt.Scale(domain=x_domain))
     # The thresholds are named on the axis: a label inside the plot gets crossed by lines.
     named = {v: f"{BAND_LABELS[b]} {v:g}" for b, v in th.items()}
     y = alt.Y(
         "score:Q",
         scale=y_scale,
-        title="Risk score",
+        title=None,  # the section's heading says it: a phone keeps the width for the lines
         axis=alt.Axis(
             values=sorted({0.0, 100.0, *named}),
             labelExpr=" : ".join(f"datum.value === {v:g} ? '{t}'" for v, t in named.items())
@@ -335,13 +418,13 @@ def risk_trend_chart(
         week_tooltip(),
         alt.Tooltip("score:Q", title="Score", format=".0f"),
     ]
-    palette = {c: CONDITION_COLORS[i % len(CONDITION_COLORS)] for i, c in enumerate(conditions)}
+    palette = dict(zip(conditions, condition_colors(conditions), strict=True))
     # In focus mode only the focused condition is coloured, so only it is in the legend.
     shown = [focus] if focus is not None else conditions
     color = alt.Color(
         "condition:N",
         scale=alt.Scale(domain=shown, range=[palette[c] for c in shown]),
-        legend=condition_legend(_name_label_expr(names)),
+        legend=condition_legend(_name_label_expr(names), orient="top"),
     )
 
     # Background band tints and threshold rules.
@@ -371,6 +454,18 @@ def risk_trend_chart(
             stroke=alt.Stroke("color:N", scale=None),
         )
     )
+    # Each line's last scored week, labelled "IT band 42" (the theme's text colour).
+    ends = data.dropna(subset=["score"]).drop_duplicates("condition", keep="last")
+    ends = ends.assign(
+        end_text=ends["label"] + " " + ends["score"].astype("int64").astype("str"),
+        label_y=_spread(ends["score"]),
+    )
+    end_labels = ink(
+        alt.Chart(ends)
+        .mark_text(align="left", baseline="middle", dx=7, fontSize=NOTE_FONT + 1)
+        .encode(x=x, y=alt.Y("label_y:Q", scale=y_scale), text="end_text:N", detail="condition:N"),
+        "ends",
+    )
 
     line_kw = {"invalid": BREAK, "interpolate": "linear"}
     point_kw = {"invalid": BREAK, "filled": True}
@@ -382,14 +477,17 @@ def risk_trend_chart(
         layers = [
             tints,
             rules,
-            others.mark_line(**line_kw, color=MUTED, strokeWidth=1.5).encode(
+            others.mark_line(**line_kw, color=MUTED, strokeWidth=1.5, opacity=0.6).encode(
                 detail="condition:N", order=alt.Order("week_start:T")
             ),
-            others.mark_point(**point_kw, color=MUTED, size=16).encode(detail="condition:N"),
+            others.mark_point(**point_kw, color=MUTED, size=16, opacity=0.6).encode(
+                detail="condition:N"
+            ),
             mine.mark_line(**line_kw, strokeWidth=3.5).encode(
                 color=color, order=alt.Order("week_start:T")
             ),
             mine.mark_point(**point_kw, size=60).encode(color=color),
+            end_labels.transform_filter(is_focus),
         ]
     else:
         pick = alt.selection_point(
@@ -403,8 +501,26 @@ def risk_trend_chart(
             .encode(color=color, opacity=dim, order=alt.Order("week_start:T"))
             .add_params(pick),
             base.mark_point(**point_kw, size=36).encode(color=color, opacity=dim),
+            end_labels.encode(opacity=dim),
         ]
-    return finish(*layers, height=240)
+    summary = trend_summary(history, conditions)
+    # Vega's fit-x sizing counts the end labels: the plot narrows to leave them room.
+    return finish(*layers, height=240, description=f"Risk over the weeks. {summary}")
+
+
+LABEL_GAP = 6.0  # score points between two end labels (about a line of 12 px text)
+
+
+def _spread(scores: pd.Series) -> pd.Series:
+    """Heights for the end labels: each line's last score, nudged apart so that no two labels
+    overlap (at most one label per condition: a loop over six values)."""
+    order = scores.sort_values(ascending=False, kind="stable")
+    placed: list[float] = []
+    for score in order:
+        placed.append(min(float(score), placed[-1] - LABEL_GAP) if placed else float(score))
+    low = min(placed, default=0.0)
+    lift = max(0.0, 2.0 - low)  # keep the lowest label above the axis
+    return pd.Series([p + lift for p in placed], index=order.index).reindex(scores.index)
 
 
 def _js_str(value: str) -> str:

@@ -33,6 +33,7 @@ from logic.charts.base import (
     band_scale,
     condition_legend,
     finish,
+    ink,
     kind_color,
     require_columns,
     week_tooltip,
@@ -40,6 +41,7 @@ from logic.charts.base import (
 )
 from logic.charts.risk import risk_trend_chart
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.weeks import day_label
 
 __all__ = [
     "PREVALENCE_KINDS",
@@ -49,6 +51,7 @@ __all__ = [
     "heatmap_chart",
     "mean_risk_chart",
     "prevalence_chart",
+    "share_summary",
     "team_view",
     "vega_spec",
 ]
@@ -61,6 +64,7 @@ PREVALENCE_KINDS: dict[str, str] = {
     "Substantial problem": BAND_COLORS["high"],
 }
 HEIGHT = 220
+SHARE_LOW = "#FBE3D0"  # nobody at moderate or high risk: a pale tint of the high band
 ROW = 26  # px per runner in the heatmap
 
 
@@ -80,14 +84,20 @@ def _condition_color(data: pd.DataFrame) -> alt.Color:
 
 
 def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
-    """Share of the runners who checked in that were at moderate or high risk, one line per
-    condition, week by week (0-100 %). `share` is logic.analysis.team.band_share_by_week output: one
-    row per week x condition; a week nobody checked in breaks the line."""
+    """Share of the runners who checked in that were at moderate or high risk: one row per
+    condition, one cell per week, darker the larger the share (a week nobody checked in is
+    left empty). Rows never hide one another, as lines at 0 % and 100 % did. `share` is
+    logic.analysis.team.band_share_by_week output: one row per week x condition."""
     cols = ("week_start", "condition", "name", "share", "moderate", "high", "runners")
     require_columns(share, cols, what="band_share_chart")
-    data = share.loc[:, list(cols)]
-    pick = alt.selection_point(name="share_focus", fields=["name"], bind="legend", toggle="true")
-    dim = alt.condition(pick, alt.value(1.0), alt.value(0.15))
+    data = share.loc[:, list(cols)].dropna(subset=["share"])
+    label = "short_name" if "short_name" in share.columns else "name"
+    data["label"] = share.loc[data.index, label]
+    data["week_end"] = data["week_start"] + pd.Timedelta(days=7)
+    data["mid"] = data["week_start"] + pd.Timedelta(hours=84)  # the text sits mid-cell
+    data["text"] = (data["share"] * 100).round(0).astype("int64").astype("str") + "%"
+    weeks = share["week_start"]
+    order = list(dict.fromkeys(share[label]))
     tooltip = [
         alt.Tooltip("name:N", title="Condition"),
         week_tooltip(),
@@ -96,25 +106,56 @@ def band_share_chart(share: pd.DataFrame) -> alt.LayerChart:
         alt.Tooltip("high:Q", title="High (runners)"),
         alt.Tooltip("runners:Q", title="Checked in"),
     ]
-    y = alt.Y(
-        "share:Q",
-        title="Moderate or high",
-        scale=alt.Scale(domain=[0, 1], nice=False),
-        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=110, ticks=False))
+    base = alt.Chart(data).encode(x=week_x(weeks), x2="week_end:T", y=y, tooltip=tooltip)
+    cells = base.mark_rect(stroke=INK, strokeWidth=0.5, strokeOpacity=0.4).encode(
+        color=alt.Color(
+            "share:Q",
+            scale=alt.Scale(domain=[0, 1], range=[SHARE_LOW, BAND_COLORS["high"]]),
+            legend=alt.Legend(
+                title="Moderate or high", orient="top", format="%", values=[0, 0.5, 1]
+            ),
+        )
     )
-    base = alt.Chart(data).encode(
-        x=week_x(data["week_start"]), y=y, color=_condition_color(data), opacity=dim
+    layers = [cells]
+    if weeks.nunique() <= 8:  # room in each cell for its percentage
+        layers.append(
+            alt.Chart(data)
+            .mark_text(fontSize=NOTE_FONT)
+            .encode(
+                x=alt.X("mid:T"),
+                y=y,
+                tooltip=tooltip,
+                text="text:N",
+                color=alt.condition("datum.share >= 0.5", alt.value("white"), alt.value("#1E1E1E")),
+            )
+        )
+    return finish(
+        *layers,
+        height=ROW * max(len(order), 1),
+        description="Share of the runners at moderate or high risk, by condition and week. "
+        + share_summary(share),
     )
-    lines = base.mark_line(invalid=BREAK, strokeWidth=2.5).add_params(pick)
-    points = base.mark_point(invalid=BREAK, filled=True, size=30).encode(tooltip=tooltip)
-    return finish(lines, points, height=HEIGHT)
+
+
+def share_summary(share: pd.DataFrame) -> str:
+    """The latest week's share at moderate or high risk per condition, in words."""
+    shown = share.dropna(subset=["share"])
+    if shown.empty:
+        return "Nobody checked in."
+    latest = shown[shown["week_start"] == shown["week_start"].max()]
+    label = "short_name" if "short_name" in latest.columns else "name"
+    parts = latest[label] + " " + (latest["share"] * 100).round(0).astype("int64").astype("str")
+    week = day_label(latest["week_start"].iloc[0])
+    return f"Week of {week}: " + ", ".join(parts + "%") + "."
 
 
 def mean_risk_chart(mean: pd.DataFrame, thresholds: Mapping[str, float]) -> alt.LayerChart:
     """Team average risk per condition, week by week, with the band thresholds: the history
     page's trend chart drawn over analysis.team.mean_risk_by_week (one row per week x condition)."""
     require_columns(mean, ("week_start", "condition", "name", "score"), what="mean_risk_chart")
-    return risk_trend_chart(mean.loc[:, ["week_start", "condition", "name", "score"]], thresholds)
+    cols = ["week_start", "condition", "name", "short_name", "score"]
+    return risk_trend_chart(mean.loc[:, [c for c in cols if c in mean.columns]], thresholds)
 
 
 def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> alt.LayerChart:
@@ -183,12 +224,21 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
         .mark_rule(strokeDash=[5, 4], strokeWidth=1.5)
         .encode(y=alt.Y("mean:Q", scale=y_scale), color=color)
     )
-    labels = (
+    labels = ink(
         alt.Chart(averages)
-        .mark_text(align="right", baseline="bottom", dx=-2, dy=-3, fontSize=NOTE_FONT, color=INK)
-        .encode(y=alt.Y("mean:Q", scale=y_scale), x=alt.value("width"), text="text:N")
+        .mark_text(align="right", baseline="bottom", dx=-2, dy=-3, fontSize=NOTE_FONT)
+        .encode(y=alt.Y("mean:Q", scale=y_scale), x=alt.value("width"), text="text:N"),
+        "means",
     )
-    return finish(rules, labels, lines, points, height=HEIGHT)
+    said = "; ".join(averages["text"]) if len(averages) else "nobody answered"
+    return finish(
+        rules,
+        labels,
+        lines,
+        points,
+        height=HEIGHT,
+        description=f"Problems reported per week, as a share of those who answered. {said}.",
+    )
 
 
 RED_FLAG_MARK = f"{RED_FLAG} "  # the roster's mark, before the runner's name
@@ -262,7 +312,14 @@ def heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
         text="score_text:N",
         color=alt.condition("datum.band === 'moderate'", alt.value("#1E1E1E"), alt.value("white")),
     )
-    return finish(cells_layer, text, height=ROW * max(len(runners), 1))
+    top = data.sort_values("score", ascending=False, kind="stable").head(3)
+    said = ", ".join(top["runner"] + " " + top["short_name"] + " " + top["score_text"])
+    return finish(
+        cells_layer,
+        text,
+        height=ROW * max(len(runners), 1),
+        description=f"Risk score of each runner by condition, riskiest first. Highest: {said}.",
+    )
 
 
 def vega_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -293,6 +350,7 @@ class TeamView:
     heatmap: dict[str, Any] | None  # None when nobody checked in that week
     heatmap_runners: int
     share: dict[str, Any]
+    share_text: str  # the share chart's key numbers in words
     mean: dict[str, Any]
     prevalence: dict[str, Any] | None  # None when nobody answered the OSTRC questions
     prevalence_means: dict[str, float]
@@ -317,6 +375,7 @@ def team_view(
     means = team.prevalence_means(prevalence)
     cells = team.heatmap_data(scored, week, condition, limit=rows, kb=kb)
     mean = team.mean_risk_by_week(shown, condition, kb)
+    shares = team.band_share_by_week(shown, condition, kb)
     return TeamView(
         glance=team.week_glance(
             scored, pd.DataFrame({"runner": list(runners)}), week, condition, kb
@@ -324,7 +383,8 @@ def team_view(
         watch=team.watch_list(scored, week, condition, kb),
         heatmap=vega_spec(heatmap_chart(cells)) if len(cells) else None,
         heatmap_runners=int(cells["runner"].nunique()),
-        share=vega_spec(band_share_chart(team.band_share_by_week(shown, condition, kb))),
+        share=vega_spec(band_share_chart(shares)),
+        share_text=share_summary(shares),
         mean=vega_spec(mean_risk_chart(mean, kb.thresholds)),
         prevalence=vega_spec(prevalence_chart(prevalence, means))
         if prevalence["answered"].sum()

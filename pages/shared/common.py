@@ -165,11 +165,14 @@ class AppContext:
 _RUN: ContextVar[AppContext | None] = ContextVar("stride_check_run", default=None)
 
 
-def page_names(config: AuthConfig, user: User | None) -> tuple[str, ...]:
-    """The pages this person's navigation holds, the home page first."""
+def page_names(config: AuthConfig, user: User | None, solo: bool = False) -> tuple[str, ...]:
+    """The pages this person's navigation holds, the home page first. `solo`: personal mode
+    with one runner and no team, where a Team page would only be clutter."""
     if config.team and user is None:
         return ("login", "about")
     names = BY_ROLE[user.role if user is not None else "personal"]
+    if solo and user is None:
+        names = [n for n in names if n != "team"]
     if user is not None and user.runner and "checkin" not in names:
         names = ["checkin", *names]  # a coach or admin who also runs
     return tuple(names)
@@ -180,7 +183,12 @@ def build_context() -> AppContext:
     the configuration or the accounts cannot be read."""
     config = auth()
     if not config.team:
-        return AppContext(config, None, Viewer.personal(), page_names(config, None))
+        alone, store = solo()
+        if store is not None and (notice := store.take_new_database_notice()):
+            st.info(notice, icon="🆕")  # once, to the first visitor (as raw_store says it)
+        return AppContext(
+            config, None, Viewer.personal(), page_names(config, None, alone), opened=store
+        )
     store = raw_store()
     try:
         if config.login == "oidc":
@@ -196,6 +204,19 @@ def build_context() -> AppContext:
     # Signed out, team mode: sees nothing.
     viewer = Viewer.of(user) if user is not None else Viewer("runner", None, name="nobody")
     return AppContext(config, user, viewer, page_names(config, user), opened=store)
+
+
+def solo() -> tuple[bool, Store | None]:
+    """Personal mode: at most one runner and no team yet (so no Team page and no team
+    import), and the store that told, for the pages to reuse. A database that cannot be
+    opened counts as solo and gives no store: the page that needs one says why (the About
+    page needs none)."""
+    try:
+        store = get_store()
+        runners = store.list_runners()
+    except StrideCheckError:
+        return True, None
+    return len(runners) < 2 and not runners["team"].notna().any(), store
 
 
 def sign_in(user: User) -> None:
@@ -319,6 +340,43 @@ def guarded(run: Callable[[], None]) -> None:
             st.error(f"{FAILURE} (reference {reference})", icon="🛑")
             if st.get_option("client.showErrorDetails") == "full":
                 st.exception(err)
+
+
+PHONE_NAV = "phone_nav"  # the key of the row of page links a phone shows at the top
+# The width below which Streamlit 1.67 folds its top navigation into the sidebar menu (a
+# "»" in the corner): checked in a browser (tests/browser/test_glance.py).
+PHONE_NAV_BELOW = 768
+STYLE = f"""<style>
+/* Captions: Streamlit's 60 % grey is 3.8:1 on white, below WCAG AA's 4.5:1. The body text
+   at 80 % reads as secondary and passes on both the light and the dark background. */
+[data-testid="stCaptionContainer"] {{ color: inherit; opacity: 0.8; }}
+/* Chart text layers named "ink_…" (logic/charts/base.py ink) take the page's text colour, so
+   they read on the light and the dark theme alike. */
+[data-testid="stVegaLiteChart"] g[class*="ink_"] text {{ fill: currentColor; }}
+.st-key-{PHONE_NAV} {{ gap: 0.1rem 0.6rem; margin-bottom: 0.25rem; }}
+.st-key-{PHONE_NAV} a {{ padding: 0.35rem 0.25rem; min-height: 44px; }}
+/* A chosen option of a multiselect is white text on the primary colour: 2.3:1 on the dark
+   theme's sky blue. Where the device asks for dark (the app follows it) the text turns dark. */
+@media (prefers-color-scheme: dark) {{
+  [data-testid="stMultiSelectTagsContainer"] span {{ color: #0E1117; }}
+}}
+@media (min-width: {PHONE_NAV_BELOW}px) {{ .st-key-{PHONE_NAV} {{ display: none; }} }}
+</style>"""
+
+
+def style() -> None:
+    """The app's few CSS rules (streamlit_app.py, on every run): a style-only st.html
+    takes no room on the page."""
+    st.html(STYLE)
+
+
+def phone_nav(ctx: AppContext) -> None:
+    """Every page one tap away at the top of a phone's screen, where Streamlit hides its own
+    navigation behind the sidebar menu; hidden by CSS where the top bar shows."""
+    with st.container(key=PHONE_NAV, horizontal=True, gap=None):
+        for name in ctx.pages:
+            title, icon = PAGES[name]
+            st.page_link(f"pages/{name}.py", label=title, icon=icon, width="content")
 
 
 def disclaimer() -> None:

@@ -132,7 +132,7 @@ def test_scored_history_from_real_checkins() -> None:
 def test_trend_long_has_one_row_per_checkin_and_condition() -> None:
     history = scored([(0, {"it_band": 12.0}), (2, {"it_band": 40.0})])
     long = trend_long(history)
-    assert list(long.columns) == ["week_start", "condition", "name", "score"]
+    assert list(long.columns) == ["week_start", "condition", "name", "short_name", "score"]
     assert len(long) == 2 * len(IDS)
     it = long[long["condition"] == "it_band"]
     assert it["score"].tolist() == [12.0, 40.0]
@@ -171,7 +171,7 @@ def test_checkin_table_is_newest_first_with_the_top_condition() -> None:
     assert table["severity"].iloc[1] == 42.0 and np.isnan(table["severity"].iloc[2])
     choices = checkin_choices(table)
     assert list(choices) == [3, 2, 1]
-    assert choices[2] == "Week 11 · 11 Mar 2025 · Hamstring 60"
+    assert choices[2] == "Tue 11 Mar 2025 · Hamstring 60"
 
 
 def test_recent_keeps_the_last_weeks() -> None:

@@ -29,7 +29,7 @@ from logic.analysis.trends import scored_history, week_over_week
 from logic.charts.body_map import HIGHLIGHT_COLOR
 from logic.knowledge import knowledge_base
 from logic.storage.store import Store
-from logic.weeks import week_label
+from logic.weeks import day_label, short_week_label, week_label
 from scripts.appserver import DEVICE_OPTIONS, full_page_screenshot, sqlite_url
 from tests.support.browser import assert_clean, main, nav_to, open_app, wait_for_app
 
@@ -124,7 +124,8 @@ def expect_results_for(page: Page, day: dt.date) -> None:
     body = main(page)
     expect(page).to_have_url(re.compile(r"/results$"))
     expect(body.get_by_role("heading", name="Your results")).to_be_visible()
-    expect(body.get_by_text(f"{RUNNER} · {week_label(day)}", exact=True)).to_be_visible()
+    said = f"{RUNNER} · {day_label(day)} · {short_week_label(day)}"
+    expect(body.get_by_text(said, exact=True)).to_be_visible()
 
 
 def saved_checkins(db_url: str, runner: str):

@@ -9,11 +9,15 @@ import pandas as pd
 import pytest
 
 from logic.analysis.load import weekly_load
-from logic.charts.base import BAND_COLORS
+from logic.charts.base import BAND_COLORS, MAX_TICKS
 from logic.charts.history import (
     LOAD_KINDS,
+    LONG_RUN_KINDS,
     SEVERITY_KINDS,
     acute_chronic_chart,
+    distance_summary,
+    ratio_gap_text,
+    ratio_gaps,
     severity_chart,
     weekly_distance_chart,
 )
@@ -53,7 +57,14 @@ def rows(spec: dict[str, Any], layer: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_distance_bars_leave_the_missed_week_empty_and_mark_spikes() -> None:
     spec, (bars, dots) = layers(weekly_distance_chart(load_frame()))
-    assert mark(bars)["type"] == "bar" and mark(dots)["type"] == "point"
+    # The longest run is a thick stroke across its week, and its legend shows a stroke.
+    assert mark(bars)["type"] == "bar" and mark(dots)["type"] == "rule"
+    assert mark(dots)["strokeWidth"] >= 3
+    assert dots["encoding"]["x2"]["field"] == "week_end"
+    legend = dots["encoding"]["stroke"]["legend"]
+    assert legend["symbolType"] == "stroke" and legend["symbolStrokeWidth"] >= 3
+    assert dots["encoding"]["stroke"]["scale"]["domain"] == list(LONG_RUN_KINDS)
+    assert "Latest week 40 km" in spec["description"]
     bar_rows = rows(spec, bars)
     assert [r["week_start"][:10] for r in bar_rows] == [
         "2025-03-03",
@@ -70,7 +81,7 @@ def test_distance_bars_leave_the_missed_week_empty_and_mark_spikes() -> None:
     dot_rows = rows(spec, dots)
     assert [r["kind"] for r in dot_rows].count("Longest-run spike") == 1
     spike = next(r for r in dot_rows if r["kind"] == "Longest-run spike")
-    assert spike["longest_run_km"] == 20 and spike["mid"][:10] == "2025-04-03"
+    assert spike["longest_run_km"] == 20 and spike["week_start"][:10] == "2025-03-31"
     assert bars["encoding"]["x2"]["field"] == "week_end"
     assert bars["encoding"]["y2"] == {"datum": 0}  # bars stand on zero, not thin lines at y
     colors = bars["encoding"]["color"]["scale"]
@@ -80,7 +91,13 @@ def test_distance_bars_leave_the_missed_week_empty_and_mark_spikes() -> None:
 
 def test_acute_chronic_chart_shades_the_steady_range_and_flags_spikes() -> None:
     spec, parts = layers(acute_chronic_chart(load_frame(), AC))
-    shade = next(p for p in parts if mark(p)["type"] == "rect")
+    gaps, shade = (p for p in parts if mark(p)["type"] == "rect")
+    # Each empty stretch says why, in the chart and in its description.
+    assert [r["why"] for r in rows(spec, gaps)] == [
+        "Needs 3 earlier weeks with a distance",
+        "No distance this week",
+    ]
+    assert "needs 3 earlier weeks" in spec["description"]
     assert rows(spec, shade) == [
         {"lo": 0.8, "hi": 1.3, "text": "Steady build 0.8–1.3"},
     ]
@@ -143,7 +160,8 @@ def test_severity_chart_has_every_week_and_marks_substantial_ones() -> None:
 
 
 @pytest.mark.parametrize(
-    ("weeks", "fmt", "ticks"), [(6, "%d %b", True), (30, "%d %b", False), (120, "%b %Y", False)]
+    ("weeks", "fmt", "ticks"),
+    [(6, "%-d %b", True), (18, "%-d %b", True), (30, "%-d %b", False), (120, "%b %Y", False)],
 )
 def test_week_axis_suits_the_span(weeks: int, fmt: str, ticks: bool) -> None:
     scored = pd.DataFrame(
@@ -157,8 +175,9 @@ def test_week_axis_suits_the_span(weeks: int, fmt: str, ticks: bool) -> None:
     axis = line["encoding"]["x"]["axis"]
     assert axis["format"] == fmt
     assert ("values" in axis) is ticks  # Monday ticks only where they fit
-    if ticks:
-        assert len(axis["values"]) == weeks
+    if ticks:  # every week, or every few weeks: never more dates than a phone can show
+        assert len(axis["values"]) == min(weeks, -(-weeks // -(-weeks // MAX_TICKS)))
+        assert len(axis["values"]) <= MAX_TICKS
 
 
 def test_dots_shrink_on_long_spans() -> None:
@@ -174,3 +193,26 @@ def test_dots_shrink_on_long_spans() -> None:
 
     assert sizes(26) == [50, 50, 120]
     assert sizes(260) == pytest.approx([50 / 3, 50 / 3, 40])
+
+
+def test_every_stretch_without_a_ratio_says_why() -> None:
+    gaps = ratio_gaps(load_frame().iloc[0:0], AC)
+    assert gaps.empty and ratio_gap_text(gaps) == ""
+    load = load_frame()
+    gaps = ratio_gaps(load, AC)
+    assert gaps["why"].tolist() == [
+        f"Needs {AC.min_chronic_weeks} earlier weeks with a distance",
+        "No distance this week",
+    ]
+    assert gaps["start"].iloc[0] == load["week_start"].iloc[0]
+    assert (gaps["end"] - gaps["start"]).iloc[0] == pd.Timedelta(weeks=AC.min_chronic_weeks)
+    text = ratio_gap_text(gaps)
+    assert text.startswith("No ratio Mon 3 Mar 2025 to Sun 23 Mar 2025: needs 3 earlier")
+
+
+def test_distance_and_severity_say_their_numbers_in_words() -> None:
+    load = load_frame()
+    assert distance_summary(load) == (
+        "Latest week 40 km, longest run 12 km; biggest week 90 km (week of Mon 31 Mar 2025)."
+    )
+    assert distance_summary(load.iloc[0:0]) == "No distances yet."

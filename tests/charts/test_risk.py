@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from logic.charts.base import BAND_COLORS, BANDS, band_scale
+from logic.charts.base import (
+    BAND_COLORS,
+    BANDS,
+    CONDITION_COLORS,
+    CONDITION_PALETTE,
+    band_scale,
+    condition_colors,
+)
 from logic.charts.risk import (
+    LABEL_GAP,
     TREND_FOCUS_PARAM,
+    _spread,
     band_for_score,
     factor_chart,
     risk_bar_chart,
+    risk_summary,
     risk_trend_chart,
     threshold_table,
+    top_conditions,
     validate_thresholds,
 )
 
@@ -333,7 +345,8 @@ def test_trend_threshold_rules_and_band_tints() -> None:
     axis = line["encoding"]["y"]["axis"]
     assert axis["values"] == [0.0, 35.0, 70.0, 100.0]
     assert "'Moderate 35'" in axis["labelExpr"] and "'High 70'" in axis["labelExpr"]
-    assert not _layers(spec, "text")
+    (labels,) = _layers(spec, "text")  # the only text: each line's name at its end
+    assert labels["encoding"]["text"]["field"] == "end_text"
 
 
 def test_trend_without_focus_has_legend_bound_selection() -> None:
@@ -385,3 +398,61 @@ def test_trend_handles_single_week_and_empty() -> None:
     assert len(rows) == 1 and not math.isnan(rows[0]["score"])
     spec = risk_trend_chart(_history().iloc[0:0], THRESHOLDS).to_dict()
     assert _trend_rows(spec) == []
+
+
+# ----------------------------------------------------------------------------- at a glance
+
+
+def test_each_condition_keeps_its_own_colour_whatever_else_is_shown() -> None:
+    colours = list(CONDITION_PALETTE.values())
+    assert set(CONDITION_PALETTE) == set(NAMES) and len(set(colours)) == len(colours)
+    assert not set(colours) & set(BAND_COLORS.values())  # a line never reads as a band
+
+    def palette(spec: dict[str, Any]) -> dict[str, str]:
+        (line,) = _layers(spec, "line")
+        scale = line["encoding"]["color"]["scale"]
+        return dict(zip(scale["domain"], scale["range"], strict=True))
+
+    both = palette(risk_trend_chart(_history(), THRESHOLDS).to_dict())
+    one = palette(risk_trend_chart(_history(), THRESHOLDS, show=["hamstring"]).to_dict())
+    assert one == {"hamstring": CONDITION_PALETTE["hamstring"]} == {"hamstring": both["hamstring"]}
+    assert condition_colors(["it_band", "new_one"]) == [
+        CONDITION_PALETTE["it_band"],
+        CONDITION_COLORS[0],
+    ]
+
+
+def test_top_conditions_are_the_latest_highest_scores() -> None:
+    history = _history()  # latest week: IT band 50, hamstring missing
+    assert top_conditions(history, 1) == ["it_band"]
+    assert top_conditions(history, 3) == ["it_band", "hamstring"]
+    assert top_conditions(history.iloc[0:0], 3) == []
+
+
+def test_trend_lines_are_labelled_at_their_end_with_a_legend_beside_and_a_description() -> None:
+    spec = risk_trend_chart(_history(), THRESHOLDS).to_dict()
+    (labels,) = _layers(spec, "text")
+    assert labels["name"].startswith("ink_")  # drawn in the theme's text colour
+    ends = {r["condition"]: r for r in _values(spec, labels)}
+    assert ends["it_band"]["end_text"] == "Iliotibial band syndrome 50"
+    assert ends["it_band"]["week_start"].startswith("2025-09-29")
+    assert ends["hamstring"]["week_start"].startswith("2025-09-22")  # its own last week
+    (line,) = _layers(spec, "line")
+    assert line["encoding"]["color"]["legend"]["orient"] != "bottom"
+    assert "Iliotibial band syndrome 50 (+30 over the period)" in spec["description"]
+
+
+def test_end_labels_never_overlap() -> None:
+    spread = _spread(pd.Series([40.0, 41.0, 39.0, 0.0], index=list("abcd")))
+    placed = sorted(spread.to_numpy())
+    assert all(b - a >= LABEL_GAP - 1e-9 for a, b in itertools.pairwise(placed))
+    assert list(spread.sort_values().index) == ["d", "c", "a", "b"]  # the order of the scores
+    assert spread.min() >= 2  # above the axis line
+
+
+def test_risk_bars_say_their_numbers_in_words() -> None:
+    spec = risk_bar_chart(_scores(), THRESHOLDS).to_dict()
+    said = risk_summary(_scores())
+    assert said.startswith("Scores: Hip flexor strain 72 (high); Iliotibial band syndrome 55")
+    assert said in spec["description"]
+    assert all(layer["name"].startswith("ink_") for layer in _layers(spec, "text"))

@@ -23,6 +23,7 @@ from logic.analysis.team import (
 from logic.charts.team import (
     PREVALENCE_KINDS,
     RED_FLAG_MARK,
+    ROW,
     RUNNER_PARAM,
     band_share_chart,
     heatmap_chart,
@@ -67,13 +68,17 @@ def test_share_chart_carries_one_row_per_week_and_condition(scored: pd.DataFrame
     assert len(data) == WEEKS * len(IDS) < len(scored)
     assert set(data["condition"]) == set(IDS)
     assert data["share"].between(0, 1).all()
-    line = spec["layer"][0]["encoding"]
-    assert line["y"]["field"] == "share" and line["y"]["axis"]["format"] == "%"
-    assert line["y"]["scale"]["domain"] == [0, 1]
-    assert line["color"]["scale"]["domain"] == [KB.conditions[c].name for c in IDS]
+    # One row of cells per condition: nothing hides behind anything at 0 % or 100 %.
+    cells = spec["layer"][0]
+    assert cells["mark"]["type"] == "rect"
+    assert cells["encoding"]["y"]["field"] == "label"
+    assert cells["encoding"]["y"]["sort"] == [KB.conditions[c].short_name for c in IDS]
+    assert cells["encoding"]["color"]["field"] == "share"
+    assert cells["encoding"]["color"]["scale"]["domain"] == [0, 1]
+    assert spec["height"] == ROW * len(IDS)
+    assert "Week of" in spec["description"]
     one = band_share_chart(band_share_by_week(scored, "it_band")).to_dict()
     assert len(datasets(one)[0]) == WEEKS
-    assert one["layer"][0]["encoding"]["color"]["legend"] is None  # one line needs no legend
 
 
 def test_mean_risk_chart_carries_weekly_means_and_the_band_thresholds(
@@ -86,6 +91,7 @@ def test_mean_risk_chart_carries_weekly_means_and_the_band_thresholds(
     rows = pd.concat(datasets(spec), ignore_index=True)
     assert {30.0, 55.0} <= set(rows["value"].dropna())
     lines = rows.dropna(subset=["score"])
+    lines = lines[lines["end_text"].isna()]  # not the labels at the lines' ends
     got = lines.set_index(["condition", "week_start"])["score"]
     want = mean.assign(week_start=mean["week_start"].dt.strftime("%Y-%m-%dT%H:%M:%S"))
     want = want.set_index(["condition", "week_start"])["score"].round()  # whole points, as shown

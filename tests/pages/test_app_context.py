@@ -157,3 +157,25 @@ def test_a_failing_page_shows_a_short_message_and_logs_the_traceback(
     (record,) = [r for r in caplog.records if r.name == "stride_check"]
     assert record.exc_info is not None and "boom" in str(record.exc_info[1])
     assert message.endswith(f"(reference {record.args[0]})")
+
+
+def test_a_solo_runner_has_no_team_page_until_a_second_runner_or_a_team(db_url: str) -> None:
+    get_store().add_runner("Ann", None)
+    assert common.solo()[0]
+    at = app("Ann").run()
+    assert_no_exception(at)
+    with pytest.raises(Exception, match="Could not find a navigation page"):
+        at.switch_page("pages/team.py").run()  # not in this person's navigation
+    get_store().add_runner("Bob", None)  # a second runner on this device
+    assert not common.solo()[0]
+    at = on_page(app("Ann").run(), "pages/team.py")
+    assert_no_exception(at)
+    assert at.title[0].value == "Team"
+
+
+def test_a_team_counts_even_for_one_runner(db_url: str) -> None:
+    get_store().add_runner("Ann", "Hill")
+    assert not common.solo()[0]
+    config = logic.settings.resolve_auth()
+    assert "team" in common.page_names(config, None, solo=False)
+    assert "team" not in common.page_names(config, None, solo=True)

@@ -242,3 +242,20 @@ def test_a_signed_in_runner_cannot_import_another_runners_weeks(
         texts(at.error)
     )
     assert weeks("bob") == [] and weeks("ann") == []
+
+
+def test_team_import_shows_only_once_there_is_a_team_to_import_for() -> None:
+    get_store().add_runner("Ann", None)
+    at = data_page()
+    assert not [t for t in at.toggle if t.key == "data_team_import"]  # a solo runner
+    get_store().add_runner("Bob", "Hill")
+    at = data_page()
+    assert [t for t in at.toggle if t.key == "data_team_import"]
+
+
+def test_the_preview_shows_the_key_columns_and_every_column_on_demand() -> None:
+    at = upload(data_page(), f"{HEADER}\nAnn,2026-11-02,3,40\n")
+    key, every = at.dataframe[0], at.dataframe[1]
+    assert list(key.proto.column_order) == ["date", "status", "pain_level"]
+    assert {"week", "weekly_km"} <= set(every.value.columns)
+    assert any("Every column" in e.label for e in at.expander)

@@ -8,7 +8,9 @@ import re
 import pytest
 
 from logic import clock
+from logic.knowledge import knowledge_base
 from logic.storage.store import get_store
+from logic.weeks import day_label
 from tests.support.apptest import (
     app,
     assert_no_exception,
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("db_url")
 
 PAGE = "pages/history.py"
 TODAY = clock.today()
+KB = knowledge_base()
 
 
 def day(weeks_ago: int) -> str:
@@ -87,28 +90,35 @@ def test_the_checkins_are_listed_newest_first() -> None:
     assert table["severity"].iloc[1] == 0
     picker = at.selectbox(key="hist_pick")
     assert picker.value == ids[2]  # the newest is picked first
-    assert [int(o.split("·")[0].split()[1]) for o in picker.options] == [
-        dt.date.fromisoformat(day(w)).isocalendar().week for w in (0, 1, 3)
+    # The day as Results and History write it: "Mon 30 Nov 2026 · IT band 50".
+    assert [o.split(" · ")[0] for o in picker.options] == [
+        day_label(dt.date.fromisoformat(day(w))) for w in (0, 1, 3)
     ]
 
 
-def test_the_focus_selector_changes_the_trend_chart() -> None:
+def test_the_table_shows_four_key_columns_and_the_rest_on_demand() -> None:
     seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
     at = history_page()
-    before = chart_spec(charts(at)[0])
-    assert "trend_focus" in str(before)  # every line coloured, legend-clickable
-    at.selectbox(key="hist_focus").select("IT band syndrome").run()
+    key, more = at.dataframe[0], at.dataframe[1]
+    assert list(key.proto.column_order) == ["date", "top_concern", "pain_level", "needs_clinician"]
+    assert "severity" in list(more.proto.column_order)
+    assert any("More columns" in e.label for e in at.expander)
+
+
+def test_the_trend_shows_the_top_three_and_the_others_one_tap_away() -> None:
+    seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    at = history_page()
+    pills = at.pills[0]
+    assert len(pills.value) == 3 and "it_band" in pills.value  # the knee week's top concern
+    before = chart_rows(charts(at)[0]).dropna(subset=["condition"])
+    assert set(before["condition"]) == set(pills.value)
+    assert "Latest risk scores" in chart_spec(charts(at)[0])["description"]
+    other = next(c for c in KB.condition_ids if c not in pills.value)
+    pills.select(other).run()
     assert_no_exception(at)
-    after = chart_spec(charts(at)[0])
-    assert after != before
-    colour_domains = [
-        layer["encoding"]["color"]["scale"]["domain"]
-        for layer in after["layer"]
-        if "color" in layer.get("encoding", {}) and "scale" in layer["encoding"]["color"]
-    ]
-    assert ["it_band"] in colour_domains
-    rows = chart_rows(charts(at)[0]).dropna(subset=["condition"])
-    assert set(rows["condition"]) >= {"it_band", "hamstring"}  # the others stay, muted
+    after = chart_rows(charts(at)[0]).dropna(subset=["condition"])
+    assert set(after["condition"]) == {*pills.value}
+    assert other in set(after["condition"]) and len(set(after["condition"])) == 4
 
 
 def test_delete_asks_first_then_deletes() -> None:

@@ -19,7 +19,7 @@ from logic.analysis.scoring import score_one
 from logic.knowledge import knowledge_base
 from logic.storage.store import get_store
 from logic.texts import DISCLAIMER
-from logic.weeks import week_title
+from logic.weeks import short_week_label
 from tests.support.apptest import (
     app,
     assert_no_exception,
@@ -146,7 +146,9 @@ def test_red_flag_appears_exactly_when_it_should(change: dict, flagged: bool) ->
 def test_no_checkin_yet_points_to_the_form() -> None:
     at = on_page(app("Zed").run(), "pages/results.py")
     assert_no_exception(at)
-    assert any("No check-in yet" in t for t in texts(at.info))
+    assert any("Nothing to show yet" in t for t in texts(at.info))
+    links = [e.proto.page for e in at.get("page_link")]
+    assert "checkin" in links  # the next step, one tap away
 
 
 @pytest.mark.parametrize("bad", ["abc", "-1", "1e9", "<script>", "0"])
@@ -290,7 +292,7 @@ def test_downloads_are_a_plain_csv_and_a_printed_plan(downloads: dict) -> None:
     plan = downloads[f"{stem}.md"][0].decode()
     lines = plan.splitlines()
     assert lines[0] == "# Stride Check routine for Ann"
-    assert lines[2] == week_title(clock.today())
+    assert lines[2] == short_week_label(clock.today())
     assert "Week of" not in plan
     sections = ["## Your running this week", "**Adjust your running**", "## Your exercises"]
     sections += ["### 1. ", f"_{DISCLAIMER}_"]

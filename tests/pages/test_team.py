@@ -184,11 +184,14 @@ def test_export_offers_the_period_checkins() -> None:
     assert button.proto.disabled is False
 
 
-def test_without_teams_the_page_says_so() -> None:
+def test_without_teams_the_page_says_why_and_leads_on() -> None:
     get_store().save_checkin({"runner": "Solo", "date": "2026-11-18"})  # no team
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    get_store().add_runner("Duo", None)  # a second runner: the Team page shows
+    at = on_page(app("Solo").run(), "pages/team.py")
     assert_no_exception(at)
-    assert any("No teams yet" in t for t in texts(at.info))
+    assert any("no runner has joined a team" in t for t in texts(at.info))
+    links = [e.proto.page for e in at.get("page_link")]
+    assert "data" in links  # the team import, one tap away
 
 
 @pytest.mark.usefixtures("hill")
