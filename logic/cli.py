@@ -87,6 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.csv",
         help="where to write the scored check-ins (default: stdout)",
     )
+    score.add_argument(
+        "--with-runs",
+        action="store_true",
+        help="use the runners' stored recorded runs: weeks with runs take their distance and "
+        "longest run from them, and the load signals (acute:chronic, weekly jump, long-run "
+        "spike by run date) are computed over the file's weeks",
+    )
+    score.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="with --with-runs: the database (default: as the app)",
+    )
     score.set_defaults(run=_score)
     export = commands.add_parser(
         "export",
@@ -311,7 +323,42 @@ def _score(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             _error(f"{name}: {problem}")
         return EXIT_BAD_INPUT
+    if args.with_runs:
+        table = _scored_with_runs(loaded, kb, args)
+        if table is None:
+            return EXIT_BAD_INPUT
+        return _emit(checkins_to_csv(table, kb=kb), args.output)
     return _emit(checkins_to_csv(scored_table(loaded, kb), kb=kb), args.output)
+
+
+def _scored_with_runs(
+    loaded: CsvCheckins, kb: KnowledgeBase, args: argparse.Namespace
+) -> pd.DataFrame | None:
+    """The file's check-ins scored with the load signals of their weeks, recorded figures
+    first: weekly_km and longest_run_km show what was used (the recorded ones where a week
+    has runs). None after saying why (the database cannot be read)."""
+    from logic.analysis.runs import recorded_load_flags
+    from logic.analysis.scoring import score_checkins
+    from logic.storage.runs import RunStore
+
+    store = _open_store_for(args)
+    if store is None:
+        return None
+    frame = loaded.frame
+    try:
+        runs = RunStore(store).runs_of(frame["runner"].astype("str").unique().tolist())
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return None
+    finally:
+        store.dispose()
+    flagged = recorded_load_flags(frame, runs, kb)
+    scores = score_checkins(flagged.drop(columns="load_source"), kb)
+    ids = kb.condition_ids
+    scores[ids] = scores[ids].round(SCORE_DECIMALS)
+    given = set(loaded.columns) | {"weekly_km", "longest_run_km"}
+    shown = flagged[[c for c in frame.columns if c in given]]
+    return pd.concat([shown, scores], axis=1)
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from logic.errors import StrideCheckError
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
 from pages.shared import common
+from pages.shared.runs_history import recorded_runs_section
 
 KB = common.kb()
 ALL = "All conditions"
@@ -190,6 +191,8 @@ if specs["distance"] is not None:
         )
 else:
     st.info("Add your weekly distance and longest run to your check-ins to see your load here.")
+
+recorded_runs_section(ctx, runner, history)
 
 st.subheader("How the weeks went")
 if specs["severity"] is not None:

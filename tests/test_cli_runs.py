@@ -3,6 +3,7 @@ naming the file with no traceback and nothing stored, and the weekly CSV's exact
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,36 @@ def test_a_missing_file_exits_2_without_a_traceback(tmp_path: Path, db: str) -> 
     assert proc.returncode == 2
     assert "nope.fit: cannot be read (No such file or directory)" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_score_with_runs_uses_the_recorded_weeks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    """Check-ins 5 weeks apart say 20 then 25 km; the runs say a 25 km run 28 days after a
+    20 km run: a long-run spike by run date, which only --with-runs sees."""
+    from benchmarks.activity_files import START, fit_bytes
+
+    files = []
+    for day, km in ((0, 20.0), (7, 20.0), (35, 25.0)):
+        points = track(km, 0.0, int(km * 360), every_s=10, start=START + dt.timedelta(days=day))
+        path = tmp_path / f"run{day}.fit"
+        path.write_bytes(fit_bytes(points, utc_offset_s=0))
+        files.append(path)
+    run(capsys, "runs", "import", "--runner", "Ann", "--database-url", db, *files)
+    checkins = tmp_path / "checkins.csv"
+    checkins.write_text(
+        "runner,date,pain_level,weekly_km,longest_run_km\n"
+        "Ann,2026-11-02,3,30,20\nAnn,2026-12-07,3,25,25\n"
+    )
+    _, plain, _ = run(capsys, "score", checkins)
+    code, recorded, err = run(capsys, "score", checkins, "--with-runs", "--database-url", db)
+    assert (code, err) == (0, "")
+    plain_rows = [line.split(",") for line in plain.splitlines()]
+    rows = [line.split(",") for line in recorded.splitlines()]
+    assert rows[0] == plain_rows[0]
+    header = rows[0]
+    km = header.index("weekly_km")
+    assert [r[km] for r in rows[1:]] == ["20", "25"]  # the week's recorded distance
+    it_band = header.index("it_band")
+    assert float(rows[2][it_band]) > float(plain_rows[2][it_band])  # the spike counts
+    assert rows[1][it_band] == plain_rows[1][it_band]

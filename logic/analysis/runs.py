@@ -278,3 +278,27 @@ def recorded_load_flags(
         recorded, by_run.fillna(False).to_numpy(dtype=bool), out["long_run_spike"].to_numpy()
     )
     return out
+
+
+def weeks_by_source(history: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """One runner's weeks for the History chart: `source` "recorded" (from runs: distance and
+    climbing) or "typed" (a check-in's weekly_km, in a week without recorded runs)."""
+    recorded = weekly_runs(runs.drop(columns="runner", errors="ignore")).assign(source="recorded")
+    typed = pd.DataFrame(
+        {
+            "week_start": week_starts(pd.to_datetime(history["date"])) if len(history) else [],
+            "distance_km": pd.to_numeric(history.get("weekly_km"), errors="coerce")
+            if len(history)
+            else [],
+        }
+    )
+    typed = typed.dropna(subset=["distance_km"])
+    typed = typed[~typed["week_start"].isin(recorded["week_start"])].assign(
+        runs=np.nan, longest_run_km=np.nan, elevation_gain_m=np.nan, source="typed"
+    )
+    out = pd.concat([recorded, typed[recorded.columns]], ignore_index=True)
+    out["week_start"] = pd.to_datetime(out["week_start"]).astype("datetime64[ns]")
+    out["source"] = out["source"].astype("str")
+    for col in ("distance_km", "longest_run_km", "elevation_gain_m", "runs"):
+        out[col] = out[col].astype("float64")
+    return out.sort_values("week_start", kind="stable").reset_index(drop=True)
