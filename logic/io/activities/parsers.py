@@ -102,37 +102,36 @@ def parse_gpx(data: bytes, name: str) -> Activity:
         raise ActivityError(
             f"{name}: not a recorded activity: the GPX has no track (a route or waypoints only)"
         )
-    lat: list[float] = []
-    lon: list[float] = []
-    ele: list[float] = []
-    when: list[dt.datetime | None] = []
-    breaks: list[bool] = []
-    for track in gpx.tracks:
-        for segment in track.segments:
-            for i, p in enumerate(segment.points):
-                lat.append(p.latitude)
-                lon.append(p.longitude)
-                ele.append(np.nan if p.elevation is None else p.elevation)
-                when.append(p.time)
-                breaks.append(i == 0)
-    if len(lat) < 2:
+    points = [p for track in gpx.tracks for segment in track.segments for p in segment.points]
+    if len(points) < 2:
         raise ActivityError(f"{name}: not a recorded activity: the track has fewer than 2 points")
-    if any(t is None for t in when):
-        missing = sum(t is None for t in when)
+    when = [p.time for p in points]
+    missing = when.count(None)
+    if missing:
         raise ActivityError(
             f"{name}: {missing:,} of {len(when):,} track points have no timestamp; a recorded "
             "activity has one on every point (this looks like a planned route)"
         )
-    stamps = [t if t.tzinfo else t.replace(tzinfo=dt.UTC) for t in when]  # type: ignore[union-attr]
-    seconds = np.array([t.timestamp() for t in stamps])
+    lat = [p.latitude for p in points]
+    lon = [p.longitude for p in points]
+    ele = [np.nan if p.elevation is None else p.elevation for p in points]
+    # A step from one segment into the next is a pause, not distance run.
+    starts = np.cumsum([len(s.points) for t in gpx.tracks for s in t.segments if s.points])
+    breaks = np.zeros(len(points) - 1, dtype=bool)
+    breaks[starts[:-1] - 1] = True
+    first = when[0]
+    try:
+        seconds = np.array([(t - first).total_seconds() for t in when])  # type: ignore[operator]
+    except TypeError:  # some times with a zone and some without: all read as UTC
+        seconds = np.array([(_utc(t) - _utc(first)).total_seconds() for t in when])  # type: ignore[arg-type]
     fig = tracks.figures(
         seconds,
         tracks.haversine_m(np.array(lat), np.array(lon)),
         np.array(ele, dtype="float64"),
-        breaks=np.array(breaks[1:]),
+        breaks=breaks,
     )
     label = gpx.tracks[0].type
-    return _activity(name, data, stamps[0], canonical(label) if label else "run", fig)
+    return _activity(name, data, _utc(first), canonical(label) if label else "run", fig)  # type: ignore[arg-type]
 
 
 # --- TCX -----------------------------------------------------------------------------------
@@ -270,6 +269,10 @@ def _fit_utc_offset(messages: dict) -> float | None:
             if abs(offset) <= 14 * 3600:
                 return offset
     return None
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def _first_line(exc: object) -> str:

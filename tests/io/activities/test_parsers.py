@@ -112,3 +112,20 @@ def test_one_broken_file_stops_the_whole_import() -> None:
     bad = ("bad.gpx", _truncated(gpx_bytes(POINTS)))
     with pytest.raises(ActivityError, match=r"bad\.gpx"):
         read_activities([good, bad])
+
+
+def test_the_jump_between_two_track_segments_is_not_distance() -> None:
+    """Auto-pause splits a GPX track into segments; the gap between them is not run."""
+    import datetime as dt
+
+    first = gpx_bytes(track(5.0, 0.0, 1500, every_s=5))
+    later = track(
+        5.0, 0.0, 1500, every_s=5, lat0=46.5, start=dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
+    )
+    second = gpx_bytes(later)
+    seg = second[second.index(b"<trkseg>") : second.index(b"</trkseg>") + 9]
+    both = first.replace(b"</trkseg>", b"</trkseg>" + seg, 1)
+    activity = parse_activity("paused.gpx", both)
+    assert activity.distance_km == pytest.approx(10.0, rel=0.01)  # not 10 km + 50 km of jump
+    assert activity.elapsed_s == pytest.approx(3600 + 1500)
+    assert activity.moving_s == pytest.approx(3000, rel=0.01)
