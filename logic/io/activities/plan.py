@@ -64,9 +64,7 @@ class RunsPlan:
 
     def summary(self) -> str:
         assert self.found is not None
-        return (
-            f"{self.found.summary()}. {self.new} new, {self.already_stored} already stored."
-        )
+        return f"{self.found.summary()}. {self.new} new, {self.already_stored} already stored."
 
 
 def plan_runs_import(
