@@ -91,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.csv",
         help="where to write the scored check-ins (default: stdout)",
     )
+    score.add_argument(
+        "--with-runs",
+        action="store_true",
+        help="use the runners' stored recorded runs: weeks with runs take their distance and "
+        "longest run from them, and the load signals (acute:chronic, weekly jump, long-run "
+        "spike by run date) are computed over the file's weeks",
+    )
+    score.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="with --with-runs: the database (default: as the app)",
+    )
     score.set_defaults(run=_score)
     export = commands.add_parser(
         "export",
@@ -184,7 +196,137 @@ def build_parser() -> argparse.ArgumentParser:
     )
     send.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
     send.set_defaults(run=_send_mail)
+    _add_runs_commands(commands)
     return parser
+
+
+def _add_runs_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`runs import` and `runs weekly`: recorded runs (GPX, TCX, FIT, Strava/Garmin exports)."""
+    runs = commands.add_parser(
+        "runs",
+        help="import recorded runs (GPX, TCX, FIT, a Strava export) or list them by week",
+        description="Recorded runs: import files from a watch or an export, or list them by week.",
+    )
+    sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
+    database = {
+        "metavar": "URL",
+        "help": (
+            f"the database (default: ${ENV_VAR}, else [database] url in "
+            ".streamlit/secrets.toml, else data/stride_check.db)"
+        ),
+    }
+    imp = sub.add_parser(
+        "import",
+        help="import runs from .gpx/.tcx/.fit files (gzipped or not), a Strava export .zip or "
+        "an activities CSV",
+        description=(
+            "Read every FILE (all or nothing: a broken file stops the import, naming it), then "
+            "store the runs (run, trail run, treadmill run) the runner does not have yet, in "
+            "one transaction. Rides, walks, hikes and swims are counted as skipped. Exit "
+            "status 2 and one line naming the file when a file cannot be imported."
+        ),
+    )
+    imp.add_argument("files", metavar="FILE", nargs="+")
+    imp.add_argument("--runner", metavar="NAME", required=True, help="whose runs these are")
+    imp.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default="UTC",
+        help="the runner's time zone for the local date of a run (default: UTC; FIT files "
+        "carry their own)",
+    )
+    imp.add_argument(
+        "--parse-files",
+        action="store_true",
+        help="for a Strava export: read every run's own file instead of activities.csv",
+    )
+    imp.add_argument("--database-url", **database)
+    imp.set_defaults(run=_runs_import)
+    weekly = sub.add_parser(
+        "weekly",
+        help="the runner's recorded runs per ISO week, as CSV",
+        description="Print CSV: week_start,runs,distance_km,longest_run_km,elevation_gain_m.",
+    )
+    weekly.add_argument("--runner", metavar="NAME", required=True)
+    weekly.add_argument("--database-url", **database)
+    weekly.set_defaults(run=_runs_weekly)
+
+
+def _open_store_for(args: argparse.Namespace) -> Store | None:
+    """The configured database, without creating a SQLite file; None after saying why."""
+    from logic.storage.engine import sqlite_file
+    from logic.storage.store import Store
+
+    try:
+        url = _database_url(args.database_url)
+        path = sqlite_file(url)
+        if path is not None and not path.is_file():
+            _error(f"no database file at {path}; pass --database-url or set {ENV_VAR}")
+            return None
+        return Store(url.render_as_string(hide_password=False))
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return None
+
+
+def _known_runner(store: Store, name: str) -> str | None:
+    known = store.list_runners()["runner"].tolist()
+    if name in known:
+        return name
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    _error(f"--runner: no runner named {name!r} in the database{hint}")
+    return None
+
+
+def _runs_import(args: argparse.Namespace) -> int:
+    from logic.io.activities import read_activities
+    from logic.storage.runs import RunStore
+
+    try:
+        found = read_activities(args.files, parse_files=args.parse_files, tz=args.timezone)
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        _error("nothing was imported")
+        return EXIT_BAD_INPUT
+    store = _open_store_for(args)
+    if store is None:
+        return EXIT_BAD_INPUT
+    try:
+        runner = _known_runner(store, args.runner.strip())
+        if runner is None:
+            return EXIT_BAD_INPUT
+        result = RunStore(store).import_runs(runner, found.runs)
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    finally:
+        store.dispose()
+    print(
+        f"{found.summary()}. Stored {_count(result.inserted, 'new run')} for {runner} "
+        f"({result.already_stored} already stored)."
+    )
+    return EXIT_OK
+
+
+def _runs_weekly(args: argparse.Namespace) -> int:
+    from logic.analysis.runs import weekly_csv
+    from logic.storage.runs import RunStore
+
+    store = _open_store_for(args)
+    if store is None:
+        return EXIT_BAD_INPUT
+    try:
+        runner = _known_runner(store, args.runner.strip())
+        if runner is None:
+            return EXIT_BAD_INPUT
+        frame = RunStore(store).runs(runner)
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_BAD_INPUT
+    finally:
+        store.dispose()
+    return _emit(weekly_csv(frame), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -209,7 +351,42 @@ def _score(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             _error(f"{name}: {problem}")
         return EXIT_BAD_INPUT
+    if args.with_runs:
+        table = _scored_with_runs(loaded, kb, args)
+        if table is None:
+            return EXIT_BAD_INPUT
+        return _emit(checkins_to_csv(table, kb=kb), args.output)
     return _emit(checkins_to_csv(scored_table(loaded, kb), kb=kb), args.output)
+
+
+def _scored_with_runs(
+    loaded: CsvCheckins, kb: KnowledgeBase, args: argparse.Namespace
+) -> pd.DataFrame | None:
+    """The file's check-ins scored with the load signals of their weeks, recorded figures
+    first: weekly_km and longest_run_km show what was used (the recorded ones where a week
+    has runs). None after saying why (the database cannot be read)."""
+    from logic.analysis.runs import recorded_load_flags
+    from logic.analysis.scoring import score_checkins
+    from logic.storage.runs import RunStore
+
+    store = _open_store_for(args)
+    if store is None:
+        return None
+    frame = loaded.frame
+    try:
+        runs = RunStore(store).runs_of(frame["runner"].astype("str").unique().tolist())
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return None
+    finally:
+        store.dispose()
+    flagged = recorded_load_flags(frame, runs, kb)
+    scores = score_checkins(flagged.drop(columns="load_source"), kb)
+    ids = kb.condition_ids
+    scores[ids] = scores[ids].round(SCORE_DECIMALS)
+    given = set(loaded.columns) | {"weekly_km", "longest_run_km"}
+    shown = flagged[[c for c in frame.columns if c in given]]
+    return pd.concat([shown, scores], axis=1)
 
 
 def _export(args: argparse.Namespace) -> int:

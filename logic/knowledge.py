@@ -369,6 +369,25 @@ class LongRun(_Strict):
     explain: str
 
 
+class RunsLoad(_Strict):
+    """Thresholds of the suggestions read from recorded runs (logic.analysis.runs)."""
+
+    baseline_weeks: Annotated[int, Field(ge=1, le=52)]
+    min_baseline_weeks: Annotated[int, Field(ge=1, le=52)]
+    distance_above: Annotated[float, Field(gt=0, le=5)]
+    hills_above: Annotated[float, Field(gt=0, le=10)]
+    min_climb_m_per_km: Annotated[float, Field(ge=0, le=200)]
+    faster_than_median: Annotated[float, Field(gt=0, lt=1)]
+    speed_time_above: Annotated[float, Field(gt=0, le=10)]
+    min_speed_minutes: Annotated[float, Field(ge=0, le=600)]
+
+    @model_validator(mode="after")
+    def _baseline(self) -> RunsLoad:
+        if self.min_baseline_weeks > self.baseline_weeks:
+            raise ValueError("min_baseline_weeks cannot exceed baseline_weeks")
+        return self
+
+
 class Derived(_Strict):
     label: str
 
@@ -377,6 +396,7 @@ class LoadFile(_Strict):
     acute_chronic: AcuteChronic
     weekly_jump: WeeklyJump
     long_run: LongRun
+    runs: RunsLoad
     derived: dict[str, Derived]
 
 

@@ -32,6 +32,7 @@ from logic.texts import escape_markdown
 from logic.weeks import DAY_MOMENT
 from pages.shared import common
 from pages.shared.notes import notes_section
+from pages.shared.runs_history import recorded_runs_section
 
 KB = common.kb()
 DEFAULT_PERIOD = "6 months"
@@ -263,6 +264,8 @@ else:
         if me
         else f"{escape_markdown(runner)} has not given a weekly distance yet: no load to show."
     )
+
+recorded_runs_section(ctx, runner, history)
 
 st.subheader("How the weeks went")
 if specs["severity"] is not None:

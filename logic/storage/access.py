@@ -18,6 +18,7 @@ from logic.errors import AccessError
 from logic.storage import audit, notes
 from logic.storage.accounts import User
 from logic.storage.audit import Actor
+from logic.storage.runs import RunImportResult, RunStore
 from logic.storage.store import ImportResult, Store
 
 
@@ -225,6 +226,33 @@ class ScopedStore:
     def import_refusals(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Why each row of an import may not be written ('' where it may); see import_refusals."""
         return import_refusals(frame, self.list_runners(), self.viewer)
+
+    # --- recorded runs ------------------------------------------------------------------------
+
+    def runs(self, runner: str) -> pd.DataFrame:
+        """The runner's recorded runs (whoever may see their check-ins may see these)."""
+        self._require_read(runner)
+        return RunStore(self.store).runs(runner)
+
+    def can_import_runs(self, runner: str) -> bool:
+        """Runners import their own runs, admins (and personal mode) anyone's; a coach reads
+        their teams' runs but does not import files from someone else's watch."""
+        if self.viewer.sees_everyone:
+            return True
+        return self.viewer.role == "runner" and runner == self.viewer.runner
+
+    def runs_already_stored(self, runner: str, frame: pd.DataFrame) -> pd.Series:
+        self._require_read(runner)
+        return RunStore(self.store).already_stored(runner, frame)
+
+    def import_runs(self, runner: str, frame: pd.DataFrame) -> RunImportResult:
+        if not self.can_import_runs(runner):
+            raise AccessDenied(
+                "Only the runner or an admin can import recorded runs."
+                if self.viewer.role == "coach"
+                else "You can only import your own runs."
+            )
+        return RunStore(self.store).import_runs(runner, frame)
 
 
 def import_refusals(frame: pd.DataFrame, visible: pd.DataFrame, viewer: Viewer) -> pd.DataFrame:

@@ -234,3 +234,32 @@ audit_log = sa.Table(
     sa.Index("ix_audit_log_at", "at"),
     sqlite_autoincrement=True,
 )
+
+# --- recorded runs (migration 0010) -----------------------------------------------------------
+
+# Figures of runs imported from GPX/TCX/FIT files or a Strava/Garmin export, never the track:
+# no coordinate is stored (a track shows where someone lives). One row per run; the same file
+# (content_hash) or the same start and sport is stored once per runner.
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("runner", sa.Text, nullable=False),
+    sa.Column("start_utc", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("local_date", sa.Date, nullable=False),
+    sa.Column("sport", sa.Text, nullable=False),
+    sa.Column("distance_km", sa.Double, nullable=False),
+    sa.Column("moving_s", sa.Double),
+    sa.Column("elapsed_s", sa.Double),
+    sa.Column("elevation_gain_m", sa.Double),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=NOW),
+    sa.ForeignKeyConstraint(
+        ["runner"], ["runners.name"], name="fk_runs_runner", onupdate="CASCADE"
+    ),
+    sa.UniqueConstraint("runner", "content_hash", name="uq_runs_runner_hash"),
+    sa.UniqueConstraint("runner", "start_utc", "sport", name="uq_runs_runner_start_sport"),
+    sa.Index("ix_runs_runner_date", "runner", "local_date"),
+    sqlite_autoincrement=True,
+)

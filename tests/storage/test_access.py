@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from logic.io.activities import read_activities
 from logic.io.importing import apply_import, plan_import
 from logic.storage.access import AccessDenied, ScopedStore, Viewer
 from logic.storage.store import Store
@@ -235,3 +236,25 @@ def test_a_coach_cannot_delete_a_runners_checkin(store: Store) -> None:
     assert (trail["action"] == "checkin.delete").all()
     with pytest.raises(AccessDenied):
         coach.audit_trail()
+# --- recorded runs -------------------------------------------------------------------------------
+
+
+def test_runs_are_imported_by_their_runner_or_an_admin_never_a_coach(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'runs.db'}")
+    store.add_runner("ann", "A")
+    store.add_runner("bob", "A")
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "runs"
+    runs = read_activities([fixtures / "run_10k_100m.gpx"]).runs
+    ann = ScopedStore(store, Viewer(role="runner", runner="ann"))
+    coach = ScopedStore(store, Viewer(role="coach", teams=("A",)))
+    admin = ScopedStore(store, Viewer(role="admin"))
+    with pytest.raises(AccessDenied, match="only import your own runs"):
+        ann.import_runs("bob", runs)
+    with pytest.raises(AccessDenied, match="Only the runner or an admin"):
+        coach.import_runs("ann", runs)
+    assert ann.import_runs("ann", runs).inserted == 1
+    assert admin.import_runs("bob", runs).inserted == 1
+    assert len(coach.runs("ann")) == 1  # a coach reads their team's runs
+    with pytest.raises(AccessDenied):
+        ScopedStore(store, Viewer(role="runner", runner="bob")).runs("ann")
+    store.dispose()

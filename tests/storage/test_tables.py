@@ -47,6 +47,7 @@ def test_one_metadata_holds_every_table() -> None:
     assert set(metadata.tables) == {
         "runners",
         "checkins",
+        "runs",
         *ACCOUNT_TABLES,
         *OUTBOX_TABLES,
         *NOTE_TABLES,

@@ -1,0 +1,76 @@
+"""History's recorded-runs block (pages/shared/runs_history.py): km per week with recorded and
+typed weeks told apart, climbing, every run with long-run spikes marked, and this week's
+suggestions with their numbers; a hint when no run is recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from logic import clock
+from logic.storage.runs import RunStore
+from logic.storage.store import get_store
+from logic.weeks import week_start
+from tests.support.apptest import app, assert_no_exception, chart_rows, charts, on_page, texts
+
+pytestmark = pytest.mark.usefixtures("db_url")
+
+PAGE = "pages/history.py"
+MONDAY = week_start(clock.today())
+
+
+def store_runs(days_from_monday: list[int], km: list[float]) -> None:
+    dates = MONDAY + pd.to_timedelta(days_from_monday, unit="D")
+    distance = np.array(km, dtype="float64")
+    runs = pd.DataFrame(
+        {
+            "start_utc": (dates + pd.Timedelta(hours=7)).tz_localize("UTC"),
+            "local_date": dates,
+            "sport": "run",
+            "distance_km": distance,
+            "moving_s": distance * 360,
+            "elapsed_s": distance * 360,
+            "elevation_gain_m": distance * 5,
+            "source": "watch.fit",
+            "content_hash": [f"h{i}" for i in range(len(km))],
+        }
+    )
+    get_store().add_runner("Ann")
+    RunStore(get_store()).import_runs("Ann", runs)
+
+
+def history_page() -> object:
+    store = get_store()
+    store.save_checkin(
+        {
+            "runner": "Ann",
+            "date": (MONDAY - dt.timedelta(weeks=4)).date().isoformat(),
+            "weekly_km": 33.0,
+            "longest_run_km": 15.0,
+        }
+    )
+    store.save_checkin({"runner": "Ann", "date": MONDAY.date().isoformat(), "pain_level": 1})
+    at = on_page(app("Ann").run(), PAGE)
+    assert_no_exception(at)
+    return at
+
+
+def test_without_recorded_runs_the_page_says_where_to_import_them() -> None:
+    at = history_page()
+    assert any("No recorded runs yet" in t for t in texts(at.caption))
+
+
+def test_recorded_and_typed_weeks_spikes_and_suggestions() -> None:
+    store_runs([-14, -12, -10, -7, -5, -3, 0, 1], [10, 10, 10, 10, 10, 10, 25, 20])
+    at = history_page()
+    rows = [chart_rows(c) for c in charts(at)]
+    weekly = next(r for r in rows if "source" in r.columns and "kind" in r.columns)
+    by_kind = weekly.groupby("kind")["distance_km"].sum().to_dict()
+    assert by_kind == {"Recorded runs": 105.0, "Typed in the check-in": 33.0}
+    spikes = next(r for r in rows if "base_km" in r.columns)
+    assert spikes.loc[spikes["long_run_spike"], "distance_km"].tolist() == [25.0]
+    infos = texts(at.info)
+    assert any(t.startswith("**More distance?** 45.0 km this week against 30.0 km") for t in infos)
