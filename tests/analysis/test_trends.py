@@ -117,7 +117,8 @@ def test_scored_history_from_real_checkins() -> None:
     alerts = alerts_for_checkin(history, 2)
     assert alerts["message"].tolist() == ["IT band syndrome rose 15 points and is still low."]
     assert alerts_for_checkin(history, 3)["message"].tolist() == [
-        "IT band syndrome rose 15 points, from low to moderate."
+        "Your pain rose from 0 to 10 out of 10 (outside of the knee).",
+        "IT band syndrome rose 15 points, from low to moderate.",
     ]
     assert alerts_for_checkin(history, 1).empty  # nothing before it
     assert alerts_for_checkin(history, 99).empty
@@ -190,7 +191,8 @@ def test_alerts_compare_with_the_same_runners_week_before() -> None:
             checkin(later, pain_locations="outer_knee", pain_level=10),
         ]
     )
-    assert alerts_for_checkin(history, 3)["condition"].tolist() == ["it_band"]
+    assert alerts_for_checkin(history, 3)["kind"].tolist() == ["pain", "score"]
+    assert alerts_for_checkin(history, 3)["condition"].tolist() == [None, "it_band"]
     assert alerts_for_checkin(history, 2).empty  # Bob has no week before
 
 
