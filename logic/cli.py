@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from logic.analysis.scoring import score_parsed
+from logic.analysis.safety import score_history
 from logic.errors import StorageError, StrideCheckError
 from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
 from logic.knowledge import KnowledgeBase, KnowledgeBaseError, knowledge_base
@@ -49,11 +49,14 @@ STDIN = "-"
 def scored_table(loaded: CsvCheckins, kb: KnowledgeBase) -> pd.DataFrame:
     """The file's check-in columns (canonical values, schema order), then the scores.
 
-    Scores: one float per condition rounded to SCORE_DECIMALS, `<id>_band` per condition and
-    `needs_clinician`, as score_checkins computes them (bands from the unrounded score).
+    Scores: one float per condition rounded to SCORE_DECIMALS, `<id>_band` per condition,
+    `needs_clinician` and `needs_emergency`, as the app computes them (safety.score_history:
+    each runner's rows in the file are their weeks, for the load flags and the rules that need
+    history; bands from the unrounded score).
     """
-    scores = score_parsed(loaded.parsed, kb)
     ids = kb.condition_ids
+    out = [*ids, *(f"{c}_band" for c in ids), "needs_clinician", "needs_emergency"]
+    scores = score_history(loaded.frame, kb, parsed=loaded.parsed)[out]
     scores[ids] = scores[ids].round(SCORE_DECIMALS)
     frame = loaded.frame
     given = set(loaded.columns)
@@ -74,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="score every check-in of a CSV file",
         description=(
             "Read check-ins from IN.csv (UTF-8, a header line with the columns of "
-            "data/checkin.toml) and write them with one risk score per condition, its band "
-            "and needs_clinician. Exit status 2 and one line per problem on stderr when the "
+            "data/checkin.toml) and write them with one risk score per condition, its band, "
+            "needs_clinician and needs_emergency. Each runner's rows are read as their weeks, "
+            "for the training-load signals and the rules that need several weeks. Exit status 2 and one line per problem on stderr when the "
             "file has any problem; nothing is written then."
         ),
     )
