@@ -224,6 +224,8 @@ class Safety(_Strict):
     rising_weeks: Annotated[int, Field(ge=2, le=12)]
     emergency_signs: list[str] = Field(min_length=1)
     growing_age_bands: list[str]
+    clinician_title: Annotated[str, Field(min_length=1)]
+    emergency_title: Annotated[str, Field(min_length=1)]
     clinician_text: Annotated[str, Field(min_length=1)]
     emergency_text: Annotated[str, Field(min_length=1)]
     growing_text: Annotated[str, Field(min_length=1)]

@@ -23,7 +23,7 @@ from logic.checkins import ParsedCheckins, parse_checkins, split_set
 from logic.knowledge import KnowledgeBase, knowledge_base
 from logic.weeks import week_starts
 
-# Safety rules that need more than the check-in itself: column -> why, in plain words.
+# The safety rules score_history adds, as bool columns (see history_rules).
 HISTORY_RULES = ("cannot_train", "persistent_pain", "rising_pain")
 LOAD_INPUTS = ("runner", "date", "weekly_km", "longest_run_km")
 DAYS_7 = np.timedelta64(7, "D")
@@ -178,3 +178,17 @@ def clinician_advice(
     if age_band in cfg.growing_age_bands:
         text = f"{text} {cfg.growing_text}"
     return text
+
+
+def flag_markdown(
+    emergency: bool,
+    reasons: list[str],
+    age_band: str | None = None,
+    kb: KnowledgeBase | None = None,
+) -> str:
+    """The whole flag as Markdown, reasons first: the title, one line per reason, what to do."""
+    kb = kb or knowledge_base()
+    cfg = kb.rules.safety
+    title = cfg.emergency_title if emergency else cfg.clinician_title
+    lines = "".join(f"- {reason}\n" for reason in reasons)
+    return f"**{title}.**\n\n{lines}\n{clinician_advice(emergency, age_band, kb)}"
