@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
             "Read check-ins from IN.csv (UTF-8, a header line with the columns of "
             "data/checkin.toml) and write them with one risk score per condition, its band, "
             "needs_clinician and needs_emergency. Each runner's rows are read as their weeks, "
-            "for the training-load signals and the rules that need several weeks. Exit status 2 and one line per problem on stderr when the "
-            "file has any problem; nothing is written then."
+            "for the training-load signals and the rules that need several weeks. Exit "
+            "status 2 and one line per problem on stderr when the file has any problem; "
+            "nothing is written then."
         ),
     )
     score.add_argument("input", metavar="IN.csv", help=f"the check-ins ({STDIN!r}: stdin)")

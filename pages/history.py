@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from logic.analysis.load import explanations, raised_flags, weekly_load
+from logic.analysis.safety import clinician_reasons, flag_markdown
 from logic.analysis.trends import (
+    ALERT_ICONS,
     PERIODS,
     checkin_choices,
     checkin_table,
@@ -73,12 +75,33 @@ runner, _team = common.require_runner(ctx)
 store = ctx.store
 try:
     history = store.history(runner)
+    profile = store.get_profile(runner)
 except StrideCheckError as err:
     st.error(f"Could not load your check-ins. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 
+version = data_version(history) if not history.empty else ""
+scored, load, alerts, table, choices = (
+    weeks_of(runner, version, history) if not history.empty else (None,) * 5
+)
+latest = None if scored is None else scored.iloc[-1]
+if latest is not None and latest["needs_clinician"]:
+    emergency = bool(latest["needs_emergency"])
+    flag = flag_markdown(
+        emergency,
+        clinician_reasons(latest.to_dict(), KB),
+        profile.age_band if profile is not None else None,
+        KB,
+    )
+    when = pd.Timestamp(latest["date"]).strftime("%-d %b %Y")
+    flag = f"{flag}\n\n*From your check-in of {when}.*"
+    if emergency:  # before anything else, the title included
+        st.error(flag, icon="🚑")
+
 st.title("History", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}**")
+if latest is not None and latest["needs_clinician"] and not latest["needs_emergency"]:
+    st.error(flag, icon="🩺")
 deleted = st.session_state.pop("hist_deleted", None)
 if deleted:
     st.success(f"Deleted the check-in of {deleted}.", icon="🗑️")
@@ -92,11 +115,8 @@ if history.empty:
     common.disclaimer()
     st.stop()
 
-version = data_version(history)
-scored, load, alerts, table, choices = weeks_of(runner, version, history)
-
-for message in alerts["message"]:
-    st.warning(message, icon="📈")
+for message, kind in zip(alerts["message"], alerts["kind"], strict=True):
+    st.warning(message, icon=ALERT_ICONS.get(kind, "📈"))
 if not alerts.empty:
     st.caption("Compared with your check-in of the week before.")
 

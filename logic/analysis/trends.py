@@ -31,6 +31,8 @@ ALERT_COLUMNS = [
     "message",
     "kind",  # warning_sign, pain, score or fell
 ]
+# The icon a page shows beside each kind of alert: worsening stands out from score rises.
+ALERT_ICONS = {"warning_sign": "⚠️", "pain": "📈", "score": "📈", "fell": "📉"}
 # Choices of how far back the history charts reach: label -> weeks (None = everything).
 PERIODS: dict[str, int | None] = {"12 weeks": 12, "6 months": 26, "1 year": 52, "All": None}
 

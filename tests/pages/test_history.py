@@ -60,7 +60,11 @@ def test_a_rise_since_last_week_is_shown_first() -> None:
     warnings = texts(at.warning)
     # 30 for outer-knee pain at 10, plus 8 (load spike: 45 after 30 km) and 6 (a 20 km long run
     # after 12 km ones): the load flags feed the scores.
-    assert warnings[0] == "IT band syndrome rose 44 points, from low to moderate."
+    # Worsening first (pain where there was none), then the score rise.
+    assert warnings[:2] == [
+        "New pain: outside of the knee, 10 out of 10.",
+        "IT band syndrome rose 44 points, from low to moderate.",
+    ]
     order = [el.type for el in at.main]
     assert order.index("warning") < order.index("dataframe") < order.index("vega_lite_chart")
 
@@ -204,3 +208,22 @@ def test_the_disclaimer_closes_the_page() -> None:
     seed({"date": day(0), **QUIET})
     at = history_page()
     assert "not medical advice" in texts(at.caption)[-1]
+
+
+def test_an_emergency_in_the_latest_week_is_the_first_thing_on_the_page() -> None:
+    seed({"date": day(1), **QUIET}, {"date": day(0), **QUIET, "warning_signs": "saddle_numbness"})
+    at = history_page()
+    first = at.main[0]
+    assert first.type == "error", [el.type for el in at.main][:5]
+    assert first.value.startswith("**Get urgent care today.**")
+    assert "Numbness between the legs" in first.value
+    assert "New warning sign: numbness between the legs." in texts(at.warning)
+
+
+def test_a_red_flag_from_the_weeks_shows_with_its_reason() -> None:
+    hurt = {**QUIET, "pain_locations": "buttock", "pain_level": 5}
+    seed({"date": day(2), **hurt}, {"date": day(1), **hurt}, {"date": day(0), **hurt})
+    at = history_page()
+    flags = [t for t in texts(at.error) if "See a clinician" in t]
+    assert len(flags) == 1 and "for 3 weeks in a row" in flags[0]
+    assert at.dataframe[0].value["needs_clinician"].iloc[0]
