@@ -132,7 +132,7 @@ st.dataframe(
         "risk": "Highest risk",
         "pain_level": st.column_config.NumberColumn("Pain", format="%d"),
         "needs_clinician": st.column_config.CheckboxColumn("Red flag"),
-        "severity": st.column_config.NumberColumn("Severity", format="%.0f"),
+        "severity": st.column_config.NumberColumn("How it went", format="%.0f"),
     },
     hide_index=True,
     width="stretch",
@@ -215,8 +215,9 @@ st.subheader("How the weeks went")
 if specs["severity"] is not None:
     st.vega_lite_chart(specs["severity"], width="stretch")
     st.caption(
-        "Severity 0-100 from the four optional questions at the end of the check-in "
-        "(after the OSTRC questionnaire). Triangles: a substantial problem that week."
+        "0 to 100 from the four optional questions at the end of the check-in: 0 is a week "
+        "without any problem, 100 a week you could not train at all. Triangles: a week the "
+        "problem changed your training or running a lot."
     )
 else:
     st.caption("Answer the four optional questions at the end of the check-in to see this.")

@@ -115,7 +115,7 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     peak = data["acute_chronic"].max()
     top = max(2.0, min(3.0, float(peak) * 1.1)) if pd.notna(peak) else 2.0
     y_scale = alt.Scale(domain=[0, top], nice=False, clamp=True)
-    y = alt.Y("acute_chronic:Q", title="Acute:chronic", scale=y_scale)
+    y = alt.Y("acute_chronic:Q", title="× your usual", scale=y_scale)
     x = week_x(data["week_start"])
     bands = pd.DataFrame(
         {
@@ -147,7 +147,7 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
     )
     tooltip = [
         week_tooltip(),
-        alt.Tooltip("acute_chronic:Q", title="Acute:chronic", format=".2f"),
+        alt.Tooltip("acute_chronic:Q", title="This week × your usual", format=".2f"),
     ]
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
     line = base.mark_line(invalid=BREAK, color=_BAR, strokeWidth=2)
@@ -182,11 +182,14 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
     data.loc[data["severity"].isna(), "kind"] = None
     y_scale = alt.Scale(domain=[0, 100], nice=False)
     y = alt.Y(
-        "severity:Q", title="Severity", scale=y_scale, axis=alt.Axis(values=[0, 25, 50, 75, 100])
+        "severity:Q",
+        title="How the week went (0 best)",
+        scale=y_scale,
+        axis=alt.Axis(values=[0, 25, 50, 75, 100]),
     )
     tooltip = [
         week_tooltip(),
-        alt.Tooltip("severity:Q", title="Severity", format=".0f"),
+        alt.Tooltip("severity:Q", title="Problem score (0-100)", format=".0f"),
         alt.Tooltip("kind:N", title="Problem"),
     ]
     base = alt.Chart(data).encode(x=week_x(data["week_start"]), y=y, tooltip=tooltip)
