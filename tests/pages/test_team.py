@@ -105,7 +105,9 @@ def test_the_watch_list_says_why() -> None:
         "- **Bob**: Warning sign: Visible swelling; Hamstring up 65 points (low → high); "
         "substantial problem (OSTRC)"
     )
-    assert lines[1] == "- **Cat**: Substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+    assert lines[1] == (
+        "- **Cat**: Could not train; substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+    )
     assert lines[2].startswith("- **Ann**: Runner's knee up ")
 
 
