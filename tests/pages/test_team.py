@@ -82,11 +82,13 @@ def test_the_week_at_a_glance() -> None:
     assert at.get("multiselect")[0].value == ["Hill"]
     assert at.selectbox(key="team_week").value == LAST_WEEK
     summary = texts(at.markdown)
-    assert "**3 of 5** runners checked in · **1** red flag · **3** on the watch list" in summary
+    # Bob's swelling, and Cat could not train at all (a red flag since issue 12)
+    assert "**3 of 5** runners checked in · **2** red flags · **3** on the watch list" in summary
     assert at.expander[0].label == "Not checked in yet (2)"
     assert "Dan, Eve" in summary
     (flag,) = map(plain, texts(at.error))
     assert "Red flags" in flag and "**Bob**: warning sign: Visible swelling" in flag
+    assert "**Cat**: could not train" in flag
     bands = band_table(at)
     assert list(bands.index) == [KB.conditions[c].short_name for c in IDS]
     assert bands.loc["Runner's knee", "High"] == 1 and bands.loc["Hamstring", "High"] == 1
