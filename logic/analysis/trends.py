@@ -141,43 +141,55 @@ def _lower_first(labels: pd.Series | np.ndarray) -> pd.Series:
     return s.str[:1].str.lower() + s.str[1:]
 
 
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _worsening(previous: pd.Series, current: pd.Series, kb: KnowledgeBase) -> pd.DataFrame:
-    """New warning signs (kind "warning_sign") and pain up at least [trends] pain_rise at a
-    location (kind "pain"), whatever the scores did."""
+    """New warning signs (one row, kind "warning_sign") and pain up at least [trends] pain_rise
+    at a location (kind "pain": one row for the places that hurt before, one for new places),
+    whatever the scores did."""
     sep = kb.checkin.set_separator
     labels = kb.labels("warning_signs")
     had = set(split_set(previous.get("warning_signs"), sep))
-    new = [s for s in split_set(current.get("warning_signs"), sep) if s in labels and s not in had]
-    signs = pd.DataFrame({"kind": "warning_sign", "condition": new})
-    signs["message"] = "New warning sign: " + _lower_first([labels[s] for s in new]) + "."
-    places = kb.labels("pain_locations")
+    now_signs = set(split_set(current.get("warning_signs"), sep))
+    urgent = kb.rules.safety.emergency_signs
+    order = [*urgent, *(s for s in labels if s not in urgent)]  # the urgent ones first
+    new = [s for s in order if s in now_signs and s not in had]
+    rows = []
+    if new:
+        names = _lower_first([labels[s] for s in new]).tolist()
+        head = "New warning sign: " if len(new) == 1 else "New warning signs: "
+        message = head + _and_list(names) + "."
+        rows.append({"kind": "warning_sign", "condition": None, "message": message})
+    places = np.array(list(kb.labels("pain_locations").values()))
     then, now = _location_pain(previous, kb), _location_pain(current, kb)
     up = now - then >= kb.rules.trends.pain_rise
-    pain = pd.DataFrame(
-        {
-            "new": ~_ticked(previous, kb)[up],
-            "kind": "pain",
-            "condition": None,
-            "name": _lower_first(np.array(list(places.values()))[up]),
-            "previous": then[up],
-            "current": now[up],
-            "change": now[up] - then[up],
-        }
-    )
-    fmt = pain[["previous", "current"]].round().astype("int64").astype("str")
-    pain["message"] = np.where(
-        pain.pop("new"),
-        "New pain: " + pain["name"] + ", " + fmt["current"] + " out of 10.",
-        "Your pain rose from "
-        + fmt["previous"]
-        + " to "
-        + fmt["current"]
-        + " out of 10 ("
-        + pain["name"]
-        + ").",
-    )
-    signs["condition"] = None
-    return pd.concat([signs, pain.assign(name=None)], ignore_index=True)
+    fresh = ~_ticked(previous, kb)
+    # One pain level per check-in: the places that hurt before share their numbers.
+    for is_new in (False, True):
+        hit = up & (fresh == is_new)
+        if not hit.any():
+            continue
+        where = _and_list(_lower_first(places[hit]).tolist())
+        before, after = int(then[hit].max()), int(now[hit].max())
+        message = (
+            f"New pain: {where}, {after} out of 10."
+            if is_new
+            else f"Your pain rose from {before} to {after} out of 10 ({where})."
+        )
+        rows.append(
+            {
+                "kind": "pain",
+                "condition": None,
+                "previous": float(before),
+                "current": float(after),
+                "change": float(after - before),
+                "message": message,
+            }
+        )
+    return pd.DataFrame(rows, columns=ALERT_COLUMNS)
 
 
 def _why_fell(previous: pd.Series, current: pd.Series, fell: list[str], kb: KnowledgeBase):
@@ -226,12 +238,22 @@ def _fell_while_pain_rose(
         }
     )
     out["change"] = out["current"] - out["previous"]
-    reason = out["condition"].map(why).fillna("fewer risk signals than last week")
-    out["message"] = (
-        out["name"] + " fell " + rise_amount(-out["change"].to_numpy()) + " although your pain "
-        "rose: " + reason + ". A lower score is not a sign of healing; go by how it feels."
+    out["reason"] = out["condition"].map(why).fillna("fewer risk signals than last week")
+    out["part"] = (
+        _lower_first(out["name"]).to_numpy()
+        + " (down "
+        + rise_amount(-out["change"].to_numpy())
+        + ")"
     )
-    return out
+    # One message per reason: three conditions falling for one reason read as one line.
+    parts = out.groupby("reason", sort=False)["part"].agg(lambda p: _and_list(p.tolist()))
+    head = np.where(
+        out.groupby("reason", sort=False)["part"].size() > 1, "Lower scores", "Lower score"
+    )
+    text = pd.Series(head, index=parts.index) + " for " + parts + " although your pain rose: "
+    text = text + parts.index + ". A lower score is not a sign of healing; go by how it feels."
+    out["message"] = out["reason"].map(text)
+    return out.drop(columns=["reason", "part"])
 
 
 def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFrame:

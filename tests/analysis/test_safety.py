@@ -135,7 +135,10 @@ def test_reasons_come_most_urgent_first() -> None:
 
 def test_the_wording_says_urgent_care_or_a_clinician_and_growth_plates_under_18() -> None:
     urgent = clinician_advice(True)
-    assert "urgent care today" in urgent.lower() and "emergency" in urgent
+    assert "emergency department" in urgent and "Do not wait for a physio" in urgent
+    assert flag_markdown(True, ["Numbness between the legs."]).startswith(
+        "**Get urgent care today.**\n\n- Numbness between the legs.\n"
+    )
     assert "growth plate" not in urgent
     assert "physiotherapist" in clinician_advice(False)
     for band in ("under_18",):

@@ -249,7 +249,8 @@ def test_a_score_that_fell_while_pain_rose_says_why() -> None:
     fell = alerts[alerts["kind"] == "fell"]
     assert "gluteal_tendinopathy" in fell["condition"].tolist()
     text = fell.set_index("condition").loc["gluteal_tendinopathy", "message"]
-    assert text.startswith("Gluteal tendinopathy fell ")
+    assert text.startswith("Lower score")
+    assert "gluteal tendinopathy (down " in text
     assert "although your pain rose" in text
     assert "load signals from last week dropped out" in text
     for word in ("acute", "chronic", "load_spike", "points contributed"):
@@ -282,3 +283,27 @@ def test_pain_moving_to_a_new_place_is_an_alert() -> None:
     )
     messages = alerts_for_checkin(history, 2)["message"].tolist()
     assert "New pain: back of the thigh, 4 out of 10." in messages
+
+
+def test_several_new_signs_and_places_read_as_one_line_each() -> None:
+    day = dt.date(2025, 3, 5)
+    history = history_frame(
+        [
+            checkin(day, pain_locations="buttock;back_thigh", pain_level=4),
+            checkin(
+                day + dt.timedelta(weeks=1),
+                pain_locations="buttock;back_thigh;front_hip",
+                pain_level=7,
+                warning_signs="saddle_numbness;back_pain_into_leg",
+            ),
+        ]
+    )
+    alerts = alerts_for_checkin(history, 2)
+    worse = alerts[alerts["kind"] != "score"]["message"].tolist()
+    assert worse[:3] == [
+        "New warning signs: numbness between the legs and back pain spreading into the leg.",
+        "Your pain rose from 4 to 7 out of 10 (deep in the buttock and back of the thigh).",
+        "New pain: front of the hip, 7 out of 10.",
+    ]
+    fell = alerts[alerts["kind"] == "fell"]
+    assert fell["message"].nunique() <= fell["condition"].nunique()
