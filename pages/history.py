@@ -7,8 +7,8 @@ import streamlit as st
 from logic.analysis.load import explanations, raised_flags, weekly_load
 from logic.analysis.safety import clinician_reasons, flag_markdown
 from logic.analysis.trends import (
-    ALERT_ICONS,
     PERIODS,
+    alert_lines,
     checkin_choices,
     checkin_table,
     data_version,
@@ -115,8 +115,8 @@ if history.empty:
     common.disclaimer()
     st.stop()
 
-for message, kind in zip(alerts["message"], alerts["kind"], strict=True):
-    st.warning(message, icon=ALERT_ICONS.get(kind, "📈"))
+for message, icon in alert_lines(alerts):
+    st.warning(message, icon=icon)
 if not alerts.empty:
     st.caption("Compared with your check-in of the week before.")
 

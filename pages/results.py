@@ -10,7 +10,7 @@ from logic.analysis.routine import (
     routine_markdown,
 )
 from logic.analysis.safety import flag_markdown
-from logic.analysis.trends import ALERT_ICONS, alerts_for_checkin
+from logic.analysis.trends import alert_lines, alerts_for_checkin
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart
 from logic.errors import AccessError, StrideCheckError
@@ -79,8 +79,8 @@ if result.needs_clinician and not result.needs_emergency:
     st.error(flag, icon="🩺")
 
 if alerts is not None:
-    for message, kind in zip(alerts["message"], alerts["kind"], strict=True):
-        st.warning(message, icon=ALERT_ICONS.get(kind, "📈"))
+    for message, icon in alert_lines(alerts):
+        st.warning(message, icon=icon)
 
 if history is not None and len(history) > 1:
     weeks = week_choices(history)  # label -> check-in id, newest first

@@ -276,6 +276,14 @@ def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFram
     return pd.concat(parts, ignore_index=True).reindex(columns=ALERT_COLUMNS)
 
 
+def alert_lines(alerts: pd.DataFrame) -> list[tuple[str, str]]:
+    """(message, icon) per line a page shows: each message once (conditions that fell for one
+    reason share a message), in the alerts' order."""
+    lines = alerts.drop_duplicates("message")
+    icons = lines["kind"].map(ALERT_ICONS).fillna("📈")
+    return list(zip(lines["message"], icons, strict=True))
+
+
 def week_over_week(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
     """Alerts for the latest check-in of one runner's scored history (see _compare).
 

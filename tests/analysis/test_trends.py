@@ -9,6 +9,7 @@ import pandas as pd
 
 from logic.analysis.scoring import band_codes
 from logic.analysis.trends import (
+    alert_lines,
     alerts_for_checkin,
     checkin_choices,
     checkin_table,
@@ -307,3 +308,11 @@ def test_several_new_signs_and_places_read_as_one_line_each() -> None:
     ]
     fell = alerts[alerts["kind"] == "fell"]
     assert fell["message"].nunique() <= fell["condition"].nunique()
+
+
+def test_alert_lines_show_each_message_once_with_its_icon() -> None:
+    lines = alert_lines(alerts_for_checkin(spike_then_worse(), 6))
+    messages = [m for m, _ in lines]
+    assert len(messages) == len(set(messages))
+    assert lines[0] == ("New warning sign: pain that wakes you at night.", "⚠️")
+    assert any(icon == "📉" and m.startswith("Lower score") for m, icon in lines)
