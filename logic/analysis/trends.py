@@ -240,7 +240,7 @@ def _fell_while_pain_rose(
     out["change"] = out["current"] - out["previous"]
     out["reason"] = out["condition"].map(why).fillna("fewer risk signals than last week")
     out["part"] = (
-        _lower_first(out["name"]).to_numpy()
+        out["name"].to_numpy(dtype="str")  # names as they are: "IT band" stays capitalised
         + " (down "
         + rise_amount(-out["change"].to_numpy())
         + ")"

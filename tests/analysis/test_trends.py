@@ -251,7 +251,7 @@ def test_a_score_that_fell_while_pain_rose_says_why() -> None:
     assert "gluteal_tendinopathy" in fell["condition"].tolist()
     text = fell.set_index("condition").loc["gluteal_tendinopathy", "message"]
     assert text.startswith("Lower score")
-    assert "gluteal tendinopathy (down " in text
+    assert "Gluteal tendinopathy (down " in text
     assert "although your pain rose" in text
     assert "load signals from last week dropped out" in text
     for word in ("acute", "chronic", "load_spike", "points contributed"):
