@@ -749,3 +749,23 @@ def test_the_cli_computes_load_flags_and_history_rules_per_runner(
     ann_last = (frame["runner"] == "Ann") & spike
     assert scored.loc[ann_last, "needs_clinician"].tolist() == [True]
     assert not scored.loc[frame["runner"] == "Bob", "needs_clinician"].any()
+
+
+def test_new_warning_signs_are_read_and_an_emergency_is_a_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "runner,date,warning_signs\n"
+        "ann,2026-01-05,sudden_pop;weight_loss\n"
+        "bob,2026-01-05,saddle_numbness\n"
+        "cat,2026-01-05,\n"
+    )
+    code, stdout, stderr = run(capsys, "score", src)
+    assert (code, stderr) == (0, "")
+    scored = read_scored(stdout)
+    assert scored["needs_clinician"].tolist() == [True, True, False]
+    assert scored["needs_emergency"].tolist() == [False, True, False]
+    src.write_text("runner,date,warning_signs\nann,2026-01-05,saddle_numb\n")
+    code, _, stderr = run(capsys, "score", src)
+    assert code == 2 and "saddle_numbness" in stderr and "line 2" in stderr

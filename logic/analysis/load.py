@@ -153,15 +153,20 @@ def _returns(grid: pd.DataFrame, kb: KnowledgeBase) -> None:
     last_seen = seen.groupby(runner, sort=False).shift(1)
     last_seen = last_seen.groupby(runner, sort=False).ffill()
     grid["missed_weeks"] = ((grid["week_start"] - last_seen) // WEEK - 1).astype("float64")
+    # Mean of up to compare_weeks earlier weeks with a distance, by running sums (the grid is
+    # sorted by runner, so each runner's weeks are one block): no per-runner window objects.
     has_km = grid[grid["weekly_km"].notna()]
-    earlier = has_km.groupby("runner", sort=False)["weekly_km"].shift(1)
-    before = (
-        earlier.groupby(has_km["runner"], sort=False)
-        .rolling(cfg.compare_weeks, min_periods=1)
-        .mean()
-        .reset_index(level=0, drop=True)
-    )
-    grid["before_break_km"] = before.reindex(grid.index)
+    km = has_km["weekly_km"].to_numpy(dtype="float64")
+    codes = pd.factorize(has_km["runner"])[0]
+    pos = np.arange(len(km))
+    first = np.r_[True, codes[1:] != codes[:-1]] if len(km) else np.zeros(0, dtype=bool)
+    start = np.maximum.accumulate(np.where(first, pos, 0))
+    sums = np.r_[0.0, np.cumsum(km)]
+    lo = np.maximum(pos - cfg.compare_weeks, start)
+    count = pos - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = np.where(count > 0, (sums[pos] - sums[lo]) / count, np.nan)
+    grid["before_break_km"] = pd.Series(before, index=has_km.index).reindex(grid.index)
     grid["return_after_break"] = (
         (grid["missed_weeks"] >= cfg.min_missed_weeks)
         & (grid["weekly_km"] >= kb.load.weekly_jump.min_km)

@@ -26,7 +26,6 @@ from logic.weeks import week_starts
 # The safety rules score_history adds, as bool columns (see history_rules).
 HISTORY_RULES = ("cannot_train", "persistent_pain", "rising_pain")
 LOAD_INPUTS = ("runner", "date", "weekly_km", "longest_run_km")
-DAYS_7 = np.timedelta64(7, "D")
 
 
 def location_pain(parsed: ParsedCheckins) -> np.ndarray:
@@ -66,14 +65,16 @@ def history_rules(
             {"cannot_train": empty, "persistent_pain": empty, "rising_pain": empty},
             index=parsed.index,
         )
-    order = np.lexsort((week, runner))
+    runner_code = pd.factorize(runner)[0]  # integers compare far faster than strings
+    day = week.astype("datetime64[D]").astype("int64")
+    order = np.lexsort((day, runner_code))
     pain = location_pain(parsed)[order]
-    who, when = runner[order], week[order]
+    who, when = runner_code[order], day[order]
     longest = max(cfg.persistent_weeks - 1, cfg.rising_weeks)
     # chained[j]: the j rows above are the same runner's j weeks right before, one per week
     chained = [np.ones(n, dtype=bool)]
     for j in range(1, longest + 1):
-        same = (_shift(who, j, None) == who) & (_shift(when, j, when[0]) == when - j * DAYS_7)
+        same = (_shift(who, j, -1) == who) & (_shift(when, j, when[0]) == when - 7 * j)
         chained.append(chained[-1] & same)
     hurt = pain >= cfg.persistent_pain_level
     persistent = hurt & chained[cfg.persistent_weeks - 1][:, None]
