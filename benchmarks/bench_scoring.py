@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.synthetic import export_shaped_checkins, synthetic_checkins
+from logic.analysis.safety import score_history
 from logic.analysis.scoring import (
     combine,
     feature_matrix,
@@ -121,6 +122,7 @@ def bench_shape(label: str, frame: pd.DataFrame, repeat: int) -> tuple[bool, boo
             "parse": lambda: parse_checkins(frame, kb=kb),
             "score_only": lambda: score_parsed(parsed, kb),
             "bare": lambda: x @ w,
+            "history": lambda: score_history(frame, kb, parsed=parsed),
         },
         repeat,
     )
@@ -143,6 +145,11 @@ def bench_shape(label: str, frame: pd.DataFrame, repeat: int) -> tuple[bool, boo
     print(f"  parse_checkins (validation):  {parse}")
     print(f"  score_parsed (scoring only):  {score_only}")
     print(f"bare X @ W:                     {bare}")
+    history = t["history"]
+    print(
+        f"score_history (CLI and app: load flags and history rules per runner, parsed): "
+        f"{history}  = {history.best / score_only.best:.1f}x score_parsed (no target)"
+    )
     print(f"ratio score / bare:             best {ratio:8.1f} x   median {ratio_median:8.1f} x")
     met_time = per_million <= TARGET_SECONDS_PER_MILLION
     met_ratio = ratio <= TARGET_RATIO

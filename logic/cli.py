@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from logic.analysis.scoring import score_parsed
+from logic.analysis.safety import score_history
 from logic.errors import StorageError, StrideCheckError
 from logic.io.csv_io import CsvCheckins, CsvError, checkins_to_csv, load_checkins_csv
 from logic.knowledge import PARTS, KnowledgeBase, KnowledgeBaseError, knowledge_base
@@ -52,13 +52,16 @@ def scored_table(loaded: CsvCheckins, kb: KnowledgeBase) -> pd.DataFrame:
     """The file's check-in columns (canonical values, schema order), then the scores.
 
     Scores: one float per condition rounded to SCORE_DECIMALS, `<id>_band` per condition,
-    `needs_clinician`, then the two answers behind each score, `<id>_looks_like` and
-    `<id>_building_up` (rounded alike), as score_checkins computes them (bands from the
-    unrounded score).
+    `needs_clinician` and `needs_emergency`, then the two answers behind each score,
+    `<id>_looks_like` and `<id>_building_up` (rounded alike), as the app computes them
+    (safety.score_history: each runner's rows in the file are their weeks, for the load flags
+    and the rules that need history; bands from the unrounded score).
     """
-    scores = score_parsed(loaded.parsed, kb)
-    numbers = [*kb.condition_ids, *(f"{c}_{p}" for p in PARTS for c in kb.condition_ids)]
-    scores[numbers] = scores[numbers].round(SCORE_DECIMALS)
+    ids = kb.condition_ids
+    parts = [f"{c}_{p}" for p in PARTS for c in ids]
+    out = [*ids, *(f"{c}_band" for c in ids), "needs_clinician", "needs_emergency", *parts]
+    scores = score_history(loaded.frame, kb, parsed=loaded.parsed)[out]
+    scores[[*ids, *parts]] = scores[[*ids, *parts]].round(SCORE_DECIMALS)
     frame = loaded.frame
     given = set(loaded.columns)
     return pd.concat([frame[[c for c in frame.columns if c in given]], scores], axis=1)
@@ -79,9 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Read check-ins from IN.csv (UTF-8, a header line with the columns of "
             "data/checkin.toml) and write them with one risk score per condition, its band, "
-            "needs_clinician, and the two answers behind each score: <id>_looks_like (the "
-            "symptom match) and <id>_building_up (the risk factors). Exit status 2 and one "
-            "line per problem on stderr when the file has any problem; nothing is written then."
+            "needs_clinician and needs_emergency, and the two answers behind each score: "
+            "<id>_looks_like (the symptom match) and <id>_building_up (the risk factors). Each "
+            "runner's rows are read as their weeks, for the training-load signals and the rules "
+            "that need several weeks. Exit status 2 and one line per problem on stderr when the "
+            "file has any problem; nothing is written then."
         ),
     )
     score.add_argument("input", metavar="IN.csv", help=f"the check-ins ({STDIN!r}: stdin)")

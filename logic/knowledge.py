@@ -314,6 +314,16 @@ class Bands(_Strict):
 
 class Safety(_Strict):
     clinician_pain_level: Annotated[int, Field(ge=0, le=10)]
+    persistent_pain_level: Annotated[int, Field(ge=1, le=10)]
+    persistent_weeks: Annotated[int, Field(ge=2, le=12)]
+    rising_weeks: Annotated[int, Field(ge=2, le=12)]
+    emergency_signs: list[str] = Field(min_length=1)
+    growing_age_bands: list[str]
+    clinician_title: Annotated[str, Field(min_length=1)]
+    emergency_title: Annotated[str, Field(min_length=1)]
+    clinician_text: Annotated[str, Field(min_length=1)]
+    emergency_text: Annotated[str, Field(min_length=1)]
+    growing_text: Annotated[str, Field(min_length=1)]
 
 
 class Floor(_Strict):
@@ -360,6 +370,14 @@ class AcuteChronic(_Strict):
 
 class WeeklyJump(_Strict):
     flag_above: Annotated[float, Field(gt=0)]
+    min_km: Annotated[float, Field(ge=0)]
+    explain: str
+
+
+class ReturnAfterBreak(_Strict):
+    min_missed_weeks: Annotated[int, Field(ge=1, le=52)]
+    compare_weeks: Annotated[int, Field(ge=1, le=12)]
+    spike_above: Annotated[float, Field(gt=0)]
     explain: str
 
 
@@ -395,6 +413,7 @@ class Derived(_Strict):
 class LoadFile(_Strict):
     acute_chronic: AcuteChronic
     weekly_jump: WeeklyJump
+    return_after_break: ReturnAfterBreak
     long_run: LongRun
     runs: RunsLoad
     derived: dict[str, Derived]
@@ -414,6 +433,7 @@ class Availability(_Strict):
 
 class Trends(_Strict):
     rise_points: Annotated[float, Field(gt=0, le=100)]
+    pain_rise: Annotated[int, Field(ge=1, le=10)]
 
 
 RaisedFlag = Literal["needs_clinician", "needs_emergency"]
@@ -658,8 +678,21 @@ def _cross_check(parts: dict[str, Any]) -> list[str]:
     problems += _floor_problems(parts)
     if schema.columns.get("pain_level") is None:
         problems.append("checkin.toml: columns.pain_level: missing (the safety rule needs it)")
-    if schema.columns.get("warning_signs") is None:
+    signs = schema.columns.get("warning_signs")
+    if signs is None:
         problems.append("checkin.toml: columns.warning_signs: missing (the safety rule needs it)")
+    safety: Safety = parts["rules"].safety
+    for sign in safety.emergency_signs:
+        check(
+            "rules.toml",
+            "safety.emergency_signs",
+            sign,
+            set(signs.values) if signs else set(),
+            "warning_signs value",
+        )
+    bands = parts["profile"].columns["age_band"].values
+    for band in safety.growing_age_bands:
+        check("rules.toml", "safety.growing_age_bands", band, set(bands), "age_band value")
     return problems
 
 

@@ -6,8 +6,10 @@ import streamlit as st
 
 from logic.analysis.load import explanations, raised_flags, weekly_load
 from logic.analysis.results import PART_MEANING, PART_NAMES
+from logic.analysis.safety import clinician_reasons, flag_markdown
 from logic.analysis.trends import (
     PERIODS,
+    alert_lines,
     checkin_choices,
     checkin_table,
     data_version,
@@ -29,7 +31,7 @@ from logic.errors import StrideCheckError
 from logic.knowledge import BUILDING_UP, LOOKS_LIKE
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
-from logic.weeks import DAY_MOMENT
+from logic.weeks import DAY_MOMENT, day_label
 from pages.shared import common
 from pages.shared.notes import notes_section
 from pages.shared.runs_history import recorded_runs_section
@@ -91,14 +93,35 @@ runner, _team = common.require_runner(ctx)
 store = ctx.store
 try:
     history = store.history(runner)
+    profile = store.get_profile(runner)
 except StrideCheckError as err:
     st.error(f"Could not load the check-ins. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 
 me = common.is_me(ctx, runner)
 whose = "your" if me else f"{escape_markdown(runner)}'s"
+version = data_version(history) if not history.empty else ""
+scored, load, alerts, table, choices = (
+    weeks_of(runner, version, history) if not history.empty else (None,) * 5
+)
+latest = None if scored is None else scored.iloc[-1]
+if latest is not None and latest["needs_clinician"]:
+    emergency = bool(latest["needs_emergency"])
+    flag = flag_markdown(
+        emergency,
+        clinician_reasons(latest.to_dict(), KB),
+        profile.age_band if profile is not None else None,
+        KB,
+    )
+    when = day_label(latest["date"])
+    flag = f"{flag}\n\n*From {whose} check-in of {when}.*"
+    if emergency:  # before anything else, the title included
+        st.error(flag, icon="🚑")
+
 st.title("History", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}**")
+if latest is not None and latest["needs_clinician"] and not latest["needs_emergency"]:
+    st.error(flag, icon="🩺")
 deleted = st.session_state.pop("hist_deleted", None)
 if deleted:
     st.success(f"Deleted the check-in of {deleted}.", icon="🗑️")
@@ -112,11 +135,8 @@ if history.empty:
     common.disclaimer()
     st.stop()
 
-version = data_version(history)
-scored, load, alerts, table, choices = weeks_of(runner, version, history)
-
-for message in alerts["message"]:
-    st.warning(message, icon="📈")
+for message, icon in alert_lines(alerts):
+    st.warning(message, icon=icon)
 if not alerts.empty:
     st.caption(f"Compared with {whose} check-in of the week before.")
 
@@ -271,8 +291,9 @@ st.subheader("How the weeks went")
 if specs["severity"] is not None:
     st.vega_lite_chart(specs["severity"], width="stretch")
     st.caption(
-        "How much a problem held you back, 0-100, from the four optional questions at the end "
-        "of the check-in. Triangles: a week the problem held you back a lot."
+        "0 to 100 from the four optional questions at the end of the check-in: 0 is a week "
+        "without any problem, 100 a week you could not train at all. Triangles: a week the "
+        "problem changed your training or running a lot."
     )
 else:
     st.caption(

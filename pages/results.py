@@ -19,14 +19,15 @@ from logic.analysis.routine import (
     routine_list_markdown,
     routine_markdown,
 )
-from logic.analysis.trends import alerts_for_checkin
+from logic.analysis.safety import flag_markdown
+from logic.analysis.trends import alert_lines, alerts_for_checkin
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart, risk_summary
 from logic.errors import AccessError, StrideCheckError
 from logic.form import week_choices
 from logic.links import checkin_id_from_param
 from logic.session_keys import RESULT_ID
-from logic.texts import CLINICIAN, DISCLAIMER, escape_markdown
+from logic.texts import DISCLAIMER, escape_markdown
 from logic.weeks import day_label, short_week_label
 from pages.shared import common
 from pages.shared.notes import notes_section
@@ -61,6 +62,7 @@ try:
     if checkin is None and who is not None:
         checkin = store.latest_checkin(who[0])
     history = store.history(checkin["runner"]) if checkin is not None else None
+    profile = store.get_profile(checkin["runner"]) if checkin is not None else None
 except StrideCheckError as err:
     st.error(f"Could not load the check-in. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
@@ -82,29 +84,33 @@ if checkin is None:
     st.stop()
 
 day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["date"]
-result = checkin_result(checkin, KB, history)
+age_band = profile.age_band if profile is not None else None
+result = checkin_result(checkin, KB, history, age_band=age_band)
 alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not None else None
+flag = flag_markdown(result.needs_emergency, result.clinician_reasons, age_band, KB)
 
+if result.needs_emergency:  # before anything else, the title included
+    st.error(flag, icon="🚑")
 me = common.is_me(ctx, str(checkin["runner"]))
 st.title("Your results" if me else "Results", anchor=False)
 st.markdown(
     f"**{escape_markdown(checkin['runner'])}** · {day_label(day)} · {short_week_label(day)}"
 )
 
-if result.needs_clinician:
-    reasons = " ".join(result.clinician_reasons)
-    st.error(f"**See a clinician first.** {reasons} {CLINICIAN}", icon="🩺")
+if result.needs_clinician and not result.needs_emergency:
+    st.error(flag, icon="🩺")
 
 # -- What to do about running this week (logic/analysis/advice.py; data/rules.toml) -------------
 ADVICE_BOX = {"ok": st.success, "caution": st.warning, "stop": st.error}
 ADVICE_ICON = {"ok": "✅", "caution": "↘️", "stop": "🛑"}
-st.subheader("Your running this week", anchor=False)
+st.subheader("Your running this week" if me else "Running this week", anchor=False)
 for tone, block in advice_blocks(result.advice):
     ADVICE_BOX[tone](block, icon=ADVICE_ICON[tone])
 # ----------------------------------------------------------------------------------------------
 
-for message in [] if alerts is None else alerts["message"]:
-    st.warning(message, icon="📈")
+if alerts is not None:
+    for message, icon in alert_lines(alerts):
+        st.warning(message, icon=icon)
 
 if history is not None and len(history) > 1:
     weeks = week_choices(history)  # label -> check-in id, newest first

@@ -17,6 +17,7 @@ import pytest
 
 import logic.cli
 from benchmarks.synthetic import synthetic_checkins
+from logic.analysis.safety import score_history
 from logic.analysis.scoring import score_checkins
 from logic.cli import main
 from logic.io.importing import export_csv, plan_import
@@ -26,7 +27,13 @@ from logic.storage.store import Store
 REPO = Path(__file__).resolve().parent.parent
 IDS = knowledge_base().condition_ids
 PART_COLUMNS = [*(f"{c}_looks_like" for c in IDS), *(f"{c}_building_up" for c in IDS)]
-SCORE_COLUMNS = [*IDS, *(f"{c}_band" for c in IDS), "needs_clinician", *PART_COLUMNS]
+SCORE_COLUMNS = [
+    *IDS,
+    *(f"{c}_band" for c in IDS),
+    "needs_clinician",
+    "needs_emergency",
+    *PART_COLUMNS,
+]
 HEADER = "runner,date,pain_level,pain_locations,pain_triggers,weekly_km"
 GOOD_ROW = "ann,2026-01-05,3,front_knee,stairs;downhill,42.5"
 
@@ -50,15 +57,16 @@ def checkins() -> pd.DataFrame:
 
 
 def read_scored(text: str) -> pd.DataFrame:
-    frame = pd.read_csv(
-        io.StringIO(text), keep_default_na=False, dtype={"team": str, "needs_clinician": str}
-    )
-    frame["needs_clinician"] = frame["needs_clinician"].map({"true": True, "false": False})
+    flags = {"needs_clinician": str, "needs_emergency": str}
+    frame = pd.read_csv(io.StringIO(text), keep_default_na=False, dtype={"team": str, **flags})
+    for col in flags:
+        frame[col] = frame[col].map({"true": True, "false": False})
     return frame
 
 
 def assert_scores_match(scored: pd.DataFrame, checkins: pd.DataFrame) -> None:
-    expected = score_checkins(checkins)
+    """The CLI scores as the app does: score_history, each runner's rows as their weeks."""
+    expected = score_history(checkins)
     assert expected[IDS].round(1).nunique().min() > 10  # varied scores: a wrong one shows
     bands = {b for c in IDS for b in expected[f"{c}_band"].astype(str)}
     assert {"low", "moderate"} <= bands
@@ -69,6 +77,7 @@ def assert_scores_match(scored: pd.DataFrame, checkins: pd.DataFrame) -> None:
     for cid in IDS:
         assert scored[f"{cid}_band"].tolist() == expected[f"{cid}_band"].astype(str).tolist()
     assert scored["needs_clinician"].tolist() == expected["needs_clinician"].tolist()
+    assert scored["needs_emergency"].tolist() == expected["needs_emergency"].tolist()
 
 
 # --- good input ------------------------------------------------------------------------------
@@ -704,3 +713,69 @@ def test_import_round_trips_through_export_on_postgresql(
     assert (code, err) == (0, "")
     assert out.startswith("Imported 40 check-ins (40 replaced) for 3 runners into postgresql")
     assert exported(capsys, url) == back
+
+
+# --- the CLI agrees with the app (issue 12, point 4) --------------------------------------------
+
+
+def two_runners_with_a_spike() -> pd.DataFrame:
+    """Ann and Bob interleaved, newest first: Ann's sixth week is a load spike with outer-knee
+    pain; Bob runs the same distances a week later. Ann's last three weeks hurt at 6."""
+    rows = []
+    for runner, offset in (("Ann", 0), ("Bob", 1)):
+        for week in range(6):
+            day = pd.Timestamp("2026-03-04") + pd.Timedelta(weeks=week + offset)
+            spike = week == 5
+            rows.append(
+                {
+                    "runner": runner,
+                    "date": day,
+                    "weekly_km": 60.0 if spike else 30.0,
+                    "longest_run_km": 25.0 if spike else 12.0,
+                    "pain_locations": "outer_knee" if week >= 3 else "",
+                    "pain_level": 6 if week >= 3 and runner == "Ann" else 2,
+                }
+            )
+    return pd.DataFrame(rows).iloc[::-1].reset_index(drop=True)
+
+
+def test_the_cli_computes_load_flags_and_history_rules_per_runner(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = two_runners_with_a_spike()
+    src = tmp_path / "in.csv"
+    src.write_text(checkins_as_csv(frame))
+    code, stdout, stderr = run(capsys, "score", src)
+    assert (code, stderr) == (0, "")
+    scored = read_scored(stdout)
+    expected = score_history(frame)
+    np.testing.assert_allclose(scored[IDS].to_numpy(), expected[IDS].round(1).to_numpy())
+    assert scored["needs_clinician"].tolist() == expected["needs_clinician"].tolist()
+    # The spike weeks score the load flags, which a check-in scored alone never has.
+    spike = (frame["weekly_km"] == 60.0).to_numpy()
+    alone = score_checkins(frame)
+    assert (scored.loc[spike, "it_band"].to_numpy() > alone.loc[spike, "it_band"].round(1)).all()
+    # Ann's third week in a row at 6 raises the flag; Bob's pain at 2 does not.
+    ann_last = (frame["runner"] == "Ann") & spike
+    assert scored.loc[ann_last, "needs_clinician"].tolist() == [True]
+    assert not scored.loc[frame["runner"] == "Bob", "needs_clinician"].any()
+
+
+def test_new_warning_signs_are_read_and_an_emergency_is_a_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "runner,date,warning_signs\n"
+        "ann,2026-01-05,sudden_pop;weight_loss\n"
+        "bob,2026-01-05,saddle_numbness\n"
+        "cat,2026-01-05,\n"
+    )
+    code, stdout, stderr = run(capsys, "score", src)
+    assert (code, stderr) == (0, "")
+    scored = read_scored(stdout)
+    assert scored["needs_clinician"].tolist() == [True, True, False]
+    assert scored["needs_emergency"].tolist() == [False, True, False]
+    src.write_text("runner,date,warning_signs\nann,2026-01-05,saddle_numb\n")
+    code, _, stderr = run(capsys, "score", src)
+    assert code == 2 and "saddle_numbness" in stderr and "line 2" in stderr

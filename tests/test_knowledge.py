@@ -434,6 +434,55 @@ def test_the_committed_fingerprint_is_the_articles_when_the_article_is_beside_th
             "pain_curve = [0.2, 0.15,",
             "rules.toml: scoring.pain_curve: Value error, pain_curve must not fall",
         ),
+        (
+            "rules.toml",
+            'emergency_signs = ["saddle_numbness", "bladder_or_bowel_change"]',
+            'emergency_signs = ["saddle_numbnes", "bladder_or_bowel_change"]',
+            "rules.toml: safety.emergency_signs: unknown warning_signs value 'saddle_numbnes'",
+        ),
+        (
+            "rules.toml",
+            'growing_age_bands = ["under_18"]',
+            'growing_age_bands = ["under18"]',
+            "rules.toml: safety.growing_age_bands: unknown age_band value 'under18'",
+        ),
+        (
+            "rules.toml",
+            "persistent_weeks = 3",
+            "persistent_weeks = 1",
+            "rules.toml: safety.persistent_weeks: Input should be greater than or equal to 2",
+        ),
+        (
+            "rules.toml",
+            "rising_weeks = 3",
+            'rising_weeks = "three"',
+            "rules.toml: safety.rising_weeks:",
+        ),
+        (
+            "rules.toml",
+            "persistent_pain_level = 5",
+            "persistent_pain_level = 11",
+            "rules.toml: safety.persistent_pain_level: Input should be less than or equal to 10",
+        ),
+        ("rules.toml", "pain_rise = 2", "pain_rise = 0", "rules.toml: trends.pain_rise:"),
+        (
+            "rules.toml",
+            'emergency_text = "',
+            'emergency_txt = "',
+            "rules.toml: safety.emergency_text: Field required",
+        ),
+        (
+            "load.toml",
+            "min_km = 10",
+            "min_km = -1",
+            "load.toml: weekly_jump.min_km: Input should be greater than or equal to 0",
+        ),
+        (
+            "load.toml",
+            "min_missed_weeks = 2",
+            "min_missed_weeks = 0",
+            "load.toml: return_after_break.min_missed_weeks: Input should be greater than",
+        ),
     ],
 )
 def test_a_bad_edit_names_the_file_and_key(

@@ -25,6 +25,9 @@ LOAD_COLUMNS = [
     "acute_chronic",
     "acwr_flag",
     "weekly_jump",
+    "missed_weeks",
+    "before_break_km",
+    "return_after_break",
     "long_run_base_km",
     "long_run_spike",
     "load_spike",
@@ -33,6 +36,7 @@ LOAD_COLUMNS = [
 FLAG_SECTIONS = {
     "acwr_flag": "acute_chronic",
     "weekly_jump": "weekly_jump",
+    "return_after_break": "return_after_break",
     "long_run_spike": "long_run",
 }
 
@@ -97,7 +101,8 @@ def _empty_load() -> pd.DataFrame:
     out = pd.DataFrame({c: pd.Series(dtype="float64") for c in LOAD_COLUMNS})
     out["runner"] = out["runner"].astype("str")
     out["week_start"] = out["week_start"].astype("datetime64[ns]")
-    for col in ("checked_in", "acwr_flag", "weekly_jump", "long_run_spike", "load_spike"):
+    flags = ("checked_in", "acwr_flag", "weekly_jump", "return_after_break")
+    for col in (*flags, "long_run_spike", "load_spike"):
         out[col] = out[col].astype(bool)
     return out
 
@@ -121,12 +126,52 @@ def _weekly(history: pd.DataFrame, kb: KnowledgeBase) -> tuple[pd.DataFrame, pd.
         .to_numpy()  # the grid is grouped by runner already, so the order matches
     )
     grid["acute_chronic"] = km / grid["chronic_km"].where(grid["chronic_km"] > 0)
-    grid["acwr_flag"] = (grid["acute_chronic"] > ac.flag_above).to_numpy(dtype=bool)
-    jump = km.to_numpy() > grid["previous_km"].to_numpy() * (1 + kb.load.weekly_jump.flag_above)
-    grid["weekly_jump"] = jump  # NaN on either side compares False
+    ratio = grid["acute_chronic"].to_numpy(dtype="float64")
+    grid["acwr_flag"] = ratio > ac.flag_above  # NaN compares False
+    wj = kb.load.weekly_jump
+    jump = km.to_numpy() > grid["previous_km"].to_numpy() * (1 + wj.flag_above)
+    # A jump needs a real week (min_km) that is also above the usual when the usual is known:
+    # a light week followed by a normal one is not a spike while the ratio says steady.
+    usual = np.isnan(ratio) | (ratio > ac.sweet_spot_high)
+    grid["weekly_jump"] = jump & (km.to_numpy() >= wj.min_km) & usual
+    _returns(grid, kb)
     grid["long_run_spike"] = grid["long_run_spike"].fillna(False).astype(bool)
-    grid["load_spike"] = grid["acwr_flag"] | grid["weekly_jump"]
+    back = grid["return_after_break"].to_numpy() & (
+        km.to_numpy() > kb.load.return_after_break.spike_above * grid["before_break_km"].to_numpy()
+    )
+    grid["load_spike"] = grid["acwr_flag"] | grid["weekly_jump"] | back
     return grid[LOAD_COLUMNS], spikes
+
+
+def _returns(grid: pd.DataFrame, kb: KnowledgeBase) -> None:
+    """missed_weeks (weeks without a check-in right before each week), before_break_km (the mean
+    distance of the last `compare_weeks` weeks with one, before this week) and
+    return_after_break, added to the weekly grid in place."""
+    cfg = kb.load.return_after_break
+    runner = grid["runner"]
+    seen = grid["week_start"].where(grid["checked_in"])
+    last_seen = seen.groupby(runner, sort=False).shift(1)
+    last_seen = last_seen.groupby(runner, sort=False).ffill()
+    grid["missed_weeks"] = ((grid["week_start"] - last_seen) // WEEK - 1).astype("float64")
+    # Mean of up to compare_weeks earlier weeks with a distance, by running sums (the grid is
+    # sorted by runner, so each runner's weeks are one block): no per-runner window objects.
+    has_km = grid[grid["weekly_km"].notna()]
+    km = has_km["weekly_km"].to_numpy(dtype="float64")
+    codes = pd.factorize(has_km["runner"])[0]
+    pos = np.arange(len(km))
+    first = np.r_[True, codes[1:] != codes[:-1]] if len(km) else np.zeros(0, dtype=bool)
+    start = np.maximum.accumulate(np.where(first, pos, 0))
+    sums = np.r_[0.0, np.cumsum(km)]
+    lo = np.maximum(pos - cfg.compare_weeks, start)
+    count = pos - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = np.where(count > 0, (sums[pos] - sums[lo]) / count, np.nan)
+    grid["before_break_km"] = pd.Series(before, index=has_km.index).reindex(grid.index)
+    grid["return_after_break"] = (
+        (grid["missed_weeks"] >= cfg.min_missed_weeks)
+        & (grid["weekly_km"] >= kb.load.weekly_jump.min_km)
+        & grid["before_break_km"].notna()
+    ).to_numpy(dtype=bool)
 
 
 def weekly_load(history: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
@@ -134,9 +179,14 @@ def weekly_load(history: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.Da
 
     acute_chronic is this week's km over the mean km of the previous `chronic_weeks` weeks
     (NaN unless `min_chronic_weeks` of them have a distance, or when that mean is 0);
-    weekly_jump compares with the calendar week before (False when either is missing);
+    weekly_jump compares with the calendar week before (False when either is missing, below
+    [weekly_jump] min_km, or when the ratio is known and within the steady build);
+    return_after_break: a week of at least min_km after [return_after_break] min_missed_weeks
+    weeks without a check-in, with before_break_km the mean of the last compare_weeks weeks
+    that have a distance;
     long_run_spike compares the longest run with the longest of the check-ins dated in the
-    `window_days` days before; load_spike = acwr_flag | weekly_jump.
+    `window_days` days before; load_spike = acwr_flag | weekly_jump | a return above
+    spike_above x before_break_km.
     """
     return _weekly(history, kb or knowledge_base())[0]
 
@@ -165,7 +215,7 @@ def with_load_flags(history: pd.DataFrame, kb: KnowledgeBase | None = None) -> p
 
 
 def explanations(kb: KnowledgeBase | None = None) -> dict[str, str]:
-    """One line per flag column (acwr_flag, weekly_jump, long_run_spike), from data/load.toml."""
+    """One line per flag column (FLAG_SECTIONS), from data/load.toml."""
     kb = kb or knowledge_base()
     return {flag: getattr(kb.load, section).explain for flag, section in FLAG_SECTIONS.items()}
 
@@ -185,7 +235,13 @@ def _titles(flag: str, rows: pd.DataFrame, kb: KnowledgeBase) -> pd.Series:
         return (
             _fmt("Distance up %.0f%% on the week before (", up)
             + _fmt("%g → ", rows["previous_km"])
-            + _fmt("%g km)", rows["weekly_km"])
+            + _fmt("%g km) and above your usual", rows["weekly_km"])
+        )
+    if flag == "return_after_break":
+        return (
+            _fmt("Back after %.0f weeks without a check-in: ", rows["missed_weeks"])
+            + _fmt("%g km, against ", rows["weekly_km"])
+            + _fmt("%.0f km a week before the break", rows["before_break_km"])
         )
     days = kb.load.long_run.window_days
     return _fmt("Longest run %g km, beyond ", rows["longest_run_km"]) + _fmt(

@@ -9,10 +9,10 @@ from typing import Any
 import pandas as pd
 
 from logic.analysis.advice import running_advice
-from logic.analysis.load import with_load_flags
 from logic.analysis.routine import until_seen_steps, weekly_routine
-from logic.analysis.scoring import band_codes, explain_checkin, score_one, whole
-from logic.checkins import split_set
+from logic.analysis.safety import HISTORY_RULES, clinician_advice, clinician_reasons, score_history
+from logic.analysis.scoring import band_codes, explain_checkin, whole
+from logic.checkins import checkin_frame, split_set
 from logic.knowledge import (
     BANDS,
     BASELINE_FACTOR,
@@ -42,12 +42,13 @@ class CheckinResult:
     region_risk: dict[str, float]
     routine: pd.DataFrame
     needs_clinician: bool
-    clinician_reasons: list[str]
+    clinician_reasons: list[str]  # most urgent first (safety.clinician_reasons)
     # What to do about running this week (logic/analysis/advice.py) and, while a flag is
     # raised, what to do until seen (the routine then holds only gentle moves, or none).
     advice: pd.DataFrame
     until_seen: list[str]
     needs_emergency: bool = False
+    clinician_advice: str = ""  # what to do: urgent care today, or book a clinician
 
     @property
     def top(self) -> pd.Series:
@@ -100,45 +101,37 @@ def condition_pain(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) 
     return out
 
 
-def clinician_reasons(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) -> list[str]:
-    """Why the safety rule fired, in plain words (empty when it did not)."""
-    kb = kb or knowledge_base()
-    reasons = []
-    pain = checkin.get("pain_level")
-    if pain is not None and not pd.isna(pain) and pain >= kb.rules.safety.clinician_pain_level:
-        reasons.append(f"Your worst pain this week was {int(pain)} out of 10.")
-    labels = kb.labels("warning_signs")
-    signs = checkin.get("warning_signs")
-    members = list(signs) if isinstance(signs, list | tuple) else split_set(signs)
-    reasons += [f"{labels[s]}." for s in members if s in labels]
-    return reasons
-
-
-def with_history_flags(
+def scored_checkin(
     checkin: Mapping[str, Any], history: pd.DataFrame | None, kb: KnowledgeBase | None = None
-) -> dict[str, Any]:
-    """The check-in plus the load flags its runner's weeks give it, so one check-in scores the
-    same on the results page as in the history."""
+) -> tuple[dict[str, Any], pd.Series]:
+    """The check-in plus what its runner's weeks give it (load flags, history rules), and its
+    row of safety.score_history: the one scoring of the results page, the history and the CLI.
+    Without the runner's history (or when the check-in is not in it) it is scored alone."""
+    kb = kb or knowledge_base()
     out = dict(checkin)
-    if history is None or history.empty or "id" not in out:
-        return out
-    flagged = with_load_flags(history, kb)
-    row = flagged[flagged["id"] == out["id"]]
-    if len(row):
-        for flag in (kb or knowledge_base()).load.derived:
-            out[flag] = bool(row[flag].iloc[0])
-    return out
+    frame = checkin_frame([out])
+    scored = None
+    if history is not None and not history.empty and "id" in out and "id" in history.columns:
+        scored = score_history(history, kb)[(history["id"] == out["id"]).to_numpy()]
+    if scored is None or scored.empty:
+        scored = score_history(frame, kb)
+    row = scored.iloc[0]
+    for col in [*kb.load.derived, *HISTORY_RULES]:
+        out[col] = bool(row[col])
+    return out, row
 
 
 def checkin_result(
     checkin: Mapping[str, Any],
     kb: KnowledgeBase | None = None,
     history: pd.DataFrame | None = None,
+    age_band: str | None = None,
 ) -> CheckinResult:
-    """Everything the results page shows; pass the runner's history for the load flags."""
+    """Everything the results page shows; pass the runner's history for the load flags and
+    the rules that need several weeks, and the profile's age band for the clinician wording."""
     kb = kb or knowledge_base()
-    checkin = with_history_flags(checkin, history, kb)
-    row = score_one(checkin, kb)
+    checkin, row = scored_checkin(checkin, history, kb)
+    emergency = bool(row["needs_emergency"])
     ids = kb.condition_ids
     columns: dict[str, Any] = {
         "condition": ids,
@@ -157,7 +150,7 @@ def checkin_result(
     factors = explain_checkin(checkin, kb)
     flags = {
         "needs_clinician": bool(row["needs_clinician"]),
-        "needs_emergency": bool(row.get("needs_emergency", False)),
+        "needs_emergency": emergency,
     }
     root_causes = factors["root_cause"].dropna().unique().tolist()
     return CheckinResult(
@@ -170,7 +163,8 @@ def checkin_result(
         clinician_reasons=clinician_reasons(checkin, kb),
         advice=running_advice(score_map, condition_pain(checkin, kb), kb=kb, **flags),
         until_seen=until_seen_steps(kb=kb, **flags),
-        needs_emergency=flags["needs_emergency"],
+        needs_emergency=emergency,
+        clinician_advice=clinician_advice(emergency, age_band, kb),
     )
 
 

@@ -164,10 +164,23 @@ def _clinician_why(rows: pd.DataFrame, kb: KnowledgeBase) -> pd.Series:
     high_pain = pain >= kb.rules.safety.clinician_pain_level
     pain_text = "pain " + pain.fillna(0).astype("int64").astype("str") + "/10"
     pain_part = pain_text.where(high_pain, "")
-    both = (sign_part != "") & (pain_part != "")
-    return (sign_part + pd.Series(np.where(both, "; ", ""), index=rows.index) + pain_part).where(
-        rows["needs_clinician"].astype(bool), ""
-    )
+    cfg = kb.rules.safety
+    history_parts = {  # the rules of safety.score_history, when the rows carry them
+        "cannot_train": "could not train",
+        "persistent_pain": f"same place at {cfg.persistent_pain_level}/10+ for "
+        f"{cfg.persistent_weeks} weeks",
+        "rising_pain": f"pain rising {cfg.rising_weeks} weeks running",
+    }
+    parts = [sign_part, pain_part] + [
+        pd.Series(np.where(rows[col].fillna(False).astype(bool), text, ""), index=rows.index)
+        for col, text in history_parts.items()
+        if col in rows.columns
+    ]
+    joined = parts[0]
+    for part in parts[1:]:  # a handful of columns, each joined over all rows at once
+        sep = pd.Series(np.where((joined != "") & (part != ""), "; ", ""), index=rows.index)
+        joined = joined + sep + part
+    return joined.where(rows["needs_clinician"].astype(bool), "")
 
 
 def week_glance(

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from logic.analysis.load import with_load_flags
 from logic.analysis.ostrc import severity, substantial
-from logic.analysis.scoring import band_codes, part_columns, score_parsed, whole
-from logic.checkins import parse_checkins
+from logic.analysis.safety import score_history
+from logic.analysis.scoring import band_codes, explain_checkin, part_columns, whole
+from logic.checkins import parse_checkins, split_set
 from logic.knowledge import BANDS, KnowledgeBase, knowledge_base
 from logic.weeks import WEEK, day_labels, week_starts
 
@@ -29,7 +29,10 @@ ALERT_COLUMNS = [
     "previous_band",
     "band",
     "message",
+    "kind",  # warning_sign, pain, score or fell
 ]
+# The icon a page shows beside each kind of alert: worsening stands out from score rises.
+ALERT_ICONS = {"warning_sign": "⚠️", "pain": "📈", "score": "📈", "fell": "📉"}
 # Choices of how far back the history charts reach: label -> weeks (None = everything).
 PERIODS: dict[str, int | None] = {"12 weeks": 12, "6 months": 26, "1 year": 52, "All": None}
 
@@ -43,16 +46,16 @@ def data_version(history: pd.DataFrame) -> str:
 
 
 def scored_history(history: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
-    """The check-ins, oldest first, plus load flags, one score and `<id>_band` per condition,
-    needs_clinician, OSTRC severity and substantial."""
+    """The check-ins, oldest first, plus the columns of safety.score_history (load flags, the
+    history rules, one score and `<id>_band` per condition, needs_clinician, needs_emergency),
+    OSTRC severity and substantial."""
     kb = kb or knowledge_base()
     frame = history.copy()
     if "week_start" not in frame.columns:
         frame["week_start"] = week_starts(frame["date"])
-    flagged = with_load_flags(frame, kb)
-    parsed = parse_checkins(flagged, kb=kb)  # once, for the scores and the absent columns
-    absent = parsed.frame[[c for c in kb.checkin.columns if c not in flagged.columns]]
-    out = pd.concat([flagged, absent, score_parsed(parsed, kb)], axis=1)
+    parsed = parse_checkins(frame, kb=kb)  # once, for the scores and the absent columns
+    absent = parsed.frame[[c for c in kb.checkin.columns if c not in frame.columns]]
+    out = pd.concat([frame, absent, score_history(frame, kb, parsed=parsed)], axis=1)
     out["severity"] = severity(out, kb)
     out["substantial"] = substantial(out, kb)
     order = ["date", "id"] if "id" in out.columns else ["date"]
@@ -90,15 +93,8 @@ def rise_amount(change: np.ndarray) -> np.ndarray:
     return np.where(points < 1, "less than a point", amount)
 
 
-def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFrame:
-    """Alerts for the check-in at index `label` against the one of the ISO week before."""
-    current = scored.loc[label]
-    before = scored[scored["week_start"] == current["week_start"] - WEEK]
-    if "runner" in scored.columns:
-        before = before[before["runner"] == current["runner"]]
-    if before.empty:
-        return pd.DataFrame(columns=ALERT_COLUMNS)
-    previous = before.iloc[-1]  # oldest first: the latest check-in of that week
+def _score_rises(previous: pd.Series, current: pd.Series, kb: KnowledgeBase) -> pd.DataFrame:
+    """One row per condition whose score rose rise_points or moved up a band (kind "score")."""
     ids = kb.condition_ids
     now = current[ids].to_numpy(dtype="float64")
     then = previous[ids].to_numpy(dtype="float64")
@@ -108,6 +104,7 @@ def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFram
     bands = np.array(BANDS)
     out = pd.DataFrame(
         {
+            "kind": "score",
             "condition": ids,
             "name": [kb.conditions[c].name for c in ids],
             "previous": then,
@@ -125,7 +122,168 @@ def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFram
         " and is still " + out["band"] + ".",
     )
     out["message"] = out["name"] + " rose " + amount + tail
-    return out.sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
+    return out.sort_values("change", ascending=False, kind="stable")
+
+
+def _ticked(row: pd.Series, kb: KnowledgeBase) -> np.ndarray:
+    """The pain locations (data/checkin.toml order) ticked in one scored check-in."""
+    places = list(kb.checkin.columns["pain_locations"].values)
+    return np.isin(places, split_set(row.get("pain_locations"), kb.checkin.set_separator))
+
+
+def _location_pain(row: pd.Series, kb: KnowledgeBase) -> np.ndarray:
+    """Pain per location (data/checkin.toml order) of one scored check-in: 0 where not ticked."""
+    ticked = _ticked(row, kb)
+    pain = row.get("pain_level")
+    return ticked * (0.0 if pain is None or pd.isna(pain) else float(pain))
+
+
+def _lower_first(labels: pd.Series | np.ndarray) -> pd.Series:
+    s = pd.Series(labels, dtype="str")
+    return s.str[:1].str.lower() + s.str[1:]
+
+
+def _and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _worsening(previous: pd.Series, current: pd.Series, kb: KnowledgeBase) -> pd.DataFrame:
+    """New warning signs (one row, kind "warning_sign") and pain up at least [trends] pain_rise
+    at a location (kind "pain": one row for the places that hurt before, one for new places),
+    whatever the scores did."""
+    sep = kb.checkin.set_separator
+    labels = kb.labels("warning_signs")
+    had = set(split_set(previous.get("warning_signs"), sep))
+    now_signs = set(split_set(current.get("warning_signs"), sep))
+    urgent = kb.rules.safety.emergency_signs
+    order = [*urgent, *(s for s in labels if s not in urgent)]  # the urgent ones first
+    new = [s for s in order if s in now_signs and s not in had]
+    rows = []
+    if new:
+        names = _lower_first([labels[s] for s in new]).tolist()
+        head = "New warning sign: " if len(new) == 1 else "New warning signs: "
+        message = head + _and_list(names) + "."
+        rows.append({"kind": "warning_sign", "condition": None, "message": message})
+    places = np.array(list(kb.labels("pain_locations").values()))
+    then, now = _location_pain(previous, kb), _location_pain(current, kb)
+    up = now - then >= kb.rules.trends.pain_rise
+    fresh = ~_ticked(previous, kb)
+    # One pain level per check-in: the places that hurt before share their numbers.
+    for is_new in (False, True):
+        hit = up & (fresh == is_new)
+        if not hit.any():
+            continue
+        where = _and_list(_lower_first(places[hit]).tolist())
+        before, after = int(then[hit].max()), int(now[hit].max())
+        message = (
+            f"New pain: {where}, {after} out of 10."
+            if is_new
+            else f"Your pain rose from {before} to {after} out of 10 ({where})."
+        )
+        rows.append(
+            {
+                "kind": "pain",
+                "condition": None,
+                "previous": float(before),
+                "current": float(after),
+                "change": float(after - before),
+                "message": message,
+            }
+        )
+    return pd.DataFrame(rows, columns=ALERT_COLUMNS)
+
+
+def _why_fell(previous: pd.Series, current: pd.Series, fell: list[str], kb: KnowledgeBase):
+    """condition -> why its score fell, in plain words, from the factors whose points fell."""
+    terms = [explain_checkin(row.to_dict(), kb) for row in (previous, current)]
+    keys = ["condition", "factor"]
+    both = terms[0].merge(terms[1], on=keys, how="left", suffixes=("_then", "_now"))
+    both["drop"] = both["points_then"] - both["points_now"].fillna(0.0)
+    both = both[both["condition"].isin(fell) & (both["drop"] > 0)]
+    both = both.sort_values("drop", ascending=False, kind="stable")
+    kinds = {f: kb.factors[f].kind for f in kb.factors}
+    both["load"] = both["factor"].map(kinds).eq("flag")
+    out = {}
+    for cid, rows in both.groupby("condition", sort=False):
+        parts = []
+        if rows["load"].any():
+            parts.append("load signals from last week dropped out")
+        others = rows.loc[~rows["load"], "label_then"].str.lower().head(3).tolist()
+        if others:
+            parts.append("no longer ticked: " + ", ".join(others))
+        out[cid] = "; ".join(parts)
+    return out
+
+
+def _fell_while_pain_rose(
+    previous: pd.Series, current: pd.Series, kb: KnowledgeBase
+) -> pd.DataFrame:
+    """Conditions whose score fell by a point or more while pain rose somewhere: kind "fell",
+    with why (a falling score is not a sign of healing)."""
+    if not (_location_pain(current, kb) > _location_pain(previous, kb)).any():
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    ids = kb.condition_ids
+    change = current[ids].to_numpy(dtype="float64") - previous[ids].to_numpy(dtype="float64")
+    down = np.floor(-change + 0.5) >= 1
+    fell = [c for c, d in zip(ids, down, strict=True) if d]
+    if not fell:
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    why = _why_fell(previous, current, fell, kb)
+    out = pd.DataFrame(
+        {
+            "kind": "fell",
+            "condition": fell,
+            "name": [kb.conditions[c].name for c in fell],
+            "previous": previous[fell].to_numpy(dtype="float64"),
+            "current": current[fell].to_numpy(dtype="float64"),
+        }
+    )
+    out["change"] = out["current"] - out["previous"]
+    out["reason"] = out["condition"].map(why).fillna("fewer risk signals than last week")
+    out["part"] = (
+        out["name"].to_numpy(dtype="str")  # names as they are: "IT band" stays capitalised
+        + " (down "
+        + rise_amount(-out["change"].to_numpy())
+        + ")"
+    )
+    # One message per reason: three conditions falling for one reason read as one line.
+    parts = out.groupby("reason", sort=False)["part"].agg(lambda p: _and_list(p.tolist()))
+    head = np.where(
+        out.groupby("reason", sort=False)["part"].size() > 1, "Lower scores", "Lower score"
+    )
+    text = pd.Series(head, index=parts.index) + " for " + parts + " although your pain rose: "
+    text = text + parts.index + ". A lower score is not a sign of healing; go by how it feels."
+    out["message"] = out["reason"].map(text)
+    return out.drop(columns=["reason", "part"])
+
+
+def _compare(scored: pd.DataFrame, label: Any, kb: KnowledgeBase) -> pd.DataFrame:
+    """Alerts for the check-in at index `label` against the one of the ISO week before:
+    worsening first (new warning signs, pain up), then score rises, then falls while pain rose."""
+    current = scored.loc[label]
+    before = scored[scored["week_start"] == current["week_start"] - WEEK]
+    if "runner" in scored.columns:
+        before = before[before["runner"] == current["runner"]]
+    if before.empty:
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    previous = before.iloc[-1]  # oldest first: the latest check-in of that week
+    parts = [_score_rises(previous, current, kb)]
+    if "pain_level" in scored.columns:
+        parts = [_worsening(previous, current, kb), *parts]
+        parts.append(_fell_while_pain_rose(previous, current, kb))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    return pd.concat(parts, ignore_index=True).reindex(columns=ALERT_COLUMNS)
+
+
+def alert_lines(alerts: pd.DataFrame) -> list[tuple[str, str]]:
+    """(message, icon) per line a page shows: each message once (conditions that fell for one
+    reason share a message), in the alerts' order."""
+    lines = alerts.drop_duplicates("message")
+    icons = lines["kind"].map(ALERT_ICONS).fillna("📈")
+    return list(zip(lines["message"], icons, strict=True))
 
 
 def week_over_week(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:

@@ -299,13 +299,13 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
     y_scale = alt.Scale(domain=[0, 100], nice=False)
     y = alt.Y(
         "severity:Q",
-        title="How the week went",
+        title="How the week went (0 best)",
         scale=y_scale,
         axis=alt.Axis(values=[0, 25, 50, 75, 100]),
     )
     tooltip = [
         week_tooltip(),
-        alt.Tooltip("severity:Q", title="How the week went", format=".0f"),
+        alt.Tooltip("severity:Q", title="Problem score (0-100)", format=".0f"),
         alt.Tooltip("kind:N", title="Problem"),
     ]
     base = alt.Chart(data).encode(x=week_x(data["week_start"]), y=y, tooltip=tooltip)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from logic.errors import AccessError
+from logic.profile import RunnerProfile
 from logic.storage import audit, notes
 from logic.storage.accounts import User
 from logic.storage.audit import Actor
@@ -125,6 +126,11 @@ class ScopedStore:
     def history(self, runner: str) -> pd.DataFrame:
         self._require_read(runner)
         return self.store.history(runner)
+
+    def get_profile(self, runner: str) -> RunnerProfile | None:
+        """Store.get_profile of a runner this viewer may read (Results reads the age band)."""
+        self._require_read(runner)
+        return self.store.get_profile(runner)
 
     def get_checkin(self, checkin_id: int) -> dict[str, Any] | None:
         checkin = self.store.get_checkin(checkin_id)

@@ -152,6 +152,7 @@ def test_flags_are_explained_from_load_toml() -> None:
     assert explanations() == {
         "acwr_flag": kb.load.acute_chronic.explain,
         "weekly_jump": kb.load.weekly_jump.explain,
+        "return_after_break": kb.load.return_after_break.explain,
         "long_run_spike": kb.load.long_run.explain,
     }
     load = weekly_load(weeks([20, 30, 40, 40, 90], [10, 10, 12, 12, 20]))
@@ -166,7 +167,74 @@ def test_flags_are_explained_from_load_toml() -> None:
         "weekly_jump",
     ]
     assert flags["title"].iloc[0] == "This week 2.77 times your usual distance (above 1.5)"
-    assert flags["title"].iloc[1] == "Distance up 125% on the week before (40 → 90 km)"
+    assert flags["title"].iloc[1] == (
+        "Distance up 125% on the week before (40 → 90 km) and above your usual"
+    )
     assert flags["title"].iloc[2] == "Longest run 20 km, beyond 12 km in the 30 days before"
     assert flags["explain"].iloc[2] == kb.load.long_run.explain
     assert (flags["week_start"].diff().dropna() <= pd.Timedelta(0)).all()  # newest first
+
+
+# --- signals that do not contradict each other (issue 12) ---------------------------------------
+
+
+def test_a_jump_needs_a_real_week_behind_it() -> None:
+    load = weekly_load(weeks([4, 8, 12]))
+    # 4 -> 8 km doubles but is below min_km; 8 -> 12 km is 50% up and 12 km is enough.
+    assert load["weekly_jump"].tolist() == [False, False, True]
+    assert knowledge_base().load.weekly_jump.min_km == 10
+
+
+def test_up_from_a_light_week_but_below_the_usual_is_not_a_spike() -> None:
+    load = weekly_load(weeks([40, 40, 40, 20, 34]))
+    last = load.iloc[-1]
+    assert last["weekly_km"] / last["previous_km"] - 1 == pytest.approx(0.7)  # up 70%...
+    assert last["acute_chronic"] == pytest.approx(34 / 35)  # ...but below the usual 35 km
+    assert not last["weekly_jump"] and not last["load_spike"]
+    assert raised_flags(load).empty
+    # Above the usual as well, the same jump is a spike.
+    assert weekly_load(weeks([20, 20, 20, 20, 34]))["weekly_jump"].iloc[-1]
+
+
+def gap(km: list[float], missed: int, back: float) -> pd.DataFrame:
+    """Weekly check-ins, `missed` weeks with no check-in at all, then one week back."""
+    frame = weeks([*km, *([0.0] * missed), back])
+    return frame.drop(index=range(len(km), len(km) + missed)).reset_index(drop=True)
+
+
+def test_a_return_after_missed_weeks_has_its_own_signal() -> None:
+    load = weekly_load(gap([30, 30, 30, 30], missed=2, back=35))
+    last = load[load["checked_in"]].iloc[-1]
+    assert last["missed_weeks"] == 2 and last["before_break_km"] == 30
+    assert last["return_after_break"] and last["load_spike"]
+    assert np.isnan(last["acute_chronic"]) and not last["weekly_jump"]  # nothing else sees it
+    flags = raised_flags(load)
+    assert flags["flag"].tolist() == ["return_after_break"]
+    assert flags["title"].iloc[0] == (
+        "Back after 2 weeks without a check-in: 35 km, against 30 km a week before the break"
+    )
+    scored = score_checkins(with_load_flags(gap([30, 30, 30, 30], missed=2, back=35)))
+    plain = score_checkins(gap([30, 30, 30, 30], missed=2, back=35))
+    assert scored["it_band"].iloc[-1] > plain["it_band"].iloc[-1]
+
+
+def test_an_easy_return_or_a_single_missed_week_is_no_spike() -> None:
+    easy = weekly_load(gap([30, 30, 30, 30], missed=3, back=15))
+    last = easy[easy["checked_in"]].iloc[-1]
+    assert last["return_after_break"] and not last["load_spike"]  # said, not scored
+    one = weekly_load(gap([30, 30, 30, 30], missed=1, back=35))
+    assert not one["return_after_break"].any()
+
+
+def test_what_a_runner_reads_is_in_plain_words() -> None:
+    kb = knowledge_base()
+    load = weekly_load(gap([20, 30, 40, 40, 90], missed=2, back=60))
+    texts = [
+        *raised_flags(load)["title"],
+        *explanations().values(),
+        *(d.label for d in kb.load.derived.values()),
+    ]
+    assert len(texts) > 6
+    for text in texts:
+        for word in ("acute", "chronic", "ostrc", "weekly_km", "longest_run_km", "ratio"):
+            assert word not in text.lower(), text

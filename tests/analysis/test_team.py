@@ -345,7 +345,8 @@ def test_scored_team_end_to_end(hill: pd.DataFrame) -> None:
     high = g.bands.set_index("condition")["high"]
     assert high["patellofemoral"] == 1 and high["hamstring"] == 1 and high.sum() == 2
     assert g.needs_clinician.to_dict("records") == [
-        {"runner": "Bob", "why": "warning sign: Visible swelling"}
+        {"runner": "Bob", "why": "warning sign: Visible swelling"},
+        {"runner": "Cat", "why": "could not train"},  # ostrc_participation 3 (issue 12)
     ]
     watch = watch_list(scored, W3).set_index("runner")
     assert list(watch.index) == ["Bob", "Cat", "Ann"]
@@ -353,7 +354,9 @@ def test_scored_team_end_to_end(hill: pd.DataFrame) -> None:
         "Warning sign: Visible swelling; Hamstring up 52 points (low → high); "
         "substantial problem (OSTRC)"
     )
-    assert watch.loc["Cat", "why"] == "Substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+    assert watch.loc["Cat", "why"] == (
+        "Could not train; substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+    )
     # Ann's text, worked out one condition at a time from her two check-ins scored alone.
     before, now = (score_one(hill_checkins().iloc[i].dropna().to_dict()) for i in (5, 6))
     rises = []

@@ -9,6 +9,7 @@ import pandas as pd
 
 from logic.analysis.scoring import band_codes
 from logic.analysis.trends import (
+    alert_lines,
     alerts_for_checkin,
     checkin_choices,
     checkin_table,
@@ -122,7 +123,8 @@ def test_scored_history_from_real_checkins() -> None:
     alerts = alerts_for_checkin(history, 2)
     assert alerts["message"].tolist() == ["IT band syndrome rose 22 points and is still low."]
     assert alerts_for_checkin(history, 3)["message"].tolist() == [
-        "IT band syndrome rose 39 points, from low to high."
+        "Your pain rose from 0 to 10 out of 10 (outside of the knee).",
+        "IT band syndrome rose 39 points, from low to high.",
     ]
     assert alerts_for_checkin(history, 1).empty  # nothing before it
     assert alerts_for_checkin(history, 99).empty
@@ -201,5 +203,127 @@ def test_alerts_compare_with_the_same_runners_week_before() -> None:
             checkin(later, pain_locations="outer_knee", pain_level=10),
         ]
     )
-    assert alerts_for_checkin(history, 3)["condition"].tolist() == ["it_band"]
+    assert alerts_for_checkin(history, 3)["kind"].tolist() == ["pain", "score"]
+    assert alerts_for_checkin(history, 3)["condition"].tolist() == [None, "it_band"]
     assert alerts_for_checkin(history, 2).empty  # Bob has no week before
+
+
+# --- worsening is never hidden (issue 12, point 3) ----------------------------------------------
+
+STEADY = {"weekly_km": 30.0, "longest_run_km": 12.0}
+
+
+def spike_then_worse() -> pd.DataFrame:
+    """Four steady weeks, a week of a load spike with outer-hip pain 5, then a quiet week with
+    pain 8 and night pain: the gluteal score falls as the load signals drop out."""
+    day = dt.date(2025, 3, 5)
+    pain = {"pain_locations": "outer_hip", "pain_triggers": "sleeping;stairs"}
+    rows = [checkin(day + dt.timedelta(weeks=w), **STEADY) for w in range(4)]
+    rows.append(
+        checkin(
+            day + dt.timedelta(weeks=4),
+            weekly_km=50.0,
+            longest_run_km=20.0,
+            pain_level=5,
+            training_changes="more_mileage;more_hills",
+            **pain,
+        )
+    )
+    rows.append(
+        checkin(
+            day + dt.timedelta(weeks=5),
+            weekly_km=20.0,
+            longest_run_km=8.0,
+            pain_level=8,
+            warning_signs="night_pain",
+            **pain,
+        )
+    )
+    return history_frame(rows)
+
+
+def test_pain_rising_is_an_alert_even_when_the_score_falls() -> None:
+    history = spike_then_worse()
+    out = scored_history(history)
+    before, now = out.iloc[-2], out.iloc[-1]
+    assert now["gluteal_tendinopathy"] < before["gluteal_tendinopathy"]  # the issue's case
+    alerts = alerts_for_checkin(history, 6)
+    messages = alerts["message"].tolist()
+    assert "Your pain rose from 5 to 8 out of 10 (outside of the hip)." in messages
+    assert "New warning sign: pain that wakes you at night." in messages
+    assert set(alerts["kind"]) >= {"pain", "warning_sign", "fell"}
+    # worsening comes first, whatever the scores did
+    assert alerts["kind"].iloc[0] in ("warning_sign", "pain")
+
+
+def test_a_score_that_fell_while_pain_rose_says_why() -> None:
+    alerts = alerts_for_checkin(spike_then_worse(), 6)
+    fell = alerts[alerts["kind"] == "fell"]
+    assert "gluteal_tendinopathy" in fell["condition"].tolist()
+    text = fell.set_index("condition").loc["gluteal_tendinopathy", "message"]
+    assert text.startswith("Lower score")
+    assert "Gluteal tendinopathy (down " in text
+    assert "although your pain rose" in text
+    assert "load signals from last week dropped out" in text
+    for word in ("acute", "chronic", "load_spike", "points contributed"):
+        assert word not in text.lower()
+
+
+def test_pain_up_by_one_or_the_same_sign_again_is_not_an_alert() -> None:
+    day = dt.date(2025, 3, 5)
+    history = history_frame(
+        [
+            checkin(day, pain_locations="buttock", pain_level=4, warning_signs="numbness"),
+            checkin(
+                day + dt.timedelta(weeks=1),
+                pain_locations="buttock",
+                pain_level=5,
+                warning_signs="numbness",
+            ),
+        ]
+    )
+    assert alerts_for_checkin(history, 2).empty
+
+
+def test_pain_moving_to_a_new_place_is_an_alert() -> None:
+    day = dt.date(2025, 3, 5)
+    history = history_frame(
+        [
+            checkin(day, pain_locations="buttock", pain_level=4),
+            checkin(day + dt.timedelta(weeks=1), pain_locations="back_thigh", pain_level=4),
+        ]
+    )
+    messages = alerts_for_checkin(history, 2)["message"].tolist()
+    assert "New pain: back of the thigh, 4 out of 10." in messages
+
+
+def test_several_new_signs_and_places_read_as_one_line_each() -> None:
+    day = dt.date(2025, 3, 5)
+    history = history_frame(
+        [
+            checkin(day, pain_locations="buttock;back_thigh", pain_level=4),
+            checkin(
+                day + dt.timedelta(weeks=1),
+                pain_locations="buttock;back_thigh;front_hip",
+                pain_level=7,
+                warning_signs="saddle_numbness;back_pain_into_leg",
+            ),
+        ]
+    )
+    alerts = alerts_for_checkin(history, 2)
+    worse = alerts[alerts["kind"] != "score"]["message"].tolist()
+    assert worse[:3] == [
+        "New warning signs: numbness between the legs and back pain spreading into the leg.",
+        "Your pain rose from 4 to 7 out of 10 (deep in the buttock and back of the thigh).",
+        "New pain: front of the hip, 7 out of 10.",
+    ]
+    fell = alerts[alerts["kind"] == "fell"]
+    assert fell["message"].nunique() <= fell["condition"].nunique()
+
+
+def test_alert_lines_show_each_message_once_with_its_icon() -> None:
+    lines = alert_lines(alerts_for_checkin(spike_then_worse(), 6))
+    messages = [m for m, _ in lines]
+    assert len(messages) == len(set(messages))
+    assert lines[0] == ("New warning sign: pain that wakes you at night.", "⚠️")
+    assert any(icon == "📉" and m.startswith("Lower score") for m, icon in lines)

@@ -66,7 +66,11 @@ def test_a_rise_since_last_week_is_shown_first() -> None:
     # Outer-knee pain at 10 looks like IT band syndrome (65) and is high whatever else; the
     # load signals (a 45 km week after 30, a 20 km run after 12 km ones) are one jump, counted
     # once (8), on top of 6 for no strength or mobility work: 65 + 0.25 x 14 = 68.5, from 6.
-    assert warnings[0] == "IT band syndrome rose 63 points, from low to high."
+    # Worsening first (pain where there was none), then the score rise.
+    assert warnings[:2] == [
+        "New pain: outside of the knee, 10 out of 10.",
+        "IT band syndrome rose 63 points, from low to high.",
+    ]
     order = [el.type for el in at.main]
     assert order.index("warning") < order.index("dataframe") < order.index("vega_lite_chart")
 
@@ -185,7 +189,8 @@ def test_load_and_severity_sections() -> None:
     # 45 after 30 is a 50% week-on-week jump, and 20 km beyond 12: both flags, explained.
     flags = [t for t in texts(at.warning) if "above last week" in t or "longer than" in t]
     assert len(flags) == 2
-    assert any(t.startswith("**Distance up 50% on the week before (30 → 45 km).**") for t in flags)
+    jump = "**Distance up 50% on the week before (30 → 45 km) and above your usual.**"
+    assert any(t.startswith(jump) for t in flags)
     assert any("not diagnoses" in t for t in texts(at.caption))
     sev = chart_rows(severity).dropna(subset=["severity"])
     assert sev["severity"].tolist() == [0.0, 0.0, 0.0, 0.0, 59.0]
@@ -235,3 +240,22 @@ def test_the_history_page_speaks_plainly() -> None:
     seed(*({"date": day(w), **QUIET} for w in range(4, 0, -1)), {"date": day(0), **KNEE})
     at = history_page()
     assert jargon_in(at) == []
+
+
+def test_an_emergency_in_the_latest_week_is_the_first_thing_on_the_page() -> None:
+    seed({"date": day(1), **QUIET}, {"date": day(0), **QUIET, "warning_signs": "saddle_numbness"})
+    at = history_page()
+    first = at.main[0]
+    assert first.type == "error", [el.type for el in at.main][:5]
+    assert first.value.startswith("**Get urgent care today.**")
+    assert "Numbness between the legs" in first.value
+    assert "New warning sign: numbness between the legs." in texts(at.warning)
+
+
+def test_a_red_flag_from_the_weeks_shows_with_its_reason() -> None:
+    hurt = {**QUIET, "pain_locations": "buttock", "pain_level": 5}
+    seed({"date": day(2), **hurt}, {"date": day(1), **hurt}, {"date": day(0), **hurt})
+    at = history_page()
+    flags = [t for t in texts(at.error) if "See a clinician" in t]
+    assert len(flags) == 1 and "for 3 weeks in a row" in flags[0]
+    assert at.dataframe[0].value["needs_clinician"].iloc[0]

@@ -10,13 +10,15 @@ import re
 import pandas as pd
 import pytest
 
-import logic.analysis.results
 from logic import clock
 from logic.analysis.advice import advice_blocks
 from logic.analysis.results import checkin_result
 from logic.analysis.routine import routine_filename
 from logic.analysis.scoring import score_one
+from logic.cli import main as cli_main
+from logic.io.importing import export_csv
 from logic.knowledge import knowledge_base
+from logic.profile import validate_profile
 from logic.storage.store import get_store
 from logic.texts import DISCLAIMER
 from logic.weeks import short_week_label
@@ -132,7 +134,7 @@ def test_routine_lists_each_right_exercise_once() -> None:
 def test_red_flag_appears_exactly_when_it_should(change: dict, flagged: bool) -> None:
     at = results_for({**KNEE, **change})
     errors = texts(at.error)
-    shown = [t for t in errors if "See a clinician first" in t]
+    shown = [t for t in errors if "See a clinician before you run on" in t]
     assert bool(shown) is flagged
     if flagged:
         # Above everything else: it is the first element after the heading lines.
@@ -249,17 +251,9 @@ def test_a_clinician_flag_replaces_the_routine_and_drops_loading_exercises() -> 
     assert len(stop) == 1
 
 
-def test_an_emergency_says_urgent_care_today_and_offers_no_exercises(
-    monkeypatch: pytest.MonkeyPatch, downloads: dict
-) -> None:
-    """needs_emergency comes from the safety rules; here it is raised by hand."""
-    real = logic.analysis.results.score_one
-
-    def emergency(checkin, kb=None):
-        return pd.concat([real(checkin, kb), pd.Series({"needs_emergency": True})])
-
-    monkeypatch.setattr(logic.analysis.results, "score_one", emergency)
-    at = results_for({**KNEE, "warning_signs": "numbness"})
+def test_an_emergency_says_urgent_care_today_and_offers_no_exercises(downloads: dict) -> None:
+    """needs_emergency comes from the safety rules (data/rules.toml): saddle numbness."""
+    at = results_for({**KNEE, "warning_signs": "saddle_numbness"})
     urgent = [t for t in texts(at.error) if t.startswith("**Get urgent care today**")]
     assert len(urgent) == 1 and "physio" in urgent[0]
     shown = " ".join(texts(at.markdown))
@@ -345,3 +339,65 @@ def test_the_results_page_speaks_plainly() -> None:
     store.save_checkin({"runner": "Ann", "date": last_week.isoformat(), "weekly_km": 30})
     at = results_for({**KNEE, "weekly_km": 60.0, "longest_run_km": 20.0, "ostrc_participation": 2})
     assert jargon_in(at) == []
+
+
+# --- red flags: emergency first, reasons first, the age band, history rules (issue 12) ----------
+
+
+def test_an_emergency_sign_is_the_very_first_thing_on_the_page() -> None:
+    at = results_for({**KNEE, "warning_signs": "swelling;bladder_or_bowel_change"})
+    first = at.main[0]
+    assert first.type == "error", [el.type for el in at.main][:5]
+    text = first.value
+    assert text.startswith("**Get urgent care today.**")
+    # the reasons come before what to do, the emergency sign first of them
+    assert text.index("New bladder or bowel trouble") < text.index("Visible swelling")
+    assert text.index("Visible swelling") < text.index("emergency department")
+    assert "physiotherapy appointment" in text  # it says not to wait for one
+    assert not [t for t in texts(at.error) if "See a clinician before you run on" in t]
+
+
+def test_under_18_the_flag_mentions_growth_plates() -> None:
+    store = get_store()
+    store.save_checkin({**KNEE, "date": (clock.today() - dt.timedelta(weeks=3)).isoformat()})
+    store.save_profile("Ann", validate_profile({"age_band": "under_18"}))
+    at = results_for({**KNEE, "pain_level": 9})
+    flag = next(t for t in texts(at.error) if "See a clinician" in t)
+    assert "growth plate" in flag
+    assert flag.index("9 out of 10") < flag.index("growth plate")
+
+
+def test_three_weeks_at_pain_five_raise_the_flag_with_its_reason() -> None:
+    store = get_store()
+    for weeks_ago in (2, 1):
+        day = (clock.today() - dt.timedelta(weeks=weeks_ago)).isoformat()
+        store.save_checkin({**KNEE, "date": day, "pain_level": 5})
+    at = results_for({**KNEE, "pain_level": 5})
+    flag = next(t for t in texts(at.error) if "See a clinician" in t)
+    assert "for 3 weeks in a row" in flag
+    assert "growth plate" not in flag  # no age band given
+
+
+def test_results_history_and_the_cli_give_the_same_scores(tmp_path, capsys) -> None:
+    """One runner, one week: the page, the History table and `python -m logic score` agree."""
+    store = get_store()
+    for weeks_ago, km in ((4, 30.0), (3, 30.0), (2, 32.0), (1, 30.0)):
+        day = (clock.today() - dt.timedelta(weeks=weeks_ago)).isoformat()
+        store.save_checkin({**KNEE, "date": day, "weekly_km": km, "longest_run_km": 12.0})
+    at = results_for({**KNEE, "weekly_km": 60.0, "longest_run_km": 25.0})
+    page = chart_rows(charts(at)[0]).dropna(subset=["condition"]).drop_duplicates("condition")
+    page_scores = dict(zip(page["condition"], page["score"], strict=True))
+    # History, on its own page: the table's highest risk of the latest week.
+    hist = on_page(app("Ann").run(), "pages/history.py")
+    assert_no_exception(hist)
+    top = max(page_scores, key=page_scores.get)
+    assert hist.dataframe[0].value["score"].iloc[0] == pytest.approx(page_scores[top])
+    # The CLI on the runner's exported check-ins.
+    src = tmp_path / "ann.csv"
+    src.write_text(export_csv(store.history("Ann")))
+    assert cli_main(["score", str(src)]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    latest = out.iloc[-1]
+    for cid, score in page_scores.items():
+        assert latest[cid] == pytest.approx(score), cid
+    assert page_scores["it_band"] > score_one(KNEE)["it_band"] + 1  # the load flags count

@@ -82,7 +82,8 @@ def test_the_week_at_a_glance() -> None:
     assert at.get("multiselect")[0].value == ["Hill"]
     assert at.selectbox(key="team_week").value == LAST_WEEK
     summary = texts(at.markdown)
-    assert "**3 of 5** runners checked in · **1** red flag · **3** on the watch list" in summary
+    # Bob's swelling, and Cat could not train at all (a red flag since issue 12)
+    assert "**3 of 5** runners checked in · **2** red flags · **3** on the watch list" in summary
     roster = at.dataframe(key="team_roster").value
     # The runners who have not answered head the roster, with the date they last did.
     # Longest silent first: Eve never checked in, Dan last answered a week before.
@@ -90,8 +91,10 @@ def test_the_week_at_a_glance() -> None:
     assert roster["status"].tolist()[:2] == ["✗ never", "✗ last 11 Nov"]
     assert (roster["status"].iloc[2:] == "✓ this week").all()
     assert roster.loc[roster["runner"] == "Bob", "flag"].item() == "⚑"
+    assert roster.loc[roster["runner"] == "Cat", "flag"].item() == "⚑"
     (flag,) = map(plain, texts(at.error))
     assert "Red flags" in flag and "**Bob**: warning sign: Visible swelling" in flag
+    assert "**Cat**: could not train" in flag
     bands = band_table(at)
     assert list(bands.index) == [KB.conditions[c].short_name for c in IDS]
     assert bands.loc["Runner's knee", "High"] == 1 and bands.loc["Hamstring", "High"] == 1
@@ -127,7 +130,9 @@ def test_the_watch_list_says_why() -> None:
         "- **Bob**: Warning sign: Visible swelling; Hamstring up 65 points (low → high); "
         "substantial problem (OSTRC)"
     )
-    assert lines[1] == "- **Cat**: Substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+    assert lines[1] == (
+        "- **Cat**: Could not train; substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+    )
     assert lines[2].startswith("- **Ann**: Runner's knee up ")
 
 

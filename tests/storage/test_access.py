@@ -236,6 +236,8 @@ def test_a_coach_cannot_delete_a_runners_checkin(store: Store) -> None:
     assert (trail["action"] == "checkin.delete").all()
     with pytest.raises(AccessDenied):
         coach.audit_trail()
+
+
 # --- recorded runs -------------------------------------------------------------------------------
 
 
