@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from logic.errors import AccessError
+from logic.profile import RunnerProfile
 from logic.storage.accounts import User
 from logic.storage.store import ImportResult, Store
 
@@ -118,6 +119,10 @@ class ScopedStore:
         self._require_read(runner)
         return self.store.checkin_in_week(runner, date)
 
+    def get_profile(self, runner: str) -> RunnerProfile | None:
+        self._require_read(runner)
+        return self.store.get_profile(runner)
+
     def all_checkins(self, runners: Sequence[str] | None = None) -> pd.DataFrame:
         if self.viewer.sees_everyone:
             return self.store.all_checkins(runners)
@@ -131,6 +136,11 @@ class ScopedStore:
         if not self.viewer.sees_everyone:
             raise AccessDenied("Only an admin can add runners.")
         return self.store.add_runner(name, team)
+
+    def save_profile(self, runner: str, profile: RunnerProfile) -> str:
+        """A runner's own profile; in team mode the team stays as the admin set it."""
+        self._require_write(runner)
+        return self.store.save_profile(runner, profile, keep_team=self.viewer.role != "personal")
 
     def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
         self._require_write(str(row.get("runner", "")))
