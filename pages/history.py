@@ -18,6 +18,7 @@ from logic.analysis.trends import (
 from logic.charts.history import acute_chronic_chart, severity_chart, weekly_distance_chart
 from logic.charts.risk import risk_trend_chart
 from logic.errors import StrideCheckError
+from logic.profile import RunnerProfile, to_display_distance, unit_label
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
 from pages.shared import common
@@ -55,13 +56,17 @@ def trend_spec(runner: str, version: str, weeks: int | None, focus: str | None, 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def week_specs(runner: str, version: str, weeks: int | None, _scored, _load) -> dict:
+def week_specs(runner: str, version: str, weeks: int | None, units: str, _scored, _load) -> dict:
     """Distance, acute:chronic and severity charts (None when there is nothing to draw), and
-    the period's raised load flags."""
+    the period's raised load flags. Distances in the runner's `units` (stored in km)."""
     shown, load = recent(_scored, weeks), recent(_load, weeks)
     specs: dict = {"flags": raised_flags(load, KB), "distance": None, "severity": None}
     if load["weekly_km"].notna().any():
-        specs["distance"] = spec(weekly_distance_chart(load))
+        shown_load = load.assign(
+            weekly_km=to_display_distance(load["weekly_km"], units),
+            longest_run_km=to_display_distance(load["longest_run_km"], units),
+        )
+        specs["distance"] = spec(weekly_distance_chart(shown_load, unit=unit_label(units)))
         specs["acute_chronic"] = spec(acute_chronic_chart(load, KB.load.acute_chronic))
     if shown["severity"].notna().any():
         specs["severity"] = spec(severity_chart(shown))
@@ -156,7 +161,11 @@ period = st.segmented_control(
     "Show the last", list(PERIODS), default=DEFAULT_PERIOD, key="hist_period"
 )
 weeks = PERIODS[period or DEFAULT_PERIOD]
-specs = week_specs(runner, version, weeks, scored, load)
+try:
+    units = (store.get_profile(runner) or RunnerProfile()).units
+except StrideCheckError:
+    units = "km"  # the charts still draw; the History page's own reads said what failed
+specs = week_specs(runner, version, weeks, units, scored, load)
 
 st.subheader("Risk over the weeks")
 focus = st.selectbox("Focus on", [ALL, *CONDITIONS], key="hist_focus")

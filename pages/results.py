@@ -122,6 +122,7 @@ st.altair_chart(
         risk=result.region_risk,
         thresholds=KB.thresholds,
         selectable=False,
+        side=checkin.get("pain_side"),
     ),
     width="stretch",
 )

@@ -94,9 +94,7 @@ def test_edit_values_keep_the_checkins_own_date_and_warning_signs() -> None:
 
 def test_messages_are_plain_words_without_column_names() -> None:
     values = form_defaults(None, TODAY) | {"weekly_km": 10.0, "longest_run_km": 30.0}
-    assert check_row(row_from_form(values, "Ann", None)) == {
-        "longest_run_km": LONGEST_RUN_TOO_LONG
-    }
+    assert check_row(row_from_form(values, "Ann", None)) == {"longest_run_km": LONGEST_RUN_TOO_LONG}
     bad = row_from_form(form_defaults(None, TODAY), "Ann", None) | {
         "sitting_hours": 30,
         "pain_side": "middle",

@@ -55,10 +55,11 @@ def _dot(weeks: pd.Series, size: float) -> float:
     return size if len(weeks) <= 60 else size / 3
 
 
-def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
-    """Bars of weekly km (orange in load-spike weeks) with a dot for the longest run (red when
-    it is a long-run spike). `load` is logic.analysis.load.weekly_load output for one runner; weeks
-    without a distance have no bar, so missed weeks show as gaps."""
+def weekly_distance_chart(load: pd.DataFrame, unit: str = "km") -> alt.LayerChart:
+    """Bars of weekly distance (orange in load-spike weeks) with a dot for the longest run (red
+    when it is a long-run spike). `load` is logic.analysis.load.weekly_load output for one
+    runner, its distances already in `unit` (the runner's: "km" or "mi"); weeks without a
+    distance have no bar, so missed weeks show as gaps."""
     cols = ("week_start", "weekly_km", "longest_run_km", "load_spike", "long_run_spike")
     require_columns(load, cols, what="weekly_distance_chart")
     weeks = load[list(cols)]
@@ -73,11 +74,11 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
     color = kind_color(LOAD_KINDS, columns=2)
     tooltip = [
         week_tooltip(),
-        alt.Tooltip("weekly_km:Q", title="Distance (km)", format=".1f"),
-        alt.Tooltip("longest_run_km:Q", title="Longest run (km)", format=".1f"),
+        alt.Tooltip("weekly_km:Q", title=f"Distance ({unit})", format=".1f"),
+        alt.Tooltip("longest_run_km:Q", title=f"Longest run ({unit})", format=".1f"),
         alt.Tooltip("kind:N", title="Signal"),
     ]
-    y = alt.Y("weekly_km:Q", title="km", scale=alt.Scale(zero=True))
+    y = alt.Y("weekly_km:Q", title=unit, scale=alt.Scale(zero=True))
     bar_layer = (
         alt.Chart(bars)
         .mark_bar(opacity=0.55)

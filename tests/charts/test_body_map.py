@@ -354,7 +354,7 @@ def test_tiles_have_one_named_tile_per_area_and_leg(labels: dict[str, str]) -> N
     assert {r["leg"] for r in rows} == {"Left leg", "Right leg"}
     # The names are written on the tiles, not only in a tooltip.
     assert layers[1]["mark"]["type"] == "text" and layers[1]["encoding"]["text"]["field"] == "label"
-    param = layers[0]["params"][0]
+    param = (spec.get("params") or layers[0]["params"])[0]
     assert param["name"] == REGION_PARAM and param["select"]["fields"] == ["region", "side"]
     assert param["value"] == [{"region": "front_knee", "side": "right"}]
     # Rows of at least TILE_MIN_PX (padding aside): a 44 px tap target on any phone.
