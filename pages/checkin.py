@@ -49,12 +49,16 @@ from pages.shared.checkin_form import (
 )
 
 SAVE_BAR = "ci_savebar"
-# The Save bar stays in view at the bottom of the screen while the form scrolls past it.
+# The Save bar is fixed to the bottom of the screen, in the main column's width, so Save is
+# in reach at any scroll (position: sticky would hide it until the form scrolls into view);
+# the page gets room at its end so the bar never covers the last answers.
 STYLE = f"""<style>
 .st-key-{SAVE_BAR} {{
-  position: sticky; bottom: 0; z-index: 100; padding: 0.6rem 0 0.7rem;
+  position: fixed; bottom: 0; left: 0; right: 0; z-index: 100; margin: 0 auto;
+  max-width: 46rem; padding: 0.6rem 1rem 0.7rem; gap: 0.5rem;
   background: #ffffff; border-top: 1px solid rgba(49, 51, 63, 0.2);
 }}
+[data-testid="stMainBlockContainer"] {{ padding-bottom: 9rem; }}
 @media (prefers-color-scheme: dark) {{ .st-key-{SAVE_BAR} {{ background: #0e1117; }} }}
 </style>"""
 
@@ -74,13 +78,14 @@ if editing:
         st.session_state.update({CI_EDITING: None, CI_LOADED_FOR: None})
         st.rerun()
 elif st.session_state.get(PREVIOUS) is not None:
-    st.segmented_control(
+    st.radio(
         "Start from",
         ["same", "blank"],
-        format_func={"same": "Same as last week, except…", "blank": "A blank form"}.get,
+        format_func={"same": "Same as last week, except…", "blank": "Blank"}.get,
         key=START,
         on_change=lambda: start_from(st.session_state.get(START), today),
-        help="Last week's answers are marked ↩; a blank form clears them all.",
+        help="Last week's answers are marked ↩; Blank clears them all.",
+        horizontal=True,
     )
     if st.session_state.get(CI_CARRIED):
         st.caption("Answers marked ↩ come from last week: change only what is different.")

@@ -434,6 +434,7 @@ TILE_MIN_PX = 48
 # Top to bottom, the way the areas sit on the leg.
 _TILE_ORDER = ("outer_hip", "front_hip", "buttock", "back_thigh", "front_knee", "outer_knee")
 _SIDE_TITLES = {"left": "Left leg", "right": "Right leg"}
+_TILE_AXIS_PX = 40
 
 
 def tile_selection(regions: Collection[str], side: str | None) -> list[dict[str, str]]:
@@ -484,6 +485,7 @@ def body_map_tiles(
         title=None,
         scale=alt.Scale(paddingInner=0.06, paddingOuter=0),
         axis=alt.Axis(
+            labelAngle=0,
             orient="top",
             labelFontSize=14,
             labelFontWeight="bold",
@@ -515,7 +517,9 @@ def body_map_tiles(
         text="label:N",
         color=alt.condition(param, alt.value("#FFFFFF"), alt.value("#1F2A36"), empty=False),
     )
-    height = len(_TILE_ORDER) * (TILE_MIN_PX + 6)
+    # A row is the tile plus its 10 % padding; the leg names on top and the chart's own
+    # padding come out of the same height when the chart fits its container.
+    height = len(_TILE_ORDER) * math.ceil(TILE_MIN_PX / 0.9) + _TILE_AXIS_PX
     return (
         alt.layer(tiles, names)
         .properties(

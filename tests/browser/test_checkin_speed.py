@@ -89,14 +89,15 @@ class Stopwatch:
 def tap_slider(watch: Stopwatch, slider: Locator, value: int, top: int = 10) -> None:
     """Move a 0..top slider to `value` with one tap on its track, and count any arrow key
     needed to correct it as one more action each."""
-    track = slider.locator("xpath=ancestor::*[@data-baseweb='slider'][1]")
+    # Streamlit 1.67 (react-aria): the thumb sits at left: value% of the group's first div.
+    track = slider.locator("xpath=ancestor::div[@role='group'][1]/div[1]")
     box = track.bounding_box()
     assert box is not None
     x = box["x"] + box["width"] * value / top
     y = box["y"] + box["height"] / 2
     watch.act(f"slider to {value}", lambda: watch.page.mouse.click(x, y))
     for _ in range(20):
-        now = int(slider.get_attribute("aria-valuenow") or 0)
+        now = int(slider.input_value())
         if now == value:
             return
         key = "ArrowRight" if now < value else "ArrowLeft"
@@ -166,7 +167,7 @@ def test_a_repeat_checkin_changing_only_the_pain(
 
     pick_runner(watch, body, page, runner)
     slider = body.get_by_role("slider", name=re.compile(r"^Worst pain this week"))
-    expect(slider).to_have_attribute("aria-valuenow", "3")  # carried over, marked
+    expect(slider).to_have_value("3")  # carried over, marked
     expect(body.get_by_text("Last week's answer").first).to_be_visible()
     # Save is in reach without scrolling: in the viewport before any scroll.
     save = body.get_by_role("button", name="Save check-in")

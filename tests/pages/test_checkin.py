@@ -225,15 +225,15 @@ def test_carried_answers_are_marked_and_one_tap_clears_them() -> None:
     _last_week("Ida", pain_locations="outer_knee", pain_level=3, strength_sessions=2)
     at = app("Ida").run()
     assert_no_exception(at)
-    assert at.segmented_control(key="ci_start").value == "same"
+    assert at.radio(key="ci_start").value == "same"
     assert any("Last week's answer" in t for t in texts(at.caption))
-    at.segmented_control(key="ci_start").set_value("blank").run()
+    at.radio(key="ci_start").set_value("blank").run()
     assert_no_exception(at)
     assert at.pills(key="ci_pain_locations").value == []
     assert at.slider(key="ci_pain_level").value == 0
     assert at.number_input(key="ci_strength_sessions").value == 0
     assert not any("Last week's answer" in t for t in texts(at.caption))
-    at.segmented_control(key="ci_start").set_value("same").run()
+    at.radio(key="ci_start").set_value("same").run()
     assert at.pills(key="ci_pain_locations").value == ["outer_knee"]
 
 
