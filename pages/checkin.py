@@ -72,6 +72,7 @@ st.html(STYLE)
 
 st.title("Edit check-in" if editing else "Weekly check-in", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}**" + (f" · {escape_markdown(team)}" if team else ""))
+common.link_to(ctx, "profile", "Sex, age and units are on your profile", "👤")
 if editing:
     st.info(f"Editing your check-in of {week_label(st.session_state[CI_VALUES]['date'])}.")
     if st.button("Cancel editing"):

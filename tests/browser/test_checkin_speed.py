@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -93,9 +94,8 @@ def tap_slider(watch: Stopwatch, slider: Locator, value: int, top: int = 10) -> 
     track = slider.locator("xpath=ancestor::div[@role='group'][1]/div[1]")
     box = track.bounding_box()
     assert box is not None
-    x = box["x"] + box["width"] * value / top
-    y = box["y"] + box["height"] / 2
-    watch.act(f"slider to {value}", lambda: watch.page.mouse.click(x, y))
+    spot = {"x": box["width"] * value / top, "y": box["height"] / 2}
+    watch.act(f"slider to {value}", lambda: track.click(position=spot))
     for _ in range(20):
         now = int(slider.input_value())
         if now == value:
@@ -185,7 +185,7 @@ def test_a_repeat_checkin_changing_only_the_pain(
         last = store.latest_checkin(runner)
     finally:
         store.dispose()
-    assert last["pain_level"] == 5 and last["date"].date() == clock.today()
+    assert last["pain_level"] == 5 and pd.Timestamp(last["date"]).date() == clock.today()
     assert last["pain_side"] == "right" and last["weekly_km"] == 45  # the rest carried over
     assert watch.actions <= REPEAT_TARGET, watch.steps
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from logic import clock
+from logic.profile import RunnerProfile
 from logic.storage.store import get_store
 from tests.support.apptest import (
     app,
@@ -204,3 +205,13 @@ def test_the_disclaimer_closes_the_page() -> None:
     seed({"date": day(0), **QUIET})
     at = history_page()
     assert "not medical advice" in texts(at.caption)[-1]
+
+
+def test_distances_are_drawn_in_the_runners_unit() -> None:
+    seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    get_store().save_profile("Ann", RunnerProfile(units="miles"))
+    at = history_page()
+    distance = next(c for c in charts(at) if "weekly_km" in chart_rows(c).columns)
+    miles = chart_rows(distance).dropna(subset=["weekly_km"])["weekly_km"].round(2)
+    assert sorted(miles.unique()) == [18.64, 27.96]  # 30 and 45 km
+    assert chart_spec(distance)["layer"][0]["encoding"]["y"]["title"] == "mi"
