@@ -30,7 +30,7 @@ from logic import clock
 from logic.charts.body_map import TILE_MIN_PX
 from logic.storage.store import Store
 from scripts.appserver import DEVICE_OPTIONS, sqlite_url
-from tests.support.browser import assert_clean, main, open_app, wait_for_app
+from tests.support.browser import assert_clean, main, open_app
 
 pytestmark = pytest.mark.browser
 
