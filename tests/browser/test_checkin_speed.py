@@ -49,14 +49,15 @@ WATCH = """() => {
     [performance.now(), app.getAttribute('data-test-script-state')]
   )).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-IDLE = """([since, quiet]) => {
+IDLE = """([since, quiet, reruns]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   const state = app.getAttribute('data-test-script-state');
   const changes = (window.__stateChanges || []).filter(c => c[0] >= since);
   const now = performance.now();
   const last = changes.length ? changes[changes.length - 1][0] : since;
   const busy = state !== 'notRunning' || document.querySelector('[data-testid="stSkeleton"]');
-  return busy || now - last < quiet ? null : last - since;
+  if (busy || now - last < quiet || (reruns && !changes.length)) return null;
+  return [last - since, changes.length];
 }"""
 
 
@@ -68,23 +69,29 @@ class Stopwatch:
     actions: int = 0
     settle_ms: list[float] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    unexpected_runs: list[str] = field(default_factory=list)
 
     def watch(self) -> None:
         self.page.evaluate(WATCH)
 
-    def act(self, what: str, do) -> None:
+    def act(self, what: str, do, *, reruns: bool = False) -> None:
+        """One action; `reruns` says whether it should run the script (moving on, saving, the
+        body map's fragment). An answer inside the form must not: that is recorded."""
         since = self.page.evaluate("performance.now()")
         do()
         self.actions += 1
         self.steps.append(what)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
-            settled = self.page.evaluate(IDLE, [since, QUIET_MS])
+            settled = self.page.evaluate(IDLE, [since, QUIET_MS, reruns])
             if settled is not None:
                 break
-            assert time.monotonic() < deadline, f"not idle 30 s after: {what}"
+            assert time.monotonic() < deadline, f"not idle 60 s after: {what}"
             self.page.wait_for_timeout(50)
-        self.settle_ms.append(max(settled, 0.0))
+        took, changes = settled
+        if changes and not reruns:
+            self.unexpected_runs.append(what)
+        self.settle_ms.append(max(took, 0.0))
 
 
 def tap_slider(watch: Stopwatch, slider: Locator, value: int, top: int = 10) -> None:
@@ -144,7 +151,11 @@ def report(label: str, viewport: str, watch: Stopwatch, seconds: float) -> None:
 def pick_runner(watch: Stopwatch, body: Locator, page: Page, name: str) -> None:
     picker = body.get_by_role("combobox", name="Who is checking in?")
     watch.act("open the name list", picker.click)
-    watch.act(f"pick {name}", lambda: page.get_by_role("option", name=name).click())
+    watch.act(
+        f"pick {name}",
+        lambda: page.get_by_role("option", name=name).click(),
+        reruns=True,
+    )
 
 
 def expect_results(page: Page) -> None:
@@ -174,7 +185,7 @@ def test_a_repeat_checkin_changing_only_the_pain(
     expect(save).to_be_in_viewport()
     tap_slider(watch, slider, 5)
     expect(save).to_be_in_viewport()
-    watch.act("save", save.click)
+    watch.act("save", save.click, reruns=True)
     expect_results(page)
     seconds = time.monotonic() - start
     report("(a) repeat check-in, pain only", viewport, watch, seconds)
@@ -188,6 +199,7 @@ def test_a_repeat_checkin_changing_only_the_pain(
     assert last["pain_level"] == 5 and pd.Timestamp(last["date"]).date() == clock.today()
     assert last["pain_side"] == "right" and last["weekly_km"] == 45  # the rest carried over
     assert watch.actions <= REPEAT_TARGET, watch.steps
+    assert not watch.unexpected_runs, f"a tap inside the form reran: {watch.unexpected_runs}"
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
@@ -204,7 +216,7 @@ def test_a_first_checkin_from_a_new_runner_to_results(
 
     pick_runner(watch, body, page, NEW_RUNNER)
     watch.act("type a name", lambda: body.get_by_role("textbox", name="Your name").fill("Noa"))
-    watch.act("start", lambda: body.get_by_role("button", name="Start").click())
+    watch.act("start", lambda: body.get_by_role("button", name="Start").click(), reruns=True)
     expect(body.get_by_role("heading", name="Weekly check-in")).to_be_visible()
 
     # The body map's tiles are big enough to tap on a phone and carry their names.
@@ -213,7 +225,7 @@ def test_a_first_checkin_from_a_new_runner_to_results(
     assert box is not None and box["width"] >= 44 and box["height"] >= 44, box
     assert TILE_MIN_PX >= 44
     expect(page.locator(BODY_MAP).get_by_text("Front of the knee").first).to_be_attached()
-    watch.act("tap the left knee", tile.click)
+    watch.act("tap the left knee", tile.click, reruns=True)
     expect(body.locator('[class*="st-key-ci_pain_side"]')).to_contain_text("Left")
 
     slider = body.get_by_role("slider", name=re.compile(r"^Worst pain this week"))
@@ -238,7 +250,7 @@ def test_a_first_checkin_from_a_new_runner_to_results(
         group = body.get_by_role("radiogroup", name=question)
         option = group.get_by_text(answer, exact=True)
         watch.act(f"answer {question}", option.click)
-    watch.act("save", lambda: body.get_by_role("button", name="Save check-in").click())
+    watch.act("save", lambda: body.get_by_role("button", name="Save check-in").click(), reruns=True)
     expect_results(page)
     seconds = time.monotonic() - start
     report("(b) first check-in, new runner", viewport, watch, seconds)
@@ -253,3 +265,4 @@ def test_a_first_checkin_from_a_new_runner_to_results(
     assert saved["pain_level"] == 4 and saved["weekly_km"] == 40
     assert saved["ostrc_pain"] == 1
     assert watch.actions <= FIRST_TARGET, watch.steps
+    assert not watch.unexpected_runs, f"a tap inside the form reran: {watch.unexpected_runs}"
