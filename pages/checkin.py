@@ -59,6 +59,11 @@ STYLE = f"""<style>
   background: #ffffff; border-top: 1px solid rgba(49, 51, 63, 0.2);
 }}
 [data-testid="stMainBlockContainer"] {{ padding-bottom: 9rem; }}
+@media (min-width: 768px) {{
+  body:has([data-testid="stSidebar"][aria-expanded="true"]) .st-key-{SAVE_BAR} {{
+    left: var(--sidebar-width, 300px);
+  }}
+}}
 @media (prefers-color-scheme: dark) {{ .st-key-{SAVE_BAR} {{ background: #0e1117; }} }}
 </style>"""
 
