@@ -60,8 +60,8 @@ STYLE = f"""<style>
 }}
 [data-testid="stMainBlockContainer"] {{ padding-bottom: 9rem; }}
 @media (min-width: 768px) {{
-  body:has([data-testid="stSidebar"][aria-expanded="true"]) .st-key-{SAVE_BAR} {{
-    left: var(--sidebar-width, 300px);
+  body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-{SAVE_BAR} {{
+    left: 300px;  /* the sidebar's default width */
   }}
 }}
 @media (prefers-color-scheme: dark) {{ .st-key-{SAVE_BAR} {{ background: #0e1117; }} }}
