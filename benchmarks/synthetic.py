@@ -48,6 +48,9 @@ def synthetic_checkins(n: int, *, seed: int = 0, runners: int = 5000) -> pd.Data
     for name in ("ostrc_participation", "ostrc_training", "ostrc_performance", "ostrc_pain"):
         answer = rng.integers(0, 4, n).astype("float64")
         out[name] = pd.array(np.where(rng.random(n) < 0.3, np.nan, answer)).astype("Int64")
+    # Drawn last, so the other columns stay as they were for a given seed.
+    sides = np.array([*cols["pain_side"].values, None], dtype=object)
+    out["pain_side"] = pd.array(sides[rng.integers(0, len(sides), n)], dtype="str")
     return pd.DataFrame(out)[list(cols)]
 
 
@@ -90,6 +93,8 @@ def export_shaped_checkins(
     out["sex"] = np.array(list(cols["sex"].values), dtype=object)[rng.integers(0, 4, n)]
     for name in ("ostrc_participation", "ostrc_training", "ostrc_performance", "ostrc_pain"):
         out[name] = rng.integers(0, 4, n)
+    sides = np.array([*cols["pain_side"].values, None], dtype=object)
+    out["pain_side"] = sides[rng.integers(0, len(sides), n)]
     # dtype=object explicitly: pandas would otherwise infer its own string dtype for text.
     frame = pd.DataFrame(
         {k: pd.Series(v, dtype=object) if v.dtype == object else v for k, v in out.items()}

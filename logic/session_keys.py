@@ -19,3 +19,6 @@ CI_CONFIRM = "ci_confirm"  # the week whose check-in a save would replace (asks 
 CI_EDITING = "ci_editing"  # id of the stored check-in being edited, or None
 CI_LOADED_FOR = "ci_loaded_for"  # the runner whose values the form holds
 CI_HAD_PREVIOUS = "ci_had_previous"  # the form started from last week's answers
+CI_CARRIED = "ci_carried"  # the columns whose answers came from last week (marked in the form)
+CI_PAIN_ASK = "ci_pain_ask"  # a save found areas ticked with pain 0: keep or clear them first
+CI_PROFILE = "ci_profile"  # the runner's profile (units, sex) the form was filled with

@@ -1,25 +1,33 @@
-"""The weekly check-in: one screen, grouped the way a runner thinks about their week."""
+"""The weekly check-in: one screen, grouped the way a runner thinks about their week.
+
+Quick on a phone: the answers sit in one st.form, so a tap changes nothing on the server
+until Save; only the body map (a fragment) reruns on its own, to keep the map, the list of
+areas and the side in step. The week is settled first (a week already checked in says so
+at once), and Save sits in a bar that stays at the bottom of the screen.
+"""
 
 import datetime as dt
 
 import streamlit as st
 
 from logic import clock
-from logic.charts.body_map import body_map_chart, regions_from_event
+from logic.charts.body_map import body_map_tiles, regions_from_event, side_from_event
 from logic.errors import StrideCheckError
-from logic.form import check_row, row_from_form
+from logic.form import check_row, needs_pain_confirm, row_from_form
 from logic.session_keys import (
+    CI_CARRIED,
     CI_CONFIRM,
+    CI_EDIT_ID,
     CI_EDITING,
     CI_ERRORS,
-    CI_HAD_PREVIOUS,
     CI_LOADED_FOR,
+    CI_PAIN_ASK,
     CI_VALUES,
     RESULT_ID,
 )
 from logic.storage.store import WeekTaken
 from logic.texts import escape_markdown
-from logic.weeks import week_label
+from logic.weeks import week_label, week_start
 from pages.shared import common, mail
 from pages.shared.checkin_form import (
     COLS,
@@ -27,45 +35,68 @@ from pages.shared.checkin_form import (
     KB,
     MAP_VERSION,
     OSTRC,
+    PREVIOUS,
+    START,
+    carried_mark,
     choices,
     explained,
     field_error,
     key,
     load_state,
     number,
+    profile,
+    start_from,
 )
+
+SAVE_BAR = "ci_savebar"
+# The Save bar is fixed to the bottom of the screen, in the main column's width, so Save is
+# in reach at any scroll (position: sticky would hide it until the form scrolls into view);
+# the page gets room at its end so the bar never covers the last answers.
+STYLE = f"""<style>
+.st-key-{SAVE_BAR} {{
+  position: fixed; bottom: 0; left: 0; right: 0; z-index: 100; margin: 0 auto;
+  max-width: 46rem; padding: 0.6rem 1rem 0.7rem; gap: 0.5rem;
+  background: #ffffff; border-top: 1px solid rgba(49, 51, 63, 0.2);
+}}
+[data-testid="stMainBlockContainer"] {{ padding-bottom: 9rem; }}
+@media (min-width: 768px) {{
+  body:has([data-testid="stSidebar"][data-collapsed="false"]) .st-key-{SAVE_BAR} {{
+    left: 300px;  /* the sidebar's default width */
+  }}
+}}
+@media (prefers-color-scheme: dark) {{ .st-key-{SAVE_BAR} {{ background: #0e1117; }} }}
+</style>"""
 
 ctx = common.context()
 runner, team = common.require_runner(ctx)
 today = clock.today()
 
 load_state(ctx.store, runner, today)
-
-# The body map and the multiselect show the same regions. A click on the map sets them; a
-# change from elsewhere gives the map a new key, because the browser re-applies a chart's last
-# clicked selection when it is redrawn under the same key.
-map_key = f"ci_body_map_{st.session_state[MAP_VERSION]}"
-
-
-def map_clicked() -> None:
-    st.session_state[key("pain_locations")] = regions_from_event(st.session_state[map_key])
-
-
-def list_changed() -> None:
-    st.session_state[MAP_VERSION] += 1
-
-
 editing = st.session_state.get(CI_EDITING)
+st.html(STYLE)
+
 st.title("Edit check-in" if editing else "Weekly check-in", anchor=False)
 st.markdown(f"**{escape_markdown(runner)}**" + (f" · {escape_markdown(team)}" if team else ""))
+common.link_to(ctx, "profile", "Sex, age and units are on your profile", "👤")
 if editing:
     st.info(f"Editing your check-in of {week_label(st.session_state[CI_VALUES]['date'])}.")
     if st.button("Cancel editing"):
         st.session_state.update({CI_EDITING: None, CI_LOADED_FOR: None})
         st.rerun()
-if st.session_state.get(CI_HAD_PREVIOUS):
-    st.caption("Answers start from your last check-in: change only what is different.")
+elif st.session_state.get(PREVIOUS) is not None:
+    st.radio(
+        "Start from",
+        ["same", "blank"],
+        format_func={"same": "Same as last week, except…", "blank": "Blank"}.get,
+        key=START,
+        on_change=lambda: start_from(st.session_state.get(START), today),
+        help="Last week's answers are marked ↩; Blank clears them all.",
+        horizontal=True,
+    )
+    if st.session_state.get(CI_CARRIED):
+        st.caption("Answers marked ↩ come from last week: change only what is different.")
 
+# --- the week first: a week already checked in says so before anything else is answered ---
 st.date_input(
     COLS["date"].label,
     key=key("date"),
@@ -74,88 +105,67 @@ st.date_input(
     help=COLS["date"].help,
     format="YYYY-MM-DD",
 )
-st.caption(week_label(st.session_state[key("date")]))
+day = st.session_state[key("date")]
+st.caption(week_label(day))
 field_error("date")
+try:
+    taken = ctx.store.checkin_in_week(runner, day)
+except StrideCheckError as err:
+    taken = None
+    st.warning(f"Could not check this week. {common.error_text(ctx, err)}")
+if taken is not None and taken["id"] != editing:
+    stored_day = taken["date"]
+    week = week_start(stored_day).isocalendar().week
+    with st.container(key="ci_week_taken"):
+        st.warning(f"You checked in for week {week} on {stored_day:%A}: edit it?", icon="📅")
+        if st.button("Edit that check-in", type="primary"):
+            st.session_state[CI_EDIT_ID] = int(taken["id"])
+            st.rerun()
 
-with st.container(border=True):
-    st.subheader("Where and when it hurts")
-    st.caption("Tap the areas that hurt on the body map, or pick them from the list.")
-    st.altair_chart(
-        body_map_chart(
-            KB.labels("pain_locations"), st.session_state[key("pain_locations")], height=440
-        ),
-        key=map_key,
-        on_select=map_clicked,
-        selection_mode=["region"],
-        width="stretch",
-    )
-    choices("pain_locations", st.multiselect, on_change=list_changed)
-    st.slider(COLS["pain_level"].label, 0, 10, key=key("pain_level"), help=COLS["pain_level"].help)
-    field_error("pain_level")
-    choices("pain_triggers")
-    explained("pain_triggers", "What do these moments mean?")
 
-with st.container(border=True):
-    st.subheader("What changed in training")
-    choices("training_changes")
-    left, right = st.columns(2)
-    with left:
-        number("weekly_km", placeholder="e.g. 40")
-    with right:
-        number("longest_run_km", placeholder="e.g. 18")
+# --- the body map: its own fragment, so a tap on it reruns only this part ---
+def map_key() -> str:
+    # A click on the map sets the list; a change from elsewhere gives the map a new key,
+    # because the browser re-applies a chart's last clicked selection under the same key.
+    return f"ci_body_map_{st.session_state[MAP_VERSION]}"
 
-with st.container(border=True):
-    st.subheader("Daily life")
-    st.slider(
-        COLS["sitting_hours"].label,
-        0.0,
-        24.0,
-        step=0.5,
-        key=key("sitting_hours"),
-        help=COLS["sitting_hours"].help,
-        format="%.1f h",
-    )
-    field_error("sitting_hours")
 
-with st.container(border=True):
-    st.subheader("Strength and mobility habits")
-    left, right = st.columns(2)
-    with left:
-        number("strength_sessions")
-    with right:
-        number("mobility_sessions")
-    choices("limitations")
-    explained("limitations", "Not sure? Quick self-tests")
-    choices("sex", st.segmented_control)
+def map_clicked() -> None:
+    event = st.session_state[map_key()]
+    st.session_state[key("pain_locations")] = regions_from_event(event)
+    st.session_state[key("pain_side")] = side_from_event(event)
 
-with st.container(border=True):
-    st.subheader("How did the week go?")
-    st.caption("Optional: four quick questions about your hips, thighs and knees.")
-    for column in OSTRC:
-        options = COLS[column].options
-        st.radio(
-            COLS[column].label,
-            range(len(options)),
-            format_func=options.__getitem__,
-            key=key(column),
-            help=COLS[column].help,
-            index=None,
+
+def list_changed() -> None:
+    st.session_state[MAP_VERSION] += 1
+
+
+@st.fragment
+def where_it_hurts() -> None:
+    with st.container(border=True):
+        st.subheader("Where does it hurt?", anchor=False)
+        st.caption("Tap the areas that hurt on each leg, or pick them from the list.")
+        st.altair_chart(
+            body_map_tiles(
+                KB.labels("pain_locations"),
+                st.session_state[key("pain_locations")],
+                st.session_state[key("pain_side")],
+            ),
+            key=map_key(),
+            on_select=map_clicked,
+            selection_mode=["region"],
+            width="stretch",
         )
-        field_error(column)
+        choices("pain_locations", st.pills, on_change=list_changed)
+        choices("pain_side", st.segmented_control, on_change=list_changed)
 
-with st.container(border=True):
-    st.subheader("Warning signs")
-    st.caption("These are not about overuse: any of them means see a clinician first.")
-    choices("warning_signs")
 
-error = st.session_state.get("ci_save_error")
-if error:
-    st.error(f"Your check-in was not saved. Your answers are still here. {error}", icon="🛑")
+where_it_hurts()
 
 
 def save(replace: bool) -> int | None:
     values = {c: st.session_state.get(key(c)) for c in FORM}
-    row = row_from_form(values, runner, team, KB)
+    row = row_from_form(values, runner, team, KB, profile=profile())
     st.session_state.update(
         {CI_ERRORS: check_row(row, KB), "ci_save_error": None, CI_CONFIRM: None}
     )
@@ -167,36 +177,129 @@ def save(replace: bool) -> int | None:
             ctx.store.update_checkin(editing, row, replace=replace)
             return editing
         return ctx.store.save_checkin(row, replace=replace)
-    except WeekTaken as taken:
-        st.session_state[CI_CONFIRM] = f"{taken.date:%a %d %b %Y}"
+    except WeekTaken as taken_week:
+        st.session_state[CI_CONFIRM] = f"{taken_week.date:%a %d %b %Y}"
     except StrideCheckError as err:
         st.session_state["ci_save_error"] = common.error_text(ctx, err)
     return None
 
 
+def clear_areas() -> None:
+    """Runs before the widgets are drawn again, so the list and the map start empty."""
+    st.session_state[key("pain_locations")] = []
+    st.session_state[key("pain_side")] = None
+    st.session_state[MAP_VERSION] += 1
+
+
+def save_bar() -> str | None:
+    """The bar at the bottom of the form: Save, or the one question that stands before it."""
+    if st.session_state.get(CI_PAIN_ASK):
+        st.warning("You ticked areas that hurt, but your worst pain is 0. Keep the areas?")
+        keep, clear = st.columns(2)
+        if keep.form_submit_button("Keep them and save", type="primary", width="stretch"):
+            return "keep_areas"
+        if clear.form_submit_button("Clear them and save", on_click=clear_areas, width="stretch"):
+            return "clear_areas"
+        return None
+    if confirm := st.session_state.get(CI_CONFIRM):
+        st.warning(f"You already checked in for this week (on {confirm}). Replace it?")
+        yes, no = st.columns(2)
+        if yes.form_submit_button("Replace it", type="primary", width="stretch"):
+            return "replace"
+        if no.form_submit_button("Keep the old one", width="stretch"):
+            return "keep_old"
+        return None
+    if st.session_state.get(CI_ERRORS):
+        st.error("Some answers need a fix: see the messages above.", icon="⚠️")
+    if error := st.session_state.get("ci_save_error"):
+        st.error(f"Your check-in was not saved. Your answers are still here. {error}", icon="🛑")
+    label = "Save changes" if editing else "Save check-in"
+    return "save" if st.form_submit_button(label, type="primary", width="stretch") else None
+
+
+with st.form("ci_form", border=False, enter_to_submit=False):
+    with st.container(border=True):
+        st.subheader("How much, and when?", anchor=False)
+        st.slider(
+            COLS["pain_level"].label, 0, 10, key=key("pain_level"), help=COLS["pain_level"].help
+        )
+        carried_mark("pain_level")
+        field_error("pain_level")
+        choices("pain_triggers")
+        explained("pain_triggers", "What do these moments mean?")
+
+    with st.container(border=True):
+        st.subheader("What changed in training", anchor=False)
+        choices("training_changes")
+        # Room for a prefill of the distances from recorded runs, with its note.
+        st.container(key="ci_distance_prefill")
+        left, right = st.columns(2)
+        with left:
+            number("weekly_km", placeholder="e.g. 40")
+        with right:
+            number("longest_run_km", placeholder="e.g. 18")
+
+    with st.container(border=True):
+        st.subheader("Daily life", anchor=False)
+        st.slider(
+            COLS["sitting_hours"].label,
+            0.0,
+            24.0,
+            step=0.5,
+            key=key("sitting_hours"),
+            help=COLS["sitting_hours"].help,
+            format="%.1f h",
+        )
+        carried_mark("sitting_hours")
+        field_error("sitting_hours")
+
+    with st.container(border=True):
+        st.subheader("Strength and mobility habits", anchor=False)
+        left, right = st.columns(2)
+        with left:
+            number("strength_sessions")
+        with right:
+            number("mobility_sessions")
+        choices("limitations")
+        explained("limitations", "Not sure? Quick self-tests")
+
+    with st.container(border=True):
+        st.subheader("How did the week go?", anchor=False)
+        st.caption("Optional: four quick questions about your hips, thighs and knees.")
+        for column in OSTRC:
+            options = COLS[column].options
+            st.radio(
+                COLS[column].label,
+                range(len(options)),
+                format_func=options.__getitem__,
+                key=key(column),
+                help=COLS[column].help,
+                index=None,
+            )
+            field_error(column)
+
+    with st.container(border=True):
+        st.subheader("Warning signs", anchor=False)
+        st.caption("These are not about overuse: any of them means see a clinician first.")
+        choices("warning_signs")
+
+    with st.container(key=SAVE_BAR):
+        action = save_bar()
+
 st.session_state[CI_VALUES] = {c: st.session_state[key(c)] for c in FORM}
 
-confirm = st.session_state.get(CI_CONFIRM)
-replace = False
-if confirm:
-    st.warning(f"You already checked in for this week (on {confirm}). Replace that check-in?")
-    yes, no = st.columns(2)
-    replace = yes.button("Replace it", type="primary", width="stretch")
-    if no.button("Keep the old one", width="stretch"):
-        st.session_state[CI_CONFIRM] = None
-        st.rerun()
-elif st.session_state.get(CI_ERRORS):
-    st.error("Some answers need a fix: see the messages above.", icon="⚠️")
-
-if replace or (
-    not confirm
-    and st.button("Save changes" if editing else "Save check-in", type="primary", width="stretch")
-):
-    saved = save(replace=replace)
+if action == "keep_old":
+    st.session_state[CI_CONFIRM] = None
+    st.rerun()
+if action == "save" and needs_pain_confirm(st.session_state[CI_VALUES]):
+    st.session_state[CI_PAIN_ASK] = True
+    st.rerun()
+if action is not None:
+    st.session_state[CI_PAIN_ASK] = False
+    saved = save(replace=action == "replace")
     if saved is None:
         st.rerun()  # show the messages next to their fields
     mail.after_save(ctx, saved)  # a red flag emails the runner's coaches
     st.session_state.update({CI_EDITING: None, CI_LOADED_FOR: None})
     common.go_to(ctx, "results", {RESULT_ID: saved})
-mail.reminder_switch(ctx)
 common.disclaimer()

@@ -29,6 +29,7 @@ from logic.charts.history import (
 from logic.charts.risk import risk_trend_chart, top_conditions, trend_summary
 from logic.errors import StrideCheckError
 from logic.knowledge import BUILDING_UP, LOOKS_LIKE
+from logic.profile import RunnerProfile, to_display_distance, unit_label
 from logic.session_keys import CI_EDIT_ID, HISTORY_RUNNER, RESULT_ID
 from logic.texts import escape_markdown
 from logic.weeks import DAY_MOMENT, day_label
@@ -73,14 +74,18 @@ def top_three(runner: str, version: str, weeks: int | None, _scored) -> list[str
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def week_specs(runner: str, version: str, weeks: int | None, _scored, _load) -> dict:
+def week_specs(runner: str, version: str, weeks: int | None, units: str, _scored, _load) -> dict:
     """Distance, acute:chronic and severity charts (None when there is nothing to draw), and
-    the period's raised load flags."""
+    the period's raised load flags. Distances in the runner's `units` (stored in km)."""
     shown, load = recent(_scored, weeks), recent(_load, weeks)
     specs: dict = {"flags": raised_flags(load, KB), "distance": None, "severity": None}
     if load["weekly_km"].notna().any():
-        specs["distance"] = spec(weekly_distance_chart(load))
-        specs["distance_text"] = distance_summary(load)
+        shown_load = load.assign(
+            weekly_km=to_display_distance(load["weekly_km"], units),
+            longest_run_km=to_display_distance(load["longest_run_km"], units),
+        )
+        specs["distance"] = spec(weekly_distance_chart(shown_load, unit=unit_label(units)))
+        specs["distance_text"] = distance_summary(shown_load, unit=unit_label(units))
         specs["acute_chronic"] = spec(acute_chronic_chart(load, KB.load.acute_chronic))
         specs["gaps_text"] = ratio_gap_text(ratio_gaps(load, KB.load.acute_chronic))
     if shown["severity"].notna().any():
@@ -229,7 +234,11 @@ period = st.segmented_control(
     "Show the last", list(PERIODS), default=DEFAULT_PERIOD, key="hist_period"
 )
 weeks = PERIODS[period or DEFAULT_PERIOD]
-specs = week_specs(runner, version, weeks, scored, load)
+try:
+    units = (store.get_profile(runner) or RunnerProfile()).units
+except StrideCheckError:
+    units = "km"  # the charts still draw; the History page's own reads said what failed
+specs = week_specs(runner, version, weeks, units, scored, load)
 
 st.subheader("Risk over the weeks")
 # Your top three first; every other condition is one tap away.

@@ -173,6 +173,7 @@ st.altair_chart(
         risk=result.region_risk,
         thresholds=KB.thresholds,
         selectable=False,
+        side=checkin.get("pain_side"),
     ),
     width="stretch",
 )

@@ -779,3 +779,21 @@ def test_new_warning_signs_are_read_and_an_emergency_is_a_column(
     src.write_text("runner,date,warning_signs\nann,2026-01-05,saddle_numb\n")
     code, _, stderr = run(capsys, "score", src)
     assert code == 2 and "saddle_numbness" in stderr and "line 2" in stderr
+
+
+def test_pain_side_goes_through_import_and_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src, url = tmp_path / "in.csv", f"sqlite:///{tmp_path / 'side.db'}"
+    src.write_text(
+        "runner,date,pain_locations,pain_side,pain_level\n"
+        "Ann,2026-01-05,outer_knee,right,4\nBob,2026-01-06,,,0\n"
+    )
+    code, _, err = run(capsys, "import", src, "--database-url", url)
+    assert (code, err) == (0, "")
+    code, out, err = run(capsys, "export", "--database-url", url)
+    assert (code, err) == (0, "")
+    assert read_export(out)["pain_side"].tolist() == ["right", ""]
+    src.write_text("runner,date,pain_side\nCat,2026-01-05,up\n")
+    code, _, err = run(capsys, "import", src, "--database-url", url)
+    assert code == 2 and "line 2" in err and "pain_side" in err

@@ -5,14 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from logic.form import (
+    LONGEST_RUN_TOO_LONG,
+    carried_over,
     check_row,
     edit_values,
+    form_columns,
     form_defaults,
+    needs_pain_confirm,
     row_from_form,
     week_choices,
 )
+from logic.profile import RunnerProfile
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -20,7 +26,8 @@ TODAY = dt.date(2026, 11, 26)
 def test_defaults_without_history_are_the_schema_defaults() -> None:
     values = form_defaults(None, TODAY)
     assert values["date"] == TODAY
-    assert values["pain_level"] == 0 and values["sex"] == "unspecified"
+    assert values["pain_level"] == 0 and "sex" not in values
+    assert values["pain_side"] is None
     assert values["pain_locations"] == [] and values["weekly_km"] is None
 
 
@@ -54,7 +61,7 @@ def test_problems_are_keyed_by_field() -> None:
     row = row_from_form(form_defaults(None, TODAY), "", None) | {"pain_level": 12}
     problems = check_row(row)
     assert set(problems) == {"runner", "pain_level"}
-    assert "0 to 10" in problems["pain_level"]
+    assert problems["pain_level"] == "Enter a whole number from 0 to 10."
 
 
 def test_week_choices_are_newest_first() -> None:
@@ -83,3 +90,46 @@ def test_edit_values_keep_the_checkins_own_date_and_warning_signs() -> None:
     assert "runner" not in values and "id" not in values
     stamped = edit_values({**stored, "date": pd.Timestamp("2025-03-05")})
     assert stamped["date"] == dt.date(2025, 3, 5)
+
+
+def test_messages_are_plain_words_without_column_names() -> None:
+    values = form_defaults(None, TODAY) | {"weekly_km": 10.0, "longest_run_km": 30.0}
+    assert check_row(row_from_form(values, "Ann", None)) == {"longest_run_km": LONGEST_RUN_TOO_LONG}
+    bad = row_from_form(form_defaults(None, TODAY), "Ann", None) | {
+        "sitting_hours": 30,
+        "pain_side": "middle",
+        "strength_sessions": 1.5,
+    }
+    problems = check_row(bad)
+    assert problems == {
+        "sitting_hours": "Enter a number from 0 to 24.",
+        "pain_side": "Pick from the answers shown.",
+        "strength_sessions": "Enter a whole number from 0 to 14.",
+    }
+    columns = form_columns()
+    for message in problems.values():
+        assert "Allowed" not in message and not any(c in message for c in columns)
+
+
+def test_sex_comes_from_the_profile_and_distances_go_back_to_km() -> None:
+    values = form_defaults(None, TODAY) | {"weekly_km": 10.0, "longest_run_km": 5.0}
+    row = row_from_form(values, "Ann", None, profile=RunnerProfile(sex="female", units="miles"))
+    assert row["sex"] == "female"
+    assert row["weekly_km"] == pytest.approx(16.09344)
+    assert row["longest_run_km"] == pytest.approx(8.04672)
+    assert row_from_form(values, "Ann", None)["sex"] == "unspecified"
+    shown = form_defaults({"weekly_km": 16.09344}, TODAY, units="miles")
+    assert shown["weekly_km"] == 10.0
+
+
+def test_carried_answers_are_the_ones_last_week_set() -> None:
+    previous = {"pain_locations": "buttock", "pain_side": "left", "strength_sessions": 2}
+    values = form_defaults(previous, TODAY)
+    assert carried_over(values) == ["pain_locations", "pain_side", "strength_sessions"]
+    assert carried_over(form_defaults(None, TODAY)) == []
+
+
+def test_areas_with_pain_0_need_a_word() -> None:
+    assert needs_pain_confirm({"pain_locations": ["buttock"], "pain_level": 0})
+    assert not needs_pain_confirm({"pain_locations": ["buttock"], "pain_level": 2})
+    assert not needs_pain_confirm({"pain_locations": [], "pain_level": 0})

@@ -49,9 +49,14 @@ __all__ = [
     "REGIONS",
     "REGION_PARAM",
     "REGION_VIEWS",
+    "SIDES",
+    "TILE_MIN_PX",
     "body_map_chart",
+    "body_map_tiles",
     "region_aria_label",
     "regions_from_event",
+    "side_from_event",
+    "tile_selection",
 ]
 
 #: Canonical region order (same order as data/checkin.toml).
@@ -266,12 +271,21 @@ def _region_rows(
     selected: Collection[str],
     risk: Mapping[str, float] | None,
     thresholds: Mapping[str, float] | None,
+    side: str | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
     for f in GEOMETRY:
         if f["kind"] != "region":
             continue
         region = f["region"]
+        if side in ("left", "right") and f["side"] != side:
+            # The other leg did not hurt: drawn, but neither selected nor scored.
+            label = str(labels.get(region, region))
+            aria = region_aria_label(label, region, f["view"], f["side"])
+            rows.append({**f, "label": label, "selected": False, "aria": aria})
+            if risk is not None:
+                rows[-1].update(score=None, band=None, band_label="No score")
+            continue
         label = str(labels.get(region, region))
         row = {
             **f,
@@ -300,6 +314,7 @@ def body_map_chart(
     thresholds: Mapping[str, float] | None = None,
     selectable: bool = True,
     height: int = 360,
+    side: str | None = None,
 ) -> alt.LayerChart:
     """Front and back body map with the six pain regions.
 
@@ -315,6 +330,9 @@ def body_map_chart(
     ``{"moderate": 30, "high": 55}``), a region without a score is light grey;
     the tooltip shows label, score and band; there is no selection parameter.
 
+    ``side`` ("left" / "right", the check-in's ``pain_side``) colours that
+    leg only; "both" or None colours both.
+
     The chart follows the container width (``width="container"``) and is
     ``height`` pixels tall; the drawing keeps its aspect ratio inside.
     """
@@ -329,7 +347,7 @@ def body_map_chart(
         if bad:
             raise ValueError(f"body_map_chart: unknown region id(s) in risk {bad}")
     selected_set = set(selected)
-    rows = _region_rows(labels, selected_set, risk, thresholds)
+    rows = _region_rows(labels, selected_set, risk, thresholds, side)
     body_rows = [f for f in GEOMETRY if f["kind"] == "outline"]
     detail_rows = [f for f in GEOMETRY if f["kind"] == "detail"]
 
@@ -393,6 +411,7 @@ def body_map_chart(
             )
 
     regions = regions.properties(name=_REGION_VIEW_NAME)
+    extra = {"title": f"Front and back, {side} leg"} if side in ("left", "right") else {}
     return (
         alt.layer(body, details, regions, titles)
         .project(type="identity", reflectY=False)
@@ -400,6 +419,111 @@ def body_map_chart(
             width="container",
             height=height,
             usermeta={"embedOptions": {"renderer": "svg"}},
+            **extra,
+        )
+        .configure_view(stroke=None)
+    )
+
+
+# ----------------------------------------------------------------------------- tiles
+
+#: The person's legs, as the check-in's ``pain_side`` names them.
+SIDES: tuple[str, ...] = ("left", "right")
+#: The smallest tap target the tiles give at a 300 px wide chart (WCAG 2.5.5 asks 44 px).
+TILE_MIN_PX = 48
+# Top to bottom, the way the areas sit on the leg.
+_TILE_ORDER = ("outer_hip", "front_hip", "buttock", "back_thigh", "front_knee", "outer_knee")
+_SIDE_TITLES = {"left": "Left leg", "right": "Right leg"}
+_TILE_AXIS_PX = 40
+
+
+def tile_selection(regions: Collection[str], side: str | None) -> list[dict[str, str]]:
+    """The tiles to show selected for a list of regions and one ``pain_side``: both legs
+    unless the side says one."""
+    legs = [side] if side in SIDES else list(SIDES)
+    return [{"region": r, "side": s} for r in _TILE_ORDER if r in regions for s in legs]
+
+
+def body_map_tiles(
+    labels: Mapping[str, str],
+    regions: Collection[str] = (),
+    side: str | None = None,
+) -> alt.LayerChart:
+    """The body map for tapping on a phone: one tile per area and leg, its name written on
+    it, left and right leg in their own columns, hip at the top and knee at the bottom.
+
+    Each tile is at least ``TILE_MIN_PX`` tall and half the chart wide, so a 390 px phone
+    gets targets well over 44×44 px, which the outline figure cannot give (its kneecap is
+    17×23 px there). The point selection ``REGION_PARAM`` holds ``region`` and ``side``
+    fields; read it back with ``regions_from_event`` and ``side_from_event``.
+    """
+    unknown = sorted(set(regions) - set(REGIONS))
+    if unknown:
+        raise ValueError(f"body_map_tiles: unknown region id(s) {unknown}")
+    rows = [
+        {
+            "region": r,
+            "side": s,
+            "leg": _SIDE_TITLES[s],
+            "label": str(labels.get(r, r)),
+            "aria": f"{labels.get(r, r)} ({r}), {s} leg",
+        }
+        for r in _TILE_ORDER
+        for s in SIDES
+    ]
+    param = alt.selection_point(
+        name=REGION_PARAM,
+        fields=["region", "side"],
+        toggle="true",
+        on="click[event.item && event.item.datum && event.item.datum.region]",
+        clear=False,
+        value=tile_selection(regions, side) or alt.Undefined,
+    )
+    x = alt.X(
+        "leg:N",
+        sort=[_SIDE_TITLES[s] for s in SIDES],
+        title=None,
+        scale=alt.Scale(paddingInner=0.06, paddingOuter=0),
+        axis=alt.Axis(
+            labelAngle=0,
+            orient="top",
+            labelFontSize=14,
+            labelFontWeight="bold",
+            ticks=False,
+            domain=False,
+            labelPadding=6,
+        ),
+    )
+    y = alt.Y(
+        "label:N",
+        sort=[str(labels.get(r, r)) for r in _TILE_ORDER],
+        title=None,
+        axis=None,
+        scale=alt.Scale(paddingInner=0.1, paddingOuter=0),
+    )
+    base = alt.Chart(alt.Data(values=rows)).encode(x=x, y=y)
+    tiles = (
+        base.mark_rect(cornerRadius=8, stroke=_REGION_STROKE, cursor="pointer")
+        .encode(
+            fill=alt.condition(
+                param, alt.value(HIGHLIGHT_COLOR), alt.value(_REGION_IDLE), empty=False
+            ),
+            description=alt.Description("aria:N"),
+        )
+        .add_params(param)
+        .properties(name=_REGION_VIEW_NAME)
+    )
+    names = base.mark_text(fontSize=13, cursor="pointer").encode(
+        text="label:N",
+        color=alt.condition(param, alt.value("#FFFFFF"), alt.value("#1F2A36"), empty=False),
+    )
+    # A row is the tile plus its 10 % padding; the leg names on top and the chart's own
+    # padding come out of the same height when the chart fits its container.
+    height = len(_TILE_ORDER) * math.ceil(TILE_MIN_PX / 0.9) + _TILE_AXIS_PX
+    return (
+        alt.layer(tiles, names)
+        .properties(
+            width="container", height=height, usermeta={"embedOptions": {"renderer": "svg"}}
         )
         .configure_view(stroke=None)
     )
@@ -431,6 +555,16 @@ def _get(obj: Any, key: str) -> Any:
         return obj[key]
     except (KeyError, TypeError, IndexError):
         return getattr(obj, key, None)
+
+
+def side_from_event(event: Any) -> str | None:
+    """The check-in's ``pain_side`` from a tile selection: one leg, both, or None."""
+    selection = _get(event, "selection")
+    items = _selection_items(_get(selection, REGION_PARAM))
+    sides = {_get(item, "side") for item in items} & set(SIDES)
+    if not sides:
+        return None
+    return sides.pop() if len(sides) == 1 else "both"
 
 
 def regions_from_event(event: Any) -> list[str]:

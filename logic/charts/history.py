@@ -66,10 +66,11 @@ def _dot(weeks: pd.Series, size: float) -> float:
     return size if len(weeks) <= 60 else size / 3
 
 
-def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
-    """Bars of weekly km (orange in load-spike weeks) with a dot for the longest run (red when
-    it is a long-run spike). `load` is logic.analysis.load.weekly_load output for one runner; weeks
-    without a distance have no bar, so missed weeks show as gaps."""
+def weekly_distance_chart(load: pd.DataFrame, unit: str = "km") -> alt.LayerChart:
+    """Bars of weekly distance (orange in load-spike weeks) with a dot for the longest run (red
+    when it is a long-run spike). `load` is logic.analysis.load.weekly_load output for one
+    runner, its distances already in `unit` (the runner's: "km" or "mi"); weeks without a
+    distance have no bar, so missed weeks show as gaps."""
     cols = ("week_start", "weekly_km", "longest_run_km", "load_spike", "long_run_spike")
     require_columns(load, cols, what="weekly_distance_chart")
     weeks = load[list(cols)]
@@ -84,11 +85,11 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
     color = kind_color(LOAD_KINDS, columns=2)
     tooltip = [
         week_tooltip(),
-        alt.Tooltip("weekly_km:Q", title="Distance (km)", format=".1f"),
-        alt.Tooltip("longest_run_km:Q", title="Longest run (km)", format=".1f"),
+        alt.Tooltip("weekly_km:Q", title=f"Distance ({unit})", format=".1f"),
+        alt.Tooltip("longest_run_km:Q", title=f"Longest run ({unit})", format=".1f"),
         alt.Tooltip("kind:N", title="Signal"),
     ]
-    y = alt.Y("weekly_km:Q", title="km", scale=alt.Scale(zero=True))
+    y = alt.Y("weekly_km:Q", title=unit, scale=alt.Scale(zero=True))
     x = week_x(weeks["week_start"])
     bar_layer = (
         alt.Chart(bars)
@@ -134,18 +135,19 @@ def weekly_distance_chart(load: pd.DataFrame) -> alt.LayerChart:
     )
 
 
-def distance_summary(load: pd.DataFrame) -> str:
+def distance_summary(load: pd.DataFrame, unit: str = "km") -> str:
     """The distance chart's key numbers in words: the latest week's distance and longest run,
-    and the biggest week shown."""
+    and the biggest week shown (figures already in `unit`)."""
     km = load.dropna(subset=["weekly_km"])
     if km.empty:
         return "No distances yet."
     last = km.iloc[-1]
     peak = km.loc[km["weekly_km"].idxmax()]
     longest = last["longest_run_km"]
-    run = f", longest run {longest:.0f} km" if pd.notna(longest) else ""
+    run = f", longest run {longest:.0f} {unit}" if pd.notna(longest) else ""
     return (
-        f"Latest week {last['weekly_km']:.0f} km{run}; biggest week {peak['weekly_km']:.0f} km "
+        f"Latest week {last['weekly_km']:.0f} {unit}{run}; biggest week "
+        f"{peak['weekly_km']:.0f} {unit} "
         f"(week of {day_label(peak['week_start'])})."
     )
 

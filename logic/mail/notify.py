@@ -170,7 +170,7 @@ def _reminder(config: MailConfig, row: pd.Series, monday: dt.date) -> Email:
         f"Hello {row['runner']},\n\n"
         f"You have not checked in for {_week(monday)} yet. It takes two minutes, and your "
         f"coach sees how the team is doing:\n\n{link}\n\n"
-        "You can switch these reminders off in Stride Check, on the check-in page." + SIGNATURE
+        "You can switch these reminders off in Stride Check, on your Profile page." + SIGNATURE
     )
     return Email(
         key=f"reminder:{_iso_week(monday)}:{row['runner']}",

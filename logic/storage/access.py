@@ -160,6 +160,11 @@ class ScopedStore:
             raise AccessDenied("Only an admin can add runners.")
         return self.store.add_runner(name, team)
 
+    def save_profile(self, runner: str, profile: RunnerProfile) -> str:
+        """A runner's own profile; in team mode the team stays as the admin set it."""
+        self._require_write(runner)
+        return self.store.save_profile(runner, profile, keep_team=self.viewer.role != "personal")
+
     def save_checkin(self, row: Mapping[str, Any], *, replace: bool = False) -> int:
         self._require_write(str(row.get("runner", "")))
         return self.store.save_checkin(row, replace=replace, actor=self.viewer.actor)

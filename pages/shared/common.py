@@ -61,12 +61,13 @@ PAGES = {  # url path and file name -> title, icon
     "data": ("Import & export", "🔄"),
     "team": ("Team", "👥"),
     "admin": ("Admin", "🛠️"),
+    "profile": ("Profile", "👤"),
     "about": ("About", "ℹ️"),
     "login": ("Sign in", "🔑"),
 }
 BY_ROLE = {
-    "personal": ["checkin", "results", "history", "data", "team", "about"],
-    "runner": ["checkin", "results", "history", "data", "about"],
+    "personal": ["checkin", "results", "history", "data", "team", "profile", "about"],
+    "runner": ["checkin", "results", "history", "data", "profile", "about"],
     "coach": ["team", "history", "results", "data", "about"],
     "admin": ["team", "admin", "history", "results", "data", "about"],
 }
@@ -174,7 +175,7 @@ def page_names(config: AuthConfig, user: User | None, solo: bool = False) -> tup
     if solo and user is None:
         names = [n for n in names if n != "team"]
     if user is not None and user.runner and "checkin" not in names:
-        names = ["checkin", *names]  # a coach or admin who also runs
+        names = ["checkin", *names, "profile"]  # a coach or admin who also runs
     return tuple(names)
 
 

@@ -3,7 +3,6 @@ runner's reminder switch. Thin: every decision is logic.mail's."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 import streamlit as st
@@ -120,31 +119,3 @@ def after_save(ctx: common.AppContext, checkin_id: int) -> None:
             kick(ctx.raw_store, config)
     except StrideCheckError as err:
         LOG.warning("Red-flag email not queued yet: %s", err.message)
-
-
-def reminder_switch(ctx: common.AppContext) -> None:
-    """A runner with an account switches the weekly reminder email on or off."""
-    if not ctx.team or ctx.user is None or ctx.user.runner is None or _config() is None:
-        return
-    runner = ctx.user.runner
-    try:
-        profile = ctx.raw_store.get_profile(runner)
-    except StrideCheckError as err:
-        st.error(common.error_text(ctx, err), icon="⚠️")
-        return
-    if profile is None:
-        return
-    wanted = st.toggle(
-        "Email me a reminder when I have not checked in this week",
-        value=profile.reminders,
-        key="mail_reminders",
-    )
-    if wanted != profile.reminders:
-        try:
-            ctx.raw_store.save_profile(
-                runner, dataclasses.replace(profile, reminders=wanted), keep_team=True
-            )
-        except StrideCheckError as err:
-            st.error(common.error_text(ctx, err), icon="⚠️")
-            return
-        st.toast("Reminders on." if wanted else "Reminders off.")

@@ -143,7 +143,7 @@ TEAM_ENV = {"STRIDE_CHECK_MODE": "team", "STRIDE_CHECK_LOGIN": "local"}
 PASSWORD = "first-request-2026"
 ACCOUNTS = {"ann": "runner", "coach_a": "coach", "root": "admin"}  # username -> role
 URLS = [
-    "checkin", "results", "history", "data", "team", "admin", "about", "login",
+    "checkin", "results", "history", "data", "team", "admin", "profile", "about", "login",
     "common", "checkin_form",  # the helpers: never served as pages
 ]  # fmt: skip
 # Fresh server per URL (the first request decides Streamlit's mode for the whole process):
@@ -157,6 +157,7 @@ HEADING = {
     "data": "Import & export",
     "team": "Team",
     "admin": "Admin",
+    "profile": "Your profile",
     "about": "About Stride Check",
     "login": "Sign in to Stride Check",
 }
@@ -167,13 +168,14 @@ TITLES = {
     "data": "Import & export",
     "team": "Team",
     "admin": "Admin",
+    "profile": "Profile",
     "about": "About",
     "login": "Sign in",
 }
 NAV = {  # role -> its navigation, in order (pages/shared/common.py BY_ROLE)
     "visitor": ["login", "about"],
-    "personal": ["checkin", "results", "history", "data", "team", "about"],
-    "runner": ["checkin", "results", "history", "data", "about"],
+    "personal": ["checkin", "results", "history", "data", "team", "profile", "about"],
+    "runner": ["checkin", "results", "history", "data", "profile", "about"],
     "coach": ["team", "history", "results", "data", "about"],
     "admin": ["team", "admin", "history", "results", "data", "about"],
 }

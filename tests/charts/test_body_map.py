@@ -17,9 +17,13 @@ from logic.charts.body_map import (
     REGION_PARAM,
     REGION_VIEWS,
     REGIONS,
+    TILE_MIN_PX,
     body_map_chart,
+    body_map_tiles,
     region_aria_label,
     regions_from_event,
+    side_from_event,
+    tile_selection,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -322,3 +326,50 @@ def test_regions_from_event_accepts_selection_or_raw_store() -> None:
     assert regions_from_event({"region": [{"region": "front_hip"}]}) == ["front_hip"]
     raw_store = {"selection": {"region": {"vlPoint": {"or": [{"region": "outer_knee"}]}}}}
     assert regions_from_event(raw_store) == ["outer_knee"]
+
+
+# ----------------------------------------------------------------------------- side, tiles
+
+
+def test_risk_mode_with_a_side_colours_that_leg_only(labels: dict[str, str]) -> None:
+    spec = body_map_chart(
+        labels, risk={"front_knee": 62.0}, thresholds=THRESHOLDS, selectable=False, side="left"
+    ).to_dict()
+    knees = {r["side"]: r["band"] for r in _region_rows(spec) if r["region"] == "front_knee"}
+    assert knees == {"left": "high", "right": None}
+    assert spec["title"] == "Front and back, left leg"
+    both = body_map_chart(labels, risk={"front_knee": 62.0}, thresholds=THRESHOLDS, side="both")
+    rows = _region_rows(both.to_dict())
+    assert {r["band"] for r in rows if r["region"] == "front_knee"} == {"high"}
+
+
+def test_tiles_have_one_named_tile_per_area_and_leg(labels: dict[str, str]) -> None:
+    spec = body_map_tiles(labels, ["front_knee"], "right").to_dict()
+    layers = _layers(spec)
+    rows = _values(spec, spec if "data" in spec else layers[0])
+    assert len(rows) == 2 * len(REGIONS)
+    assert {(r["region"], r["side"]) for r in rows} == {
+        (region, side) for region in REGIONS for side in ("left", "right")
+    }
+    assert {r["leg"] for r in rows} == {"Left leg", "Right leg"}
+    # The names are written on the tiles, not only in a tooltip.
+    assert layers[1]["mark"]["type"] == "text" and layers[1]["encoding"]["text"]["field"] == "label"
+    param = (spec.get("params") or layers[0]["params"])[0]
+    assert param["name"] == REGION_PARAM and param["select"]["fields"] == ["region", "side"]
+    assert param["value"] == [{"region": "front_knee", "side": "right"}]
+    # Rows of at least TILE_MIN_PX (padding aside): a 44 px tap target on any phone.
+    assert spec["height"] >= len(REGIONS) * TILE_MIN_PX and TILE_MIN_PX >= 44
+
+
+def test_tile_selection_and_the_side_read_back() -> None:
+    assert tile_selection(["buttock"], None) == [
+        {"region": "buttock", "side": "left"},
+        {"region": "buttock", "side": "right"},
+    ]
+    assert tile_selection(["buttock"], "both") == tile_selection(["buttock"], None)
+    event = {"selection": {"region": [{"region": "buttock", "side": "left"}]}}
+    assert side_from_event(event) == "left"
+    assert regions_from_event(event) == ["buttock"]
+    event["selection"]["region"].append({"region": "front_knee", "side": "right"})
+    assert side_from_event(event) == "both"
+    assert side_from_event({"selection": {"region": []}}) is None

@@ -369,3 +369,21 @@ def test_scored_file_reads_back_with_extra_columns_allowed() -> None:
     loaded = load_checkins_csv(text, extra_columns="allow")
     pd.testing.assert_frame_equal(loaded.frame, canonical)
     assert loaded.raw["score"].tolist() == ["1.5"] * 20
+
+
+# --- pain_side ---------------------------------------------------------------------------------
+
+
+def test_pain_side_reads_writes_and_names_a_bad_value() -> None:
+    text = csv_text(
+        "ann,2026-01-05,3,front_knee,,,left",
+        "bob,2026-01-06,0,,,,",
+        header=HEADER + ",pain_side",
+    )
+    frame = load_checkins_csv(text).frame
+    assert frame["pain_side"].tolist()[0] == "left" and pd.isna(frame["pain_side"].iloc[1])
+    written = checkins_to_csv(frame)
+    back = pd.read_csv(io.StringIO(written), keep_default_na=False, dtype=str)
+    assert back["pain_side"].tolist() == ["left", ""]
+    found = problems(csv_text("ann,2026-01-05,3,,,,middle", header=HEADER + ",pain_side"))
+    assert any("line 2" in p and "pain_side" in p and "left, right" in p for p in found), found

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from logic import clock
+from logic.form import LONGEST_RUN_TOO_LONG
+from logic.profile import RunnerProfile
 from logic.storage.store import StorageError, Store, get_store
 from tests.support.apptest import app, assert_no_exception, button, fill_checkin, texts
 
@@ -38,11 +40,15 @@ def test_an_empty_name_is_refused_next_to_the_field() -> None:
 
 
 def test_submitting_stores_the_checkin_and_opens_results(db_url: str) -> None:
+    get_store().save_profile("Ann", RunnerProfile(sex="female", team="Ridge Runners"))
     at = app("Ann", "Ridge Runners").run()
+    # Sex is on the profile, not asked every week.
+    assert not [w for w in at.get("button_group") if getattr(w, "key", None) == "ci_sex"]
     assert_no_exception(at)
     fill_checkin(
         at,
         pain_locations=["front_knee"],
+        pain_side="left",
         pain_level=5,
         pain_triggers=["stairs", "downhill"],
         training_changes=["more_hills"],
@@ -52,17 +58,16 @@ def test_submitting_stores_the_checkin_and_opens_results(db_url: str) -> None:
         strength_sessions=1,
         mobility_sessions=2,
         limitations=["tight_quads"],
-        sex="female",
         ostrc_participation=1,
         ostrc_training=2,
-    ).run()
+    )
     button(at, "Save check-in").click().run()
     assert_no_exception(at)
     assert at.title[0].value == "Your results"
     history = get_store().history("Ann")
     assert len(history) == 1
     row = history.iloc[0]
-    assert row["pain_locations"] == "front_knee"
+    assert row["pain_locations"] == "front_knee" and row["pain_side"] == "left"
     assert row["pain_triggers"] == "downhill;stairs"
     assert row["pain_level"] == 5 and row["weekly_km"] == 42.0 and row["sex"] == "female"
     assert row["team"] == "Ridge Runners"
@@ -86,7 +91,7 @@ def test_the_form_starts_from_the_previous_checkin() -> None:
     )
     at = app("Ben").run()
     assert_no_exception(at)
-    assert at.multiselect(key="ci_pain_locations").value == ["outer_knee"]
+    assert at.pills(key="ci_pain_locations").value == ["outer_knee"]
     assert at.slider(key="ci_pain_level").value == 3
     assert at.number_input(key="ci_weekly_km").value == 50
     assert at.pills(key="ci_limitations").value == ["stiff_hips", "weak_glutes"]
@@ -97,10 +102,10 @@ def test_the_form_starts_from_the_previous_checkin() -> None:
 
 def test_resubmitting_a_week_asks_before_replacing() -> None:
     at = app("Cat").run()
-    fill_checkin(at, pain_level=2).run()
+    fill_checkin(at, pain_level=2)
     button(at, "Save check-in").click().run()
     at = app("Cat").run()
-    fill_checkin(at, pain_level=6).run()
+    fill_checkin(at, pain_level=6)
     button(at, "Save check-in").click().run()
     assert_no_exception(at)
     assert any("already checked in for this week" in t for t in texts(at.warning))
@@ -116,11 +121,12 @@ def test_resubmitting_a_week_asks_before_replacing() -> None:
 
 def test_impossible_values_are_named_next_to_their_field_and_not_saved() -> None:
     at = app("Dan").run()
-    fill_checkin(at, weekly_km=10.0, longest_run_km=30.0).run()
+    fill_checkin(at, weekly_km=10.0, longest_run_km=30.0)
     button(at, "Save check-in").click().run()
     assert_no_exception(at)
     errors = texts(at.error)
-    assert any("Allowed: at most weekly_km" in t for t in errors), errors
+    assert LONGEST_RUN_TOO_LONG in errors, errors
+    assert not any("weekly_km" in t or "Allowed" in t for t in errors), errors
     assert any("need a fix" in t for t in errors)
     assert get_store().history("Dan").empty
 
@@ -130,14 +136,14 @@ def test_a_database_error_keeps_what_the_runner_typed() -> None:
         raise StorageError("The database at test.db is read-only.")
 
     at = app("Eve").run()
-    fill_checkin(at, pain_locations=["buttock"], pain_level=4, sitting_hours=11.0).run()
+    fill_checkin(at, pain_locations=["buttock"], pain_level=4, sitting_hours=11.0)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Store, "save_checkin", broken)
         button(at, "Save check-in").click().run()
     assert_no_exception(at)
     assert any("was not saved" in t and "read-only" in t for t in texts(at.error))
     assert at.title[0].value == "Weekly check-in"
-    assert at.multiselect(key="ci_pain_locations").value == ["buttock"]
+    assert at.pills(key="ci_pain_locations").value == ["buttock"]
     assert at.slider(key="ci_pain_level").value == 4
     assert at.slider(key="ci_sitting_hours").value == 11.0
     # Once the database is back, the same answers save.
@@ -161,7 +167,7 @@ def test_editing_a_checkin_onto_a_taken_week_asks_then_replaces_it() -> None:
     at = app("Hal")
     at.session_state["ci_edit_id"] = moved
     at.run()
-    fill_checkin(at, date=last_week, pain_level=7).run()
+    fill_checkin(at, date=last_week, pain_level=7)
     button(at, "Save changes").click().run()
     assert_no_exception(at)
     assert any("already checked in for this week" in t for t in texts(at.warning))
@@ -195,7 +201,7 @@ def test_editing_a_past_checkin_keeps_its_id_and_week() -> None:
     assert at.date_input(key="ci_date").value == old_day
     assert at.pills(key="ci_warning_signs").value == ["swelling"]
     assert at.radio(key="ci_ostrc_pain").value == 1
-    fill_checkin(at, pain_level=6).run()
+    fill_checkin(at, pain_level=6)
     button(at, "Save changes").click().run()
     assert_no_exception(at)
     assert at.title[0].value == "Your results"
@@ -208,3 +214,104 @@ def test_editing_a_past_checkin_keeps_its_id_and_week() -> None:
     at.run()
     assert at.title[0].value == "Weekly check-in"
     assert at.pills(key="ci_warning_signs").value == []
+
+
+def _last_week(runner: str, **values) -> int:
+    day = clock.today() - dt.timedelta(days=7)
+    return get_store().save_checkin({"runner": runner, "date": day.isoformat(), **values})
+
+
+def test_carried_answers_are_marked_and_one_tap_clears_them() -> None:
+    _last_week("Ida", pain_locations="outer_knee", pain_level=3, strength_sessions=2)
+    at = app("Ida").run()
+    assert_no_exception(at)
+    assert at.radio(key="ci_start").value == "same"
+    assert any("Last week's answer" in t for t in texts(at.caption))
+    at.radio(key="ci_start").set_value("blank").run()
+    assert_no_exception(at)
+    assert at.pills(key="ci_pain_locations").value == []
+    assert at.slider(key="ci_pain_level").value == 0
+    assert at.number_input(key="ci_strength_sessions").value == 0
+    assert not any("Last week's answer" in t for t in texts(at.caption))
+    at.radio(key="ci_start").set_value("same").run()
+    assert at.pills(key="ci_pain_locations").value == ["outer_knee"]
+
+
+def test_a_repeat_checkin_changing_only_the_pain_saves_the_rest_as_last_week() -> None:
+    _last_week("Jo", pain_locations="front_knee", pain_side="right", pain_level=3, weekly_km=30)
+    at = app("Jo").run()
+    fill_checkin(at, pain_level=5)
+    button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    row = get_store().latest_checkin("Jo")
+    assert row["pain_level"] == 5 and row["pain_side"] == "right" and row["weekly_km"] == 30
+
+
+def test_areas_ticked_with_pain_0_ask_before_saving() -> None:
+    at = app("Kim").run()
+    fill_checkin(at, pain_locations=["buttock"], pain_side="both", pain_level=0)
+    button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    assert any("worst pain is 0" in t for t in texts(at.warning))
+    assert get_store().history("Kim").empty
+    button(at, "Clear them and save").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Your results"
+    row = get_store().latest_checkin("Kim")
+    assert row["pain_locations"] == "" and row["pain_side"] is None
+
+
+def test_keeping_the_areas_with_pain_0_saves_them() -> None:
+    at = app("Lou").run()
+    fill_checkin(at, pain_locations=["buttock"], pain_level=0)
+    button(at, "Save check-in").click().run()
+    button(at, "Keep them and save").click().run()
+    assert at.title[0].value == "Your results"
+    assert get_store().latest_checkin("Lou")["pain_locations"] == "buttock"
+
+
+def test_a_week_already_checked_in_says_so_at_once_and_opens_it() -> None:
+    day = clock.today()
+    checkin_id = get_store().save_checkin(
+        {"runner": "Max", "date": day.isoformat(), "pain_level": 4}
+    )
+    at = app("Max").run()
+    assert_no_exception(at)
+    week = day.isocalendar().week
+    banner = [t for t in texts(at.warning) if "You checked in for week" in t]
+    assert banner == [f"You checked in for week {week} on {day:%A}: edit it?"]
+    button(at, "Edit that check-in").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Edit check-in"
+    assert at.session_state["ci_editing"] == checkin_id
+    assert not [t for t in texts(at.warning) if "You checked in for week" in t]
+    # An earlier, free week: no banner.
+    fill_checkin(at, date=day - dt.timedelta(days=21)).run()
+    assert not [t for t in texts(at.warning) if "You checked in for week" in t]
+
+
+def test_distances_are_typed_and_shown_in_miles_and_stored_in_km() -> None:
+    store = get_store()
+    store.save_profile("Ned", RunnerProfile(units="miles"))
+    _last_week("Ned", weekly_km=16.09344)
+    at = app("Ned").run()
+    assert_no_exception(at)
+    weekly = at.number_input(key="ci_weekly_km")
+    assert weekly.label == "Distance this week (mi)" and weekly.value == 10.0
+    fill_checkin(at, weekly_km=20.0, longest_run_km=5.0, pain_level=1)
+    button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    row = store.latest_checkin("Ned")
+    assert row["weekly_km"] == pytest.approx(32.18688)
+    assert row["longest_run_km"] == pytest.approx(8.04672)
+
+
+def test_the_answers_are_in_a_form_and_the_map_in_a_fragment() -> None:
+    """A tap on a question sends nothing until Save: every question but the date, the start
+    choice and the body map's own widgets sits inside the form."""
+    at = app("Oli").run()
+    in_form = {
+        w.key for w in at.get("slider") + at.get("number_input") + at.get("radio") if w.form_id
+    }
+    assert {"ci_pain_level", "ci_weekly_km", "ci_sitting_hours", "ci_ostrc_pain"} <= in_form

@@ -9,6 +9,7 @@ import pytest
 
 from logic import clock
 from logic.knowledge import knowledge_base
+from logic.profile import RunnerProfile
 from logic.storage.store import get_store
 from logic.weeks import day_label
 from tests.support.apptest import (
@@ -259,3 +260,13 @@ def test_a_red_flag_from_the_weeks_shows_with_its_reason() -> None:
     flags = [t for t in texts(at.error) if "See a clinician" in t]
     assert len(flags) == 1 and "for 3 weeks in a row" in flags[0]
     assert at.dataframe[0].value["needs_clinician"].iloc[0]
+
+
+def test_distances_are_drawn_in_the_runners_unit() -> None:
+    seed({"date": day(1), **QUIET}, {"date": day(0), **KNEE})
+    get_store().save_profile("Ann", RunnerProfile(units="miles"))
+    at = history_page()
+    distance = next(c for c in charts(at) if "weekly_km" in chart_rows(c).columns)
+    miles = chart_rows(distance).dropna(subset=["weekly_km"])["weekly_km"].round(2)
+    assert sorted(miles.unique()) == [18.64, 27.96]  # 30 and 45 km
+    assert chart_spec(distance)["layer"][0]["encoding"]["y"]["title"] == "mi"

@@ -34,11 +34,13 @@ def test_signing_in_with_a_wrong_password_reveals_nothing(team: dict[str, int]) 
 
 ROLE_PAGES = {
     None: {"login", "about"},
-    "ann": {"checkin", "results", "history", "data", "about"},
+    "ann": {"checkin", "results", "history", "data", "profile", "about"},
     "coach_a": {"team", "history", "results", "data", "about"},
     "root": {"team", "admin", "history", "results", "data", "about"},
 }
-ALL_PAGES = {"checkin", "results", "history", "data", "team", "admin", "about", "login"}
+ALL_PAGES = {
+    "checkin", "results", "history", "data", "team", "admin", "profile", "about", "login"
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("who", list(ROLE_PAGES))

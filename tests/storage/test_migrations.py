@@ -132,3 +132,29 @@ def test_0006_starts_every_existing_account_at_session_version_0(db_url: str) ->
         assert [tuple(r) for r in rows] == [("ann", "runner", 0), ("cole", "coach", 0)]
     finally:
         store.dispose()
+
+
+def test_0011_gives_existing_checkins_no_side_and_refuses_an_unknown_one(db_url: str) -> None:
+    """Check-ins stored before 0011 keep every answer and have no side; the column takes
+    left, right or both and nothing else."""
+    with database_at(db_url, "0008") as engine, engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO runners (name) VALUES ('Ann')"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO checkins (runner, date, week_start, pain_level, pain_locations) "
+                "VALUES ('Ann', '2026-11-18', '2026-11-16', 3, 'buttock')"
+            )
+        )
+    store = Store(db_url)
+    try:
+        assert store.schema_revision() == head_revision()
+        assert _matches_model(store)
+        old = store.latest_checkin("Ann")
+        assert old["pain_level"] == 3 and old["pain_locations"] == "buttock"
+        assert old["pain_side"] is None
+        store.save_checkin({"runner": "Ann", "date": "2026-11-25", "pain_side": "both"})
+        assert store.latest_checkin("Ann")["pain_side"] == "both"
+        with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE checkins SET pain_side = 'middle'"))
+    finally:
+        store.dispose()

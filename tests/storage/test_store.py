@@ -268,6 +268,7 @@ def test_round_trip_in_exact_table_shape(store: Store) -> None:
         "pain_locations": "front_knee;back_thigh",
         "week_start": dt.date(2025, 11, 24),
         **dict.fromkeys(OSTRC, None),
+        "pain_side": None,  # optional, not given
     }
     assert store.get_checkin(cid) == expected
     assert list(store.get_checkin(cid)) == FRAME_COLUMNS

@@ -1,7 +1,7 @@
 """Notes on check-ins, and an audit trail of edits, deletes, role and team changes.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02
 
 checkin_notes: a coach's note on a runner's check-in and the runner's replies, with the
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
