@@ -57,14 +57,20 @@ def scored_table(loaded: CsvCheckins, kb: KnowledgeBase) -> pd.DataFrame:
     (safety.score_history: each runner's rows in the file are their weeks, for the load flags
     and the rules that need history; bands from the unrounded score).
     """
-    ids = kb.condition_ids
-    parts = [f"{c}_{p}" for p in PARTS for c in ids]
-    out = [*ids, *(f"{c}_band" for c in ids), "needs_clinician", "needs_emergency", *parts]
-    scores = score_history(loaded.frame, kb, parsed=loaded.parsed)[out]
-    scores[[*ids, *parts]] = scores[[*ids, *parts]].round(SCORE_DECIMALS)
+    scores = _score_columns(score_history(loaded.frame, kb, parsed=loaded.parsed), kb)
     frame = loaded.frame
     given = set(loaded.columns)
     return pd.concat([frame[[c for c in frame.columns if c in given]], scores], axis=1)
+
+
+def _score_columns(scored: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
+    """The score columns the CLI writes, in order, numbers rounded to SCORE_DECIMALS."""
+    ids = kb.condition_ids
+    parts = [f"{c}_{p}" for p in PARTS for c in ids]
+    out = [*ids, *(f"{c}_band" for c in ids), "needs_clinician", "needs_emergency", *parts]
+    scores = scored[out].copy()
+    scores[[*ids, *parts]] = scores[[*ids, *parts]].round(SCORE_DECIMALS)
+    return scores
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -371,7 +377,6 @@ def _scored_with_runs(
     first: weekly_km and longest_run_km show what was used (the recorded ones where a week
     has runs). None after saying why (the database cannot be read)."""
     from logic.analysis.runs import recorded_load_flags
-    from logic.analysis.scoring import score_checkins
     from logic.storage.runs import RunStore
 
     store = _open_store_for(args)
@@ -386,9 +391,10 @@ def _scored_with_runs(
     finally:
         store.dispose()
     flagged = recorded_load_flags(frame, runs, kb)
-    scores = score_checkins(flagged.drop(columns="load_source"), kb)
-    ids = kb.condition_ids
-    scores[ids] = scores[ids].round(SCORE_DECIMALS)
+    # The same scoring as without runs (safety.score_history), with the recorded weeks' figures
+    # and load flags.
+    scored = score_history(flagged[list(frame.columns)], kb, loads=flagged)
+    scores = _score_columns(scored, kb)
     given = set(loaded.columns) | {"weekly_km", "longest_run_km"}
     shown = flagged[[c for c in frame.columns if c in given]]
     return pd.concat([shown, scores], axis=1)

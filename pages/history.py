@@ -234,10 +234,7 @@ period = st.segmented_control(
     "Show the last", list(PERIODS), default=DEFAULT_PERIOD, key="hist_period"
 )
 weeks = PERIODS[period or DEFAULT_PERIOD]
-try:
-    units = (store.get_profile(runner) or RunnerProfile()).units
-except StrideCheckError:
-    units = "km"  # the charts still draw; the History page's own reads said what failed
+units = (profile or RunnerProfile()).units  # read with the history, at the top
 specs = week_specs(runner, version, weeks, units, scored, load)
 
 st.subheader("Risk over the weeks")

@@ -106,8 +106,9 @@ def test_a_missing_file_exits_2_without_a_traceback(tmp_path: Path, db: str) -> 
 def test_score_with_runs_uses_the_recorded_weeks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], db: str
 ) -> None:
-    """Check-ins 5 weeks apart say 20 then 25 km; the runs say a 25 km run 28 days after a
-    20 km run: a long-run spike by run date, which only --with-runs sees."""
+    """Check-ins a week apart type 25 km weeks with a 25 km longest run (no jump, no spike);
+    the runs say a 25 km run 28 days after a 20 km run: a long-run spike by run date, which
+    only --with-runs sees."""
     from benchmarks.activity_files import START, fit_bytes
 
     files = []
@@ -120,7 +121,7 @@ def test_score_with_runs_uses_the_recorded_weeks(
     checkins = tmp_path / "checkins.csv"
     checkins.write_text(
         "runner,date,pain_level,weekly_km,longest_run_km\n"
-        "Ann,2026-11-02,3,30,20\nAnn,2026-12-07,3,25,25\n"
+        "Ann,2026-11-30,3,25,25\nAnn,2026-12-07,3,25,25\n"
     )
     _, plain, _ = run(capsys, "score", checkins)
     code, recorded, err = run(capsys, "score", checkins, "--with-runs", "--database-url", db)
@@ -130,7 +131,7 @@ def test_score_with_runs_uses_the_recorded_weeks(
     assert rows[0] == plain_rows[0]
     header = rows[0]
     km = header.index("weekly_km")
-    assert [r[km] for r in rows[1:]] == ["20", "25"]  # the week's recorded distance
+    assert [r[km] for r in rows[1:]] == ["25", "25"]  # typed (no runs that week), then recorded
     it_band = header.index("it_band")
     assert float(rows[2][it_band]) > float(plain_rows[2][it_band])  # the spike counts
     assert rows[1][it_band] == plain_rows[1][it_band]

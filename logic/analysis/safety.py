@@ -104,17 +104,22 @@ def needs_emergency(parsed: ParsedCheckins, kb: KnowledgeBase | None = None) -> 
 
 
 def score_history(
-    frame: pd.DataFrame, kb: KnowledgeBase | None = None, parsed: ParsedCheckins | None = None
+    frame: pd.DataFrame,
+    kb: KnowledgeBase | None = None,
+    parsed: ParsedCheckins | None = None,
+    loads: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every check-in of one or many runners scored with its runner's weeks, on frame's index.
 
     Columns: the load flags (acute_chronic, load_spike, long_run_spike), the history rules
     (HISTORY_RULES), the scores and bands of score_parsed, needs_clinician (the check-in's own
     rule or any history rule) and needs_emergency. `frame` needs runner and date; pass `parsed`
-    when the frame is validated already (parse_checkins of the same frame).
+    when the frame is validated already (parse_checkins of the same frame), and `loads` when
+    the load flags come from elsewhere (recorded runs: analysis.runs.recorded_load_flags).
     """
     kb = kb or knowledge_base()
-    loads = with_load_flags(frame[[c for c in LOAD_INPUTS if c in frame.columns]], kb)
+    if loads is None:
+        loads = with_load_flags(frame[[c for c in LOAD_INPUTS if c in frame.columns]], kb)
     flags = loads[list(kb.load.derived)]
     if parsed is None:
         parsed = parse_checkins(pd.concat([frame, flags], axis=1), kb=kb)

@@ -121,9 +121,12 @@ def test_scored_history_from_real_checkins() -> None:
     # Pain 10 at the outer knee is high, whatever else the week holds.
     assert out["it_band_band"].astype(str).tolist() == ["low", "low", "high"]
     alerts = alerts_for_checkin(history, 2)
-    assert alerts["message"].tolist() == ["IT band syndrome rose 22 points and is still low."]
+    assert alerts["message"].tolist() == [
+        "New pain: outside of the knee, 4 out of 10.",
+        "IT band syndrome rose 22 points and is still low.",
+    ]
     assert alerts_for_checkin(history, 3)["message"].tolist() == [
-        "Your pain rose from 0 to 10 out of 10 (outside of the knee).",
+        "Your pain rose from 4 to 10 out of 10 (outside of the knee).",
         "IT band syndrome rose 39 points, from low to high.",
     ]
     assert alerts_for_checkin(history, 1).empty  # nothing before it
@@ -246,7 +249,9 @@ def test_pain_rising_is_an_alert_even_when_the_score_falls() -> None:
     history = spike_then_worse()
     out = scored_history(history)
     before, now = out.iloc[-2], out.iloc[-1]
-    assert now["gluteal_tendinopathy"] < before["gluteal_tendinopathy"]  # the case
+    # The case: last week's load signals dropped out. With the location leading, the
+    # gluteal score now rises with the pain, but the knee and IT band scores fall.
+    assert now["it_band"] < before["it_band"]
     alerts = alerts_for_checkin(history, 6)
     messages = alerts["message"].tolist()
     assert "Your pain rose from 5 to 8 out of 10 (outside of the hip)." in messages
@@ -259,10 +264,11 @@ def test_pain_rising_is_an_alert_even_when_the_score_falls() -> None:
 def test_a_score_that_fell_while_pain_rose_says_why() -> None:
     alerts = alerts_for_checkin(spike_then_worse(), 6)
     fell = alerts[alerts["kind"] == "fell"]
-    assert "gluteal_tendinopathy" in fell["condition"].tolist()
-    text = fell.set_index("condition").loc["gluteal_tendinopathy", "message"]
+    assert "it_band" in fell["condition"].tolist()
+    assert "gluteal_tendinopathy" not in fell["condition"].tolist()  # it rose with the pain
+    text = fell.set_index("condition").loc["it_band", "message"]
     assert text.startswith("Lower score")
-    assert "Gluteal tendinopathy (down " in text
+    assert "IT band syndrome (down " in text
     assert "although your pain rose" in text
     assert "load signals from last week dropped out" in text
     for word in ("acute", "chronic", "load_spike", "points contributed"):
@@ -282,7 +288,9 @@ def test_pain_up_by_one_or_the_same_sign_again_is_not_an_alert() -> None:
             ),
         ]
     )
-    assert alerts_for_checkin(history, 2).empty
+    alerts = alerts_for_checkin(history, 2)
+    # Not a worsening alert (the score may still move a band: pain 5 is the moderate floor).
+    assert not alerts["kind"].isin(["pain", "warning_sign"]).any(), alerts["message"].tolist()
 
 
 def test_pain_moving_to_a_new_place_is_an_alert() -> None:

@@ -159,7 +159,7 @@ def test_sign_out_leaves_only_what_a_fresh_session_has(team: dict[str, int]) -> 
     fresh = app().run()
     assert_no_exception(fresh)
     at = on_page(signed_in("ann"), "pages/history.py")
-    at.selectbox(key="hist_focus").set_value(at.selectbox(key="hist_focus").options[1]).run()
+    at.segmented_control(key="hist_period").set_value("12 weeks").run()
     at = on_page(at, "pages/checkin.py")  # the check-in form keeps its answers in the session
     assert_no_exception(at)
     held = set(at.session_state.keys())
