@@ -22,3 +22,4 @@ CI_HAD_PREVIOUS = "ci_had_previous"  # the form started from last week's answers
 CI_CARRIED = "ci_carried"  # the columns whose answers came from last week (marked in the form)
 CI_PAIN_ASK = "ci_pain_ask"  # a save found areas ticked with pain 0: keep or clear them first
 CI_PROFILE = "ci_profile"  # the runner's profile (units, sex) the form was filled with
+CI_RECORDED = "ci_recorded"  # (runner, week, runs) whose recorded distances fill the form

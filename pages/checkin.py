@@ -45,6 +45,7 @@ from pages.shared.checkin_form import (
     load_state,
     number,
     profile,
+    recorded_distances,
     start_from,
 )
 
@@ -121,6 +122,10 @@ if taken is not None and taken["id"] != editing:
         if st.button("Edit that check-in", type="primary"):
             st.session_state[CI_EDIT_ID] = int(taken["id"])
             st.rerun()
+
+
+# Distances from the week's recorded runs (prefilled, overridable) and what they suggest.
+recorded, suggestions = recorded_distances(ctx.store, runner, day)
 
 
 # --- the body map: its own fragment, so a tap on it reruns only this part ---
@@ -231,8 +236,13 @@ with st.form("ci_form", border=False, enter_to_submit=False):
     with st.container(border=True):
         st.subheader("What changed in training", anchor=False)
         choices("training_changes")
-        # Room for a prefill of the distances from recorded runs, with its note.
-        st.container(key="ci_distance_prefill")
+        for suggestion in suggestions:
+            st.caption(f"Your recorded runs suggest: {suggestion}. Tick it if it is right.")
+        if recorded is not None:  # the distances below come from the week's recorded runs
+            st.caption(
+                f"Distances {recorded.note} this week. Change them if a run is missing.",
+                help="Runs come in on the Import & export page.",
+            )
         left, right = st.columns(2)
         with left:
             number("weekly_km", placeholder="e.g. 40")

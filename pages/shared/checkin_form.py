@@ -5,6 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
+from logic.analysis.runs import RecordedWeek, recorded_week, training_suggestions
 from logic.errors import StrideCheckError
 from logic.form import (
     DISTANCE_COLUMNS,
@@ -14,7 +15,7 @@ from logic.form import (
     form_columns,
     form_defaults,
 )
-from logic.profile import RunnerProfile, unit_label
+from logic.profile import RunnerProfile, to_display_distance, unit_label
 from logic.session_keys import (
     CI_CARRIED,
     CI_CONFIRM,
@@ -25,6 +26,7 @@ from logic.session_keys import (
     CI_LOADED_FOR,
     CI_PAIN_ASK,
     CI_PROFILE,
+    CI_RECORDED,
     CI_VALUES,
 )
 from logic.storage.access import ScopedStore
@@ -191,3 +193,32 @@ def load_state(store: ScopedStore, runner: str, today: dt.date) -> None:
     for column in FORM:
         if key(column) not in st.session_state:
             st.session_state[key(column)] = st.session_state[CI_VALUES][column]
+
+
+def recorded_distances(
+    store: ScopedStore, runner: str, day: dt.date
+) -> tuple[RecordedWeek | None, list[str]]:
+    """The week's distance and longest run from the runner's recorded runs, put into the form
+    once per week (the runner can still change them; an edit keeps what was saved), and what
+    the runs suggest changed in training, each with the numbers behind it (data/load.toml
+    [runs]; the runner confirms by ticking it). (None, []) when the week has no recorded runs
+    or they cannot be read: then the typed figures count."""
+    try:
+        runs = store.runs(runner)
+    except StrideCheckError:
+        return None, []
+    week = recorded_week(runs, day)
+    if week is None:
+        return None, []
+    marker = (runner, week.week_start, week.runs)
+    if st.session_state.get(CI_RECORDED) != marker and not st.session_state.get(CI_EDITING):
+        units = profile().units
+        for column, km in (
+            ("weekly_km", week.distance_km),
+            ("longest_run_km", week.longest_run_km),
+        ):
+            st.session_state[key(column)] = round(float(to_display_distance(km, units)), 1)
+        carried = st.session_state.get(CI_CARRIED, ())
+        st.session_state[CI_CARRIED] = [c for c in carried if c not in DISTANCE_COLUMNS]
+        st.session_state[CI_RECORDED] = marker
+    return week, training_suggestions(runs, day, KB)["title"].tolist()

@@ -315,3 +315,58 @@ def test_the_answers_are_in_a_form_and_the_map_in_a_fragment() -> None:
         w.key for w in at.get("slider") + at.get("number_input") + at.get("radio") if w.form_id
     }
     assert {"ci_pain_level", "ci_weekly_km", "ci_sitting_hours", "ci_ostrc_pain"} <= in_form
+
+
+# --- distances from recorded runs (issue 14) ------------------------------------------------
+
+
+def _recorded_runs(runner: str, km: list[float], weeks_ago: int = 0) -> None:
+    from logic.storage.runs import RunStore
+    from logic.weeks import week_start
+
+    monday = week_start(clock.today()) - pd.Timedelta(weeks=weeks_ago)
+    dates = monday + pd.to_timedelta(range(len(km)), unit="D")
+    runs = pd.DataFrame(
+        {
+            "start_utc": (dates + pd.Timedelta(hours=7)).tz_localize("UTC"),
+            "local_date": dates,
+            "sport": "run",
+            "distance_km": km,
+            "moving_s": [k * 360 for k in km],
+            "elapsed_s": [k * 360 for k in km],
+            "elevation_gain_m": [k * 5 for k in km],
+            "source": "watch.fit",
+            "content_hash": [f"{runner}{weeks_ago}{i}" for i in range(len(km))],
+        }
+    )
+    get_store().add_runner(runner)
+    RunStore(get_store()).import_runs(runner, runs)
+
+
+def test_recorded_runs_prefill_the_distances_and_the_runner_can_override_them() -> None:
+    _recorded_runs("Ann", [8.0, 12.5, 6.0, 16.0])
+    at = app("Ann").run()
+    assert_no_exception(at)
+    assert at.number_input(key="ci_weekly_km").value == 42.5
+    assert at.number_input(key="ci_longest_run_km").value == 16.0
+    assert any("from 4 recorded runs" in t for t in texts(at.caption))
+    at.number_input(key="ci_weekly_km").set_value(45.0)
+    at.slider(key="ci_pain_level").set_value(1)
+    button(at, "Save check-in").click().run()
+    assert_no_exception(at)
+    row = get_store().latest_checkin("Ann")
+    assert row["weekly_km"] == 45.0 and row["longest_run_km"] == 16.0
+
+
+def test_recorded_distances_are_shown_in_miles_for_a_runner_in_miles() -> None:
+    get_store().save_profile("Bea", RunnerProfile(units="miles"))
+    _recorded_runs("Bea", [16.09344])
+    at = app("Bea").run()
+    assert at.number_input(key="ci_weekly_km").value == 10.0
+    assert any("from 1 recorded run " in t for t in texts(at.caption))
+
+
+def test_without_recorded_runs_the_form_says_nothing_about_them() -> None:
+    _recorded_runs("Cy", [10.0], weeks_ago=3)  # runs, but not this week
+    at = app("Cy").run()
+    assert not [t for t in texts(at.caption) if "recorded run" in t]
