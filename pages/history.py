@@ -53,9 +53,10 @@ def spec(chart: alt.TopLevelMixin) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def weeks_of(runner: str, version: str, _history: pd.DataFrame) -> tuple:
-    """Scored check-ins, weekly load, week-over-week alerts, the table and its picker labels."""
-    scored = scored_history(_history, KB)
+def weeks_of(runner: str, version: str, _history: pd.DataFrame, _runs: pd.DataFrame) -> tuple:
+    """Scored check-ins, weekly load, week-over-week alerts, the table and its picker labels.
+    `version` covers the check-ins and the recorded runs (their long runs count by date)."""
+    scored = scored_history(_history, KB, runs=_runs)
     table = checkin_table(scored, KB)
     alerts = week_over_week(scored, KB)
     return scored, weekly_load(_history, KB), alerts, table, checkin_choices(table)
@@ -99,15 +100,17 @@ store = ctx.store
 try:
     history = store.history(runner)
     profile = store.get_profile(runner)
+    runs = store.runs(runner)
 except StrideCheckError as err:
     st.error(f"Could not load the check-ins. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
 
 me = common.is_me(ctx, runner)
 whose = "your" if me else f"{escape_markdown(runner)}'s"
-version = data_version(history) if not history.empty else ""
+runs_version = f"{len(runs)}:{runs['content_hash'].iloc[-1]}" if len(runs) else "0"
+version = f"{data_version(history)}/{runs_version}" if not history.empty else ""
 scored, load, alerts, table, choices = (
-    weeks_of(runner, version, history) if not history.empty else (None,) * 5
+    weeks_of(runner, version, history, runs) if not history.empty else (None,) * 5
 )
 latest = None if scored is None else scored.iloc[-1]
 if latest is not None and latest["needs_clinician"]:
@@ -291,7 +294,7 @@ else:
         else f"{escape_markdown(runner)} has not given a weekly distance yet: no load to show."
     )
 
-recorded_runs_section(ctx, runner, history)
+recorded_runs_section(ctx, runner, history, runs)
 
 st.subheader("How the weeks went")
 if specs["severity"] is not None:

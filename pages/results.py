@@ -63,6 +63,7 @@ try:
         checkin = store.latest_checkin(who[0])
     history = store.history(checkin["runner"]) if checkin is not None else None
     profile = store.get_profile(checkin["runner"]) if checkin is not None else None
+    runs = store.runs(checkin["runner"]) if checkin is not None else None
 except StrideCheckError as err:
     st.error(f"Could not load the check-in. {common.error_text(ctx, err)}", icon="🛑")
     st.stop()
@@ -85,7 +86,7 @@ if checkin is None:
 
 day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["date"]
 age_band = profile.age_band if profile is not None else None
-result = checkin_result(checkin, KB, history, age_band=age_band)
+result = checkin_result(checkin, KB, history, age_band=age_band, runs=runs)
 alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not None else None
 flag = flag_markdown(result.needs_emergency, result.clinician_reasons, age_band, KB)
 

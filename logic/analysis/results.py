@@ -102,7 +102,10 @@ def condition_pain(checkin: Mapping[str, Any], kb: KnowledgeBase | None = None) 
 
 
 def scored_checkin(
-    checkin: Mapping[str, Any], history: pd.DataFrame | None, kb: KnowledgeBase | None = None
+    checkin: Mapping[str, Any],
+    history: pd.DataFrame | None,
+    kb: KnowledgeBase | None = None,
+    runs: pd.DataFrame | None = None,
 ) -> tuple[dict[str, Any], pd.Series]:
     """The check-in plus what its runner's weeks give it (load flags, history rules), and its
     row of safety.score_history: the one scoring of the results page, the history and the CLI.
@@ -112,7 +115,7 @@ def scored_checkin(
     frame = checkin_frame([out])
     scored = None
     if history is not None and not history.empty and "id" in out and "id" in history.columns:
-        scored = score_history(history, kb)[(history["id"] == out["id"]).to_numpy()]
+        scored = score_history(history, kb, runs=runs)[(history["id"] == out["id"]).to_numpy()]
     if scored is None or scored.empty:
         scored = score_history(frame, kb)
     row = scored.iloc[0]
@@ -126,11 +129,12 @@ def checkin_result(
     kb: KnowledgeBase | None = None,
     history: pd.DataFrame | None = None,
     age_band: str | None = None,
+    runs: pd.DataFrame | None = None,
 ) -> CheckinResult:
     """Everything the results page shows; pass the runner's history for the load flags and
     the rules that need several weeks, and the profile's age band for the clinician wording."""
     kb = kb or knowledge_base()
-    checkin, row = scored_checkin(checkin, history, kb)
+    checkin, row = scored_checkin(checkin, history, kb, runs)
     emergency = bool(row["needs_emergency"])
     ids = kb.condition_ids
     columns: dict[str, Any] = {

@@ -254,8 +254,18 @@ def recorded_load_flags(
     the long-run spike comes from run dates (any run of that week a spike) instead."""
     kb = kb or knowledge_base()
     out = with_load_flags(with_recorded_weeks(history, runs), kb)
+    return with_run_date_spikes(out, history, runs, kb)
+
+
+def with_run_date_spikes(
+    flags: pd.DataFrame, history: pd.DataFrame, runs: pd.DataFrame, kb: KnowledgeBase | None = None
+) -> pd.DataFrame:
+    """`flags` (with_load_flags of `history`, same index) with long_run_spike taken from run
+    dates in the weeks that have recorded runs: the app keeps the distances the runner saved
+    (prefilled from the runs, maybe corrected) and judges the long run by the runs themselves."""
+    kb = kb or knowledge_base()
     if runs.empty:
-        return out
+        return flags
     spikes = long_run_spikes(runs, kb)
     spiky = (
         spikes.assign(
@@ -273,7 +283,8 @@ def recorded_load_flags(
         }
     )
     by_run = keys.merge(spiky, on=["runner", "week_start"], how="left")["long_run_spike"]
-    recorded = (out["load_source"] == "recorded").to_numpy()
+    recorded = by_run.notna().to_numpy()
+    out = flags.copy()
     out["long_run_spike"] = np.where(
         recorded, by_run.fillna(False).to_numpy(dtype=bool), out["long_run_spike"].to_numpy()
     )

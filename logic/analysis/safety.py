@@ -18,6 +18,7 @@ import pandas as pd
 
 from logic.analysis.load import with_load_flags
 from logic.analysis.ostrc import PARTICIPATION
+from logic.analysis.runs import with_run_date_spikes
 from logic.analysis.scoring import score_parsed
 from logic.checkins import ParsedCheckins, parse_checkins, split_set
 from logic.knowledge import KnowledgeBase, knowledge_base
@@ -108,6 +109,7 @@ def score_history(
     kb: KnowledgeBase | None = None,
     parsed: ParsedCheckins | None = None,
     loads: pd.DataFrame | None = None,
+    runs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every check-in of one or many runners scored with its runner's weeks, on frame's index.
 
@@ -115,11 +117,15 @@ def score_history(
     (HISTORY_RULES), the scores and bands of score_parsed, needs_clinician (the check-in's own
     rule or any history rule) and needs_emergency. `frame` needs runner and date; pass `parsed`
     when the frame is validated already (parse_checkins of the same frame), and `loads` when
-    the load flags come from elsewhere (recorded runs: analysis.runs.recorded_load_flags).
+    the load flags come from elsewhere (the CLI's --with-runs: analysis.runs.recorded_load_flags),
+    or `runs` (the runner's recorded runs) for the long-run spike by run date in their weeks.
     """
     kb = kb or knowledge_base()
     if loads is None:
-        loads = with_load_flags(frame[[c for c in LOAD_INPUTS if c in frame.columns]], kb)
+        inputs = frame[[c for c in LOAD_INPUTS if c in frame.columns]]
+        loads = with_load_flags(inputs, kb)
+        if runs is not None:  # weeks with recorded runs: the long run judged by run dates
+            loads = with_run_date_spikes(loads, inputs, runs, kb)
     flags = loads[list(kb.load.derived)]
     if parsed is None:
         parsed = parse_checkins(pd.concat([frame, flags], axis=1), kb=kb)

@@ -45,17 +45,20 @@ def data_version(history: pd.DataFrame) -> str:
     return hashlib.blake2b(rows.tobytes() + names, digest_size=16).hexdigest()
 
 
-def scored_history(history: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+def scored_history(
+    history: pd.DataFrame, kb: KnowledgeBase | None = None, runs: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The check-ins, oldest first, plus the columns of safety.score_history (load flags, the
     history rules, one score and `<id>_band` per condition, needs_clinician, needs_emergency),
-    OSTRC severity and substantial."""
+    OSTRC severity and substantial. `runs`: the runner's recorded runs, for the long-run
+    spike by run date."""
     kb = kb or knowledge_base()
     frame = history.copy()
     if "week_start" not in frame.columns:
         frame["week_start"] = week_starts(frame["date"])
     parsed = parse_checkins(frame, kb=kb)  # once, for the scores and the absent columns
     absent = parsed.frame[[c for c in kb.checkin.columns if c not in frame.columns]]
-    out = pd.concat([frame, absent, score_history(frame, kb, parsed=parsed)], axis=1)
+    out = pd.concat([frame, absent, score_history(frame, kb, parsed=parsed, runs=runs)], axis=1)
     out["severity"] = severity(out, kb)
     out["substantial"] = substantial(out, kb)
     order = ["date", "id"] if "id" in out.columns else ["date"]

@@ -12,14 +12,19 @@ from logic.errors import StrideCheckError
 from pages.shared import common
 
 
-def recorded_runs_section(ctx: common.AppContext, runner: str, history: pd.DataFrame) -> None:
+def recorded_runs_section(
+    ctx: common.AppContext, runner: str, history: pd.DataFrame, runs: pd.DataFrame | None = None
+) -> None:
+    """The runner's recorded runs by week and each run's long-run check (`runs` when the page
+    has read them already)."""
     kb = common.kb()
     st.subheader("Recorded runs")
-    try:
-        runs = ctx.store.runs(runner)
-    except StrideCheckError as err:
-        st.error(f"Could not load your recorded runs. {common.error_text(ctx, err)}", icon="🛑")
-        return
+    if runs is None:
+        try:
+            runs = ctx.store.runs(runner)
+        except StrideCheckError as err:
+            st.error(f"Could not load your recorded runs. {common.error_text(ctx, err)}", icon="🛑")
+            return
     if runs.empty:
         st.caption(
             "No recorded runs yet. Import files from your watch or a Strava export on the "

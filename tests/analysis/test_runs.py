@@ -163,3 +163,18 @@ def test_a_bad_runs_threshold_names_the_key(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("min_baseline_weeks = 2", "min_baseline_weeks = 9"))
     with pytest.raises(KnowledgeBaseError, match=r"load\.toml: runs: Value error, min_baseline"):
         load_knowledge_base(data)
+
+
+def test_the_app_judges_a_recorded_weeks_long_run_by_run_dates() -> None:
+    """Results and History (trends.scored_history) keep the distances the runner saved, but in
+    a week with recorded runs the long run is judged by the runs: a 25 km run 28 days after a
+    20 km one is a spike, though the two check-ins typed 25 km both weeks."""
+    from logic.analysis.trends import scored_history
+
+    history = _checkins(["2026-11-30", "2026-12-07"], [25, 25], [25, 25]).assign(id=[1, 2])
+    assert not scored_history(history, KB)["long_run_spike"].any()
+    recorded = runs([0, 7, 35], [20, 20, 25])  # MONDAY is 2 Nov 2026: the last on 7 Dec
+    scored = scored_history(history, KB, runs=recorded)
+    assert scored["long_run_spike"].tolist() == [False, True]
+    assert scored["weekly_km"].tolist() == [25, 25]  # the saved figures stay
+    assert scored["it_band"].iloc[1] > scored_history(history, KB)["it_band"].iloc[1]
