@@ -109,7 +109,15 @@ st.dataframe(
     people.drop(columns="id"),
     hide_index=True,
     width="stretch",
-    column_config={"display_name": "Name", "active": st.column_config.CheckboxColumn("Active")},
+    column_config={  # every column titled, not its raw name
+        "username": "Username",
+        "display_name": "Name",
+        "email": "Email",
+        "role": "Role",
+        "runner": "Runner",
+        "active": st.column_config.CheckboxColumn("Active"),
+        "teams": "Coaches teams",
+    },
 )
 
 if len(people):

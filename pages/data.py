@@ -103,8 +103,10 @@ if history is not None:
 # --- import ------------------------------------------------------------------------------------
 # The CSV import stays first on the page; it stops the script early (no file, a bad file), so
 # the recorded-runs section below it is drawn first, into its place after this container.
+# The disclaimer goes into `footer`, at the very end, below both sections.
 csv_import = st.container()
 runs_section(ctx, runner)
+footer = st.container()
 with csv_import:
     st.subheader("Import")
     st.markdown(
@@ -143,7 +145,8 @@ with csv_import:
         help=f"Files up to {UPLOAD_LIMIT_MB} MB, UTF-8 (in Excel: Save As 'CSV UTF-8').",
     )
     if uploaded is None:
-        common.disclaimer()
+        with footer:
+            common.disclaimer()
         st.stop()
 
     try:
@@ -166,7 +169,8 @@ with csv_import:
             + problems_markdown(plan.errors),
             icon="🚫",
         )
-        common.disclaimer()
+        with footer:
+            common.disclaimer()
         st.stop()
 
     st.markdown(
@@ -220,4 +224,5 @@ with csv_import:
             )
             st.session_state[ROUND] = upload_round + 1
             st.rerun()
-    common.disclaimer()
+    with footer:
+        common.disclaimer()

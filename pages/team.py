@@ -227,14 +227,18 @@ else:
     if clicked and clicked[0].get("runner"):
         open_history(str(clicked[0]["runner"]))
     st.caption(
-        f"The {v.heatmap_runners} riskiest runners first; ⚑ marks a red flag. "
+        f"Riskiest first ({v.heatmap_runners} shown); ⚑ marks a red flag. "
         "Tap a runner to open their history."
     )
     st.selectbox(
         "Show", HEATMAP_ROWS, format_func=lambda n: f"{n} runners at most", key="team_rows"
     )
 target = st.selectbox(
-    "Open a runner's history", g.checked_in + g.missing, index=None, key="team_open"
+    "Open a runner's history",
+    g.checked_in + g.missing,
+    index=None,
+    key="team_open",
+    placeholder="Pick a runner",
 )
 if target:
     open_history(target)

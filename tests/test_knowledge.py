@@ -542,3 +542,11 @@ def test_every_exercise_has_a_dose_and_every_root_cause_an_exercise() -> None:
     for rid in kb.root_causes:
         assert any(rid in e.root_causes for e in kb.exercises.values()), rid
     assert set(kb.running) == set(CONDITION_IDS)
+
+
+def test_gentle_exercises_do_not_name_single_leg_work() -> None:
+    """Under a red flag the app lists the exercises that are not `loading`, right below
+    "leave out single-leg work": their names must not offer it."""
+    for eid, exercise in knowledge_base().exercises.items():
+        if not exercise.loading:
+            assert "single-leg" not in exercise.name.lower(), eid

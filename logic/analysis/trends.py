@@ -182,7 +182,7 @@ def _worsening(previous: pd.Series, current: pd.Series, kb: KnowledgeBase) -> pd
         message = (
             f"New pain: {where}, {after} out of 10."
             if is_new
-            else f"Your pain rose from {before} to {after} out of 10 ({where})."
+            else f"Pain rose from {before} to {after} out of 10 ({where})."
         )
         rows.append(
             {
@@ -255,7 +255,7 @@ def _fell_while_pain_rose(
     head = np.where(
         out.groupby("reason", sort=False)["part"].size() > 1, "Lower scores", "Lower score"
     )
-    text = pd.Series(head, index=parts.index) + " for " + parts + " although your pain rose: "
+    text = pd.Series(head, index=parts.index) + " for " + parts + " although the pain rose: "
     text = text + parts.index + ". A lower score is not a sign of healing; go by how it feels."
     out["message"] = out["reason"].map(text)
     return out.drop(columns=["reason", "part"])

@@ -40,7 +40,7 @@ from typing import Any
 
 import altair as alt
 
-from logic.charts.base import BAND_LABELS, BANDS, band_legend, band_scale
+from logic.charts.base import BAND_LABELS, BANDS, band_legend, band_scale, ink
 from logic.charts.risk import band_for_score
 
 __all__ = [
@@ -362,6 +362,7 @@ def body_map_chart(
         .mark_text(fontSize=14, fontWeight="bold", baseline="bottom", aria=False)
         .encode(longitude="x:Q", latitude="y:Q", text="text:N")
     )
+    titles = ink(titles, "views")  # black "Front"/"Back" vanished on the dark theme
 
     regions = alt.Chart(alt.Data(values=rows)).mark_geoshape(
         stroke=_REGION_STROKE, strokeWidth=1, cursor="pointer" if selectable else "default"

@@ -183,9 +183,11 @@ def risk_summary(scores: pd.DataFrame) -> str:
     if scores.empty:
         return "No scores."
     data = scores.sort_values(["score", "name"], ascending=[False, True], kind="stable")
-    whole = data["score"].astype(float).round(0).astype("int64").astype("str")
+    # The same rounding as the bar labels (half up): pandas' round (half to even) made
+    # 34.5 read "34" here beside a bar labelled "35".
+    shown = pd.Series(whole(data["score"]), index=data.index).astype("int64").astype("str")
     band = data["band"].map(BAND_LABELS).str.lower()
-    return "Scores: " + "; ".join(data["name"] + " " + whole + " (" + band + ")") + "."
+    return "Scores: " + "; ".join(data["name"] + " " + shown + " (" + band + ")") + "."
 
 
 # --------------------------------------------------------------------------- factors

@@ -9,6 +9,7 @@ from logic import clock
 from logic.analysis.runs import long_run_spikes, training_suggestions, weeks_by_source
 from logic.charts.runs import climbing_per_week_chart, run_spikes_chart, runs_per_week_chart
 from logic.errors import StrideCheckError
+from logic.texts import escape_markdown
 from pages.shared import common
 
 
@@ -23,12 +24,15 @@ def recorded_runs_section(
         try:
             runs = ctx.store.runs(runner)
         except StrideCheckError as err:
-            st.error(f"Could not load your recorded runs. {common.error_text(ctx, err)}", icon="🛑")
+            st.error(f"Could not load the recorded runs. {common.error_text(ctx, err)}", icon="🛑")
             return
     if runs.empty:
         st.caption(
             "No recorded runs yet. Import files from your watch or a Strava export on the "
             "Import & export page, and your weeks will come from them."
+            if common.is_me(ctx, runner)  # a coach is not told to import from "your watch"
+            else f"No recorded runs for {escape_markdown(runner)} yet: their weeks come from "
+            "the distances typed in at each check-in."
         )
         return
     weeks = weeks_by_source(history, runs)

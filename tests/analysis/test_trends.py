@@ -126,7 +126,7 @@ def test_scored_history_from_real_checkins() -> None:
         "IT band syndrome rose 22 points and is still low.",
     ]
     assert alerts_for_checkin(history, 3)["message"].tolist() == [
-        "Your pain rose from 4 to 10 out of 10 (outside of the knee).",
+        "Pain rose from 4 to 10 out of 10 (outside of the knee).",
         "IT band syndrome rose 39 points, from low to high.",
     ]
     assert alerts_for_checkin(history, 1).empty  # nothing before it
@@ -254,7 +254,7 @@ def test_pain_rising_is_an_alert_even_when_the_score_falls() -> None:
     assert now["it_band"] < before["it_band"]
     alerts = alerts_for_checkin(history, 6)
     messages = alerts["message"].tolist()
-    assert "Your pain rose from 5 to 8 out of 10 (outside of the hip)." in messages
+    assert "Pain rose from 5 to 8 out of 10 (outside of the hip)." in messages
     assert "New warning sign: pain that wakes you at night." in messages
     assert set(alerts["kind"]) >= {"pain", "warning_sign", "fell"}
     # worsening comes first, whatever the scores did
@@ -269,7 +269,7 @@ def test_a_score_that_fell_while_pain_rose_says_why() -> None:
     text = fell.set_index("condition").loc["it_band", "message"]
     assert text.startswith("Lower score")
     assert "IT band syndrome (down " in text
-    assert "although your pain rose" in text
+    assert "although the pain rose" in text
     assert "load signals from last week dropped out" in text
     for word in ("acute", "chronic", "load_spike", "points contributed"):
         assert word not in text.lower()
@@ -322,7 +322,7 @@ def test_several_new_signs_and_places_read_as_one_line_each() -> None:
     worse = alerts[alerts["kind"] != "score"]["message"].tolist()
     assert worse[:3] == [
         "New warning signs: numbness between the legs and back pain spreading into the leg.",
-        "Your pain rose from 4 to 7 out of 10 (deep in the buttock and back of the thigh).",
+        "Pain rose from 4 to 7 out of 10 (deep in the buttock and back of the thigh).",
         "New pain: front of the hip, 7 out of 10.",
     ]
     fell = alerts[alerts["kind"] == "fell"]

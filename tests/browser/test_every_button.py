@@ -103,11 +103,13 @@ def seed(path: Path, *, team_mode: bool) -> str:
 def labels(page: Page) -> list[str]:
     """The labelled buttons of the main area (a chart's or table's own icons are left out)."""
     found = page.locator(BUTTONS).all_inner_texts()
-    return list(dict.fromkeys(t.strip() for t in found if t.strip()))
+    # An icon and its label come as "💬\n\nReply": one space between words, as matched below.
+    return list(dict.fromkeys(" ".join(t.split()) for t in found if t.strip()))
 
 
 def click(page: Page, label: str) -> None:
-    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    words = r"\s*".join(re.escape(word) for word in label.split())
+    exact = re.compile(rf"^\s*{words}\s*$")
     button = page.locator(BUTTONS).filter(has_text=exact).first
     button.scroll_into_view_if_needed()
     button.click()

@@ -10,7 +10,7 @@ from typing import Any
 import altair as alt
 import pytest
 
-from logic.charts.base import BAND_COLORS, BANDS
+from logic.charts.base import BAND_COLORS, BANDS, INK_CLASS
 from logic.charts.body_map import (
     GEOMETRY,
     HIGHLIGHT_COLOR,
@@ -373,3 +373,13 @@ def test_tile_selection_and_the_side_read_back() -> None:
     event["selection"]["region"].append({"region": "front_knee", "side": "right"})
     assert side_from_event(event) == "both"
     assert side_from_event({"selection": {"region": []}}) is None
+
+
+@pytest.mark.parametrize("risk", [None, {"front_knee": 62.0}])
+def test_view_titles_take_the_theme_text_colour(labels: dict[str, str], risk: Any) -> None:
+    """The "Front" and "Back" titles are an ink layer: Vega's default black vanished on the
+    dark theme (the app's CSS fills ink_ layers with the page's text colour)."""
+    kwargs = {"risk": risk, "thresholds": THRESHOLDS} if risk else {}
+    spec = body_map_chart(labels, **kwargs).to_dict()
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert texts and all(layer["name"].startswith(f"{INK_CLASS}_") for layer in texts)

@@ -456,3 +456,15 @@ def test_risk_bars_say_their_numbers_in_words() -> None:
     assert said.startswith("Scores: Hip flexor strain 72 (high); Iliotibial band syndrome 55")
     assert said in spec["description"]
     assert all(layer["name"].startswith("ink_") for layer in _layers(spec, "text"))
+
+
+def test_risk_summary_rounds_like_the_bar_labels() -> None:
+    """34.5 is labelled "35" on its bar: the words beside the chart must say 35 too."""
+    scores = _scores().assign(score=[12.0, 40.0, 71.5, 34.5, 55.0, 28.5])
+    said = risk_summary(scores)
+    spec = risk_bar_chart(scores, THRESHOLDS).to_dict()
+    (labels,) = [rows for rows in spec["datasets"].values() if "score_text" in rows[0]]
+    shown = {row["name"]: row["score_text"] for row in labels}
+    for name, text in shown.items():
+        assert f"{name} {text} (" in said
+    assert (shown[NAMES["piriformis"]], shown[NAMES["hamstring"]]) == ("35", "29")

@@ -90,3 +90,12 @@ def test_the_audit_export_reads_back(team: dict[str, int]) -> None:
     with store.read() as conn:
         rows = pd.read_csv(io.StringIO(audit_csv(trail(conn))), keep_default_na=False)
     assert rows[["action", "subject", "runner"]].values.tolist() == [["team.change", "cat", "cat"]]
+
+
+def test_the_people_table_titles_every_column(team: dict[str, int]) -> None:
+    """Raw names ("username", "email", "teams") read as a database dump beside "Name"."""
+    at = admin_page(team["root"])
+    (people,) = [d for d in at.dataframe if "username" in d.value.columns]
+    config = json.loads(people.proto.columns)
+    shown = [config[c]["label"] for c in people.value.columns if c != "id"]
+    assert shown == ["Username", "Name", "Email", "Role", "Runner", "Active", "Coaches teams"]

@@ -259,3 +259,21 @@ def test_the_preview_shows_the_key_columns_and_every_column_on_demand() -> None:
     assert list(key.proto.column_order) == ["date", "status", "pain_level"]
     assert {"week", "weekly_km"} <= set(every.value.columns)
     assert any("Every column" in e.label for e in at.expander)
+
+
+def _in_order(node: Any) -> list[Any]:
+    """The page's elements top to bottom (containers opened in place)."""
+    kids = getattr(node, "children", None)
+    if not kids:
+        return [node]
+    return [leaf for k in sorted(kids) for leaf in _in_order(kids[k])]
+
+
+def test_the_disclaimer_closes_the_page_below_the_runs_section() -> None:
+    """It used to sit between the CSV import and "Recorded runs", mid-page."""
+    at = data_page()
+    assert_no_exception(at)
+    shown = [str(getattr(e, "value", "")) for e in _in_order(at.main)]
+    runs = shown.index("Recorded runs")
+    (said,) = [i for i, text in enumerate(shown) if "not medical advice" in text]
+    assert said > runs and said == len(shown) - 1

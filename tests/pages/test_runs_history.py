@@ -14,7 +14,15 @@ from logic import clock
 from logic.storage.runs import RunStore
 from logic.storage.store import get_store
 from logic.weeks import week_start
-from tests.support.apptest import app, assert_no_exception, chart_rows, charts, on_page, texts
+from tests.support.apptest import (
+    app,
+    assert_no_exception,
+    chart_rows,
+    charts,
+    on_page,
+    signed_in,
+    texts,
+)
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -74,3 +82,15 @@ def test_recorded_and_typed_weeks_spikes_and_suggestions() -> None:
     assert spikes.loc[spikes["long_run_spike"], "distance_km"].tolist() == [25.0]
     infos = texts(at.info)
     assert any(t.startswith("**More distance?** 45.0 km this week against 30.0 km") for t in infos)
+
+
+def test_a_coach_is_not_told_to_import_from_their_own_watch(team: dict[str, int]) -> None:
+    """History's recorded-runs hint speaks to the runner; a coach reads it about the runner."""
+    at = on_page(signed_in(team["coach_a"]).run(), "pages/history.py")
+    at.selectbox(key="coach_runner").select("ann").run()
+    assert_no_exception(at)
+    said = " ".join(texts(at.caption))
+    assert "No recorded runs for ann yet" in said
+    assert "Import files from your watch" not in said
+    mine = on_page(signed_in(team["ann"]).run(), "pages/history.py")
+    assert "Import files from your watch" in " ".join(texts(mine.caption))

@@ -248,3 +248,13 @@ def test_a_large_team_stays_aggregated() -> None:
     at.selectbox(key="team_rows").select(100).run()
     assert_no_exception(at)
     assert dataset_rows(charts(at)[0]) == 100 * len(IDS)
+
+
+@pytest.mark.usefixtures("hill")
+def test_heatmap_caption_and_runner_picker_read_well() -> None:
+    """No "The 3 riskiest runners" (read "The 1 riskiest runners" with one runner), and the
+    history picker asks for a runner rather than Streamlit's "Choose an option"."""
+    at = team_page()
+    said = " ".join(texts(at.caption))
+    assert "Riskiest first (3 shown)" in said and "riskiest runners" not in said
+    assert at.selectbox(key="team_open").placeholder == "Pick a runner"
