@@ -70,7 +70,18 @@ def running_advice(
         changes = [ra.changes[c] for c in kb.running[cid].changes]
         advice = ra.advice[rule.advice]
         text = advice.text.format(**{CHANGES_FIELD: joined(changes)})
-        rows.append((rule.advice, advice.tone, advice.headline, text, advice.after, cid))
+        # A raised flag is about the runner, not one condition: its line names none (an
+        # emergency is not "piriformis" because the buttock also hurts).
+        rows.append(
+            (
+                rule.advice,
+                advice.tone,
+                advice.headline,
+                text,
+                advice.after,
+                "" if rule.flag else cid,
+            )
+        )
     if not rows:
         raised = next((r for r in ra.rules if r.flag is not None and flags[r.flag]), None)
         key, advice = (
@@ -82,7 +93,8 @@ def running_advice(
     short = {c: kb.conditions[c].short_name for c in kb.condition_ids} | {"": ""}
     frame["names"] = frame["conditions"].map(short)
     merged = frame.groupby(ADVICE_COLUMNS[:-2], sort=False).agg(
-        conditions=("conditions", ";".join), names=("names", ", ".join)
+        conditions=("conditions", lambda ids: ";".join(dict.fromkeys(i for i in ids if i))),
+        names=("names", lambda names: ", ".join(dict.fromkeys(n for n in names if n))),
     )
     merged = merged.reset_index()
     rank = merged["tone"].map({tone: i for i, tone in enumerate(TONES)})

@@ -153,5 +153,15 @@ def test_the_result_carries_the_advice(change: dict, expected: str) -> None:
         **change,
     }
     result = checkin_result(checkin)
-    assert lines(result.advice)["it_band"] == expected
+    advice = lines(result.advice)
+    # A raised flag's line is about the runner and names no condition.
+    assert advice["it_band" if expected == "adjust" else ""] == expected
     assert bool(result.until_seen) is (expected == "stop")
+
+
+def test_an_emergency_line_names_no_condition() -> None:
+    """Saddle numbness is not "piriformis" because the buttock also hurts."""
+    advice = running_advice({"piriformis": 60.0, "hamstring": 40.0}, needs_emergency=True)
+    assert advice["advice"].tolist() == ["urgent"]
+    assert advice["conditions"].tolist() == [""] and advice["names"].tolist() == [""]
+
