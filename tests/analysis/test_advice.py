@@ -164,4 +164,3 @@ def test_an_emergency_line_names_no_condition() -> None:
     advice = running_advice({"piriformis": 60.0, "hamstring": 40.0}, needs_emergency=True)
     assert advice["advice"].tolist() == ["urgent"]
     assert advice["conditions"].tolist() == [""] and advice["names"].tolist() == [""]
-
