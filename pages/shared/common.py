@@ -356,10 +356,13 @@ STYLE = f"""<style>
 [data-testid="stVegaLiteChart"] g[class*="ink_"] text {{ fill: currentColor; }}
 .st-key-{PHONE_NAV} {{ gap: 0.1rem 0.6rem; margin-bottom: 0.25rem; }}
 .st-key-{PHONE_NAV} a {{ padding: 0.35rem 0.25rem; min-height: 44px; }}
-/* A chosen option of a multiselect is white text on the primary colour: 2.3:1 on the dark
-   theme's sky blue. Where the device asks for dark (the app follows it) the text turns dark. */
+/* A chosen option of a multiselect, and a primary button, are white text on the primary
+   colour: 2.3:1 on the dark theme's sky blue. Where the device asks for dark (the app follows
+   it) the text turns dark. */
 @media (prefers-color-scheme: dark) {{
   [data-testid="stMultiSelectTagsContainer"] span {{ color: #0E1117; }}
+  /* Primary buttons (Save check-in) are the same sky blue: dark text, 8:1 instead of 2.3:1. */
+  [data-testid^="stBaseButton-primary"] p {{ color: #0E1117; }}
 }}
 @media (min-width: {PHONE_NAV_BELOW}px) {{ .st-key-{PHONE_NAV} {{ display: none; }} }}
 </style>"""

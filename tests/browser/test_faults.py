@@ -371,7 +371,9 @@ def _app_import_killed_then_restarted(
     body.get_by_text("Team import: rows may be for any runner").click()
     wait_for_app(page, timeout=APP_TIMEOUT_MS)
     lap("open")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(csv_file)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+        csv_file
+    )
     wait_for_app(page, timeout=APP_TIMEOUT_MS)
     confirm = body.get_by_role("button", name=f"Import {rows} check-ins")
     expect(confirm).to_be_enabled(timeout=APP_TIMEOUT_MS)

@@ -122,7 +122,7 @@ def test_the_server_refuses_an_upload_over_the_limit(
     # A real upload through the page: its URL names this session and file, its header
     # carries the XSRF token (the cookie goes along by itself).
     with page.expect_request(lambda r: UPLOAD_ROUTE in r.url and r.method == "PUT") as sent:
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
             {"name": "small.csv", "mimeType": "text/csv", "buffer": b"runner,date\n"}
         )
     request = sent.value

@@ -195,7 +195,7 @@ def checkin_count(db_path: Path) -> int:
 
 
 def upload(page: Page, path: Path) -> None:
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(path)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(path)
     wait_for_app(page)
 
 
