@@ -520,6 +520,13 @@ def visible_teams(ctx: AppContext, runners: pd.DataFrame) -> list[str]:
 
 
 def sign_out(ctx: AppContext) -> None:
-    """Sign out: the whole session state goes (see end_session), then a fresh run."""
+    """Sign out: the whole session state goes (see end_session), then a fresh run.
+
+    With OIDC the browser is already on its way to the provider's sign-out: this run just
+    ends. A rerun would clear the outgoing message queue, and with it, now and then, the
+    redirect that st.logout() queued (Streamlit keeps only lifecycle messages and toasts).
+    """
     end_session(ctx.config)
+    if ctx.config.login == "oidc":
+        st.stop()
     st.rerun()
