@@ -185,7 +185,9 @@ else:
             ),
             "availability": "Available",
             "load": st.column_config.TextColumn(
-                "Load", help="spike, long run, or the acute:chronic ratio."
+                "Load",
+                help="spike, long run, or this week's distance against the average of the "
+                f"{KB.load.acute_chronic.chronic_weeks} weeks before (1.00× usual = the same).",
             ),
             "where": "Where it hurts",
             "missed": st.column_config.NumberColumn("Weeks missed", format="%d"),
@@ -208,7 +210,8 @@ else:
     box.markdown(md["watch"])
     st.caption(
         f"Risk up {KB.rules.trends.rise_points:g} points or a band since the week before, "
-        f"acute:chronic above {KB.load.acute_chronic.flag_above:g}, a substantial problem, "
+        f"this week's distance above {KB.load.acute_chronic.flag_above:g}× the average of the "
+        f"{KB.load.acute_chronic.chronic_weeks} weeks before, a problem that limited training, "
         "or a red flag."
     )
 
@@ -256,9 +259,10 @@ else:
     st.vega_lite_chart(v.prevalence, width="stretch")
     m = v.prevalence_means
     st.caption(
-        f"Share of the runners who answered the optional questions (after the OSTRC "
-        f"questionnaire). Mean over the period: any problem {m['any_problem']:.0%}, "
-        f"substantial problem {m['substantial']:.0%}."
+        "Share of the runners who answered the optional questions at the end of the check-in "
+        "(after a questionnaire from sports-injury research: Clarsen et al. 2013, Br J Sports "
+        f"Med). Mean over the period: any problem {m['any_problem']:.0%}, "
+        f"a problem that limited training {m['substantial']:.0%}."
     )
 
 st.subheader("Export and import")

@@ -19,6 +19,8 @@ PERFORMANCE = "ostrc_performance"
 PAIN = "ostrc_pain"
 OSTRC_COLUMNS = (PARTICIPATION, TRAINING, PERFORMANCE, PAIN)
 SEVERITY_MAX = 100.0
+#: What a runner or coach reads for a "substantial problem": the questionnaire's term is jargon.
+LIMITED_TRAINING = "Problem that limited training"
 
 
 def _answers(frame: pd.DataFrame, column: str) -> np.ndarray:

@@ -85,9 +85,9 @@ def availability(rows: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.Seri
 
 def _load(rows: pd.DataFrame) -> pd.Series:
     """The week's load signal: 'spike' (acute:chronic or weekly jump), 'long run', the
-    acute:chronic ratio when there is one, else ''."""
+    acute:chronic ratio in words ('1.32× usual') when there is one, else ''."""
     ratio = rows["acute_chronic"].astype("float64")
-    text = ("A:C " + ratio.round(2).map("{:.2f}".format)).where(ratio.notna(), "")
+    text = (ratio.round(2).map("{:.2f}".format) + "× usual").where(ratio.notna(), "")
     text = text.mask(rows["long_run_spike"].astype(bool), "long run")
     return text.mask(rows["load_spike"].astype(bool), "spike").astype("str")
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from logic.analysis.ostrc import PARTICIPATION, any_problem
+from logic.analysis.ostrc import LIMITED_TRAINING, PARTICIPATION, any_problem
 from logic.analysis.scoring import band_codes
 from logic.analysis.trends import rise_amount, rose, scored_history
 from logic.checkins import split_set
@@ -426,11 +426,16 @@ def watch_list(
     ratio = now["acute_chronic"].astype("float64")
     limit = kb.load.acute_chronic.flag_above
     acwr = (ratio > limit).fillna(False).astype(bool)
-    acwr_text = "acute:chronic " + ratio.round(2).astype("str") + f" (above {limit:g})"
+    weeks = kb.load.acute_chronic.chronic_weeks
+    acwr_text = (
+        f"this week vs the {weeks} weeks before: "
+        + ratio.round(2).astype("str")
+        + f"× (above {limit:g}×)"
+    )
     parts = [
         clinician,
         rise,
-        pd.Series("substantial problem (OSTRC)", index=now.index).where(substantial, ""),
+        pd.Series("a " + LIMITED_TRAINING.lower(), index=now.index).where(substantial, ""),
         acwr_text.where(acwr, ""),
     ]
     found = pd.concat([p != "" for p in parts], axis=1)

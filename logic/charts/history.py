@@ -24,6 +24,7 @@ from logic.charts.base import (
     week_tooltip,
     week_x,
 )
+from logic.analysis.ostrc import LIMITED_TRAINING
 from logic.knowledge import AcuteChronic
 from logic.weeks import day_label, day_labels
 
@@ -57,7 +58,7 @@ LONG_RUN_KINDS: dict[str, str] = {
 SEVERITY_KINDS: dict[str, str] = {
     "No problem": BAND_COLORS["low"],
     "Problem": BAND_COLORS["moderate"],
-    "Substantial problem": BAND_COLORS["high"],
+    LIMITED_TRAINING: BAND_COLORS["high"],
 }
 
 
@@ -263,9 +264,9 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         said = "No week has a ratio yet."
     else:
         said = (
-            f"Latest ratio {ratios['acute_chronic'].iloc[-1]:.2f} "
+            f"Latest {ratios['acute_chronic'].iloc[-1]:.2f} times usual "
             f"(week of {day_label(ratios['week_start'].iloc[-1])}); "
-            f"{int(ratios['flagged'].sum())} week(s) above {cfg.flag_above:g}."
+            f"{int(ratios['flagged'].sum())} week(s) above {cfg.flag_above:g} times."
         )
     return finish(
         gap_rect,
@@ -278,7 +279,10 @@ def acute_chronic_chart(load: pd.DataFrame, cfg: AcuteChronic) -> alt.LayerChart
         dots,
         spikes,
         height=HEIGHT,
-        description=f"Acute to chronic load ratio per week. {said} {ratio_gap_text(gaps)}",
+        description=(
+            f"This week's distance against the average of the {cfg.chronic_weeks} weeks "
+            f"before, per week. {said} {ratio_gap_text(gaps)}"
+        ),
     )
 
 
@@ -295,7 +299,7 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
         data = data.rename_axis("week_start").reset_index()
     status = pd.Series("Problem", index=data.index).where(data["severity"] > 0, "No problem")
     data["kind"] = status.where(
-        ~data["substantial"].fillna(False).astype(bool), "Substantial problem"
+        ~data["substantial"].fillna(False).astype(bool), LIMITED_TRAINING
     )
     data.loc[data["severity"].isna(), "kind"] = None
     y_scale = alt.Scale(domain=[0, 100], nice=False)
@@ -329,10 +333,10 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
     )
     answered = data.dropna(subset=["severity"])
     said = (
-        f"Latest severity {answered['severity'].iloc[-1]:.0f} of 100; "
-        f"{int((answered['kind'] == 'Substantial problem').sum())} week(s) with a substantial "
-        "problem."
+        f"Latest problem score {answered['severity'].iloc[-1]:.0f} of 100; "
+        f"{int((answered['kind'] == LIMITED_TRAINING).sum())} week(s) with a problem that "
+        "limited training."
         if len(answered)
         else "No answers yet."
     )
-    return finish(line, dots, height=HEIGHT, description=f"Severity per week. {said}")
+    return finish(line, dots, height=HEIGHT, description=f"Problem score per week. {said}")

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from logic.analysis import team
+from logic.analysis.ostrc import LIMITED_TRAINING
 from logic.analysis.roster import RED_FLAG
 from logic.analysis.team import WeekGlance
 from logic.charts.base import (
@@ -61,8 +62,10 @@ RUNNER_PARAM = "runner"
 #: The two OSTRC prevalence lines: label -> colour.
 PREVALENCE_KINDS: dict[str, str] = {
     "Any problem": BAND_COLORS["moderate"],
-    "Substantial problem": BAND_COLORS["high"],
+    LIMITED_TRAINING: BAND_COLORS["high"],
 }
+#: The short names of PREVALENCE_KINDS on the mean lines' labels.
+_MEAN_LABELS = ("Any problem", "Limited training")
 HEIGHT = 220
 SHARE_LOW = "#FBE3D0"  # nobody at moderate or high risk: a pale tint of the high band
 ROW = 26  # px per runner in the heatmap
@@ -194,10 +197,14 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
         ignore_index=True,
     )
     averages = pd.DataFrame(
-        {"kind": kinds, "mean": [means["any_problem"], means["substantial"]]}
+        {
+            "kind": kinds,
+            "short": list(_MEAN_LABELS),
+            "mean": [means["any_problem"], means["substantial"]],
+        }
     ).dropna()
     averages["text"] = (
-        averages["kind"].str.split(" ").str[0]
+        averages["short"]
         + ": mean "
         + ((averages["mean"] * 100).round(0).astype("int64").astype("str") + "%")
     )
@@ -210,7 +217,7 @@ def prevalence_chart(prevalence: pd.DataFrame, means: Mapping[str, float]) -> al
         axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
     )
     tooltip = [
-        alt.Tooltip("kind:N", title="Prevalence"),
+        alt.Tooltip("kind:N", title="Reported"),
         week_tooltip(),
         alt.Tooltip("share:Q", title="Share", format=".0%"),
         alt.Tooltip("runners:Q", title="Runners"),

@@ -205,7 +205,7 @@ def _digest(
         {
             "red flag": watch["needs_clinician"],
             "risk rose": watch["risk_rise"],
-            "substantial problem": watch["substantial"],
+            "limited training": watch["substantial"],
             "load jump": watch["acwr_flag"],
         }
     )

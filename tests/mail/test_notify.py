@@ -18,6 +18,7 @@ from logic.mail.sender import deliver_due
 from logic.storage.outbox import Outbox
 from logic.storage.store import Store
 from logic.weeks import week_start
+from tests.support.plain_words import jargon_in_texts
 from tests.support.smtp import SmtpServer, checkin_row, make_club
 
 BASE = "https://stride.example.org"
@@ -187,3 +188,16 @@ def test_send_mail_retries_later_with_a_status(
     assert "Sent 0 emails; 1 to retry" in captured.out
     assert "cora@club.test: The mail server" in captured.err
     assert Outbox(store).counts()["pending"] == 1
+
+
+def test_the_coachs_digest_speaks_plainly(store: Store, smtp_server: SmtpServer) -> None:
+    """Issue 12: the digest names the kind of reason in a coach's words, never the
+    questionnaire's ("substantial problem", OSTRC) or the load ratio's shorthand."""
+    hurt = {f"ostrc_{q}": 2 for q in ("participation", "training", "performance", "pain")}
+    store.save_checkin(checkin_row("Dan", "Hill Goats", clock.today(), **hurt))
+    cfg = config(smtp_server)
+    queue_weekly(store, cfg)
+    deliver_due(store, cfg.smtp)
+    digest = next(m for m in smtp_server.to("gus@club.test") if "team's week" in m.subject)
+    assert "  - Dan: limited training" in digest.body
+    assert jargon_in_texts([digest.subject, digest.body]) == []

@@ -23,6 +23,7 @@ from tests.support.apptest import (
     on_page,
     texts,
 )
+from tests.support.plain_words import jargon_in, page_words
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -128,12 +129,25 @@ def test_the_watch_list_says_why() -> None:
     assert [line.split("**")[1] for line in lines] == ["Bob", "Cat", "Ann"]
     assert lines[0] == (
         "- **Bob**: Warning sign: Visible swelling; Hamstring up 52 points (low → high); "
-        "substantial problem (OSTRC)"
+        "a problem that limited training"
     )
     assert lines[1] == (
-        "- **Cat**: Could not train; substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+        "- **Cat**: Could not train; a problem that limited training; "
+        "this week vs the 4 weeks before: 2.0× (above 1.5×)"
     )
     assert lines[2].startswith("- **Ann**: Runner's knee up ")
+
+
+@pytest.mark.usefixtures("hill")
+def test_the_team_page_speaks_plainly() -> None:
+    """Issue 12: no questionnaire names or load-ratio shorthand on the roster, the watch list,
+    the captions or in the charts' titles, tooltips, legends and descriptions."""
+    at = team_page()
+    words = page_words(at)
+    # What the check reads includes the parts that used to carry the jargon.
+    assert any("average of the 4 weeks before" in w for w in words)  # the Load column help
+    assert any("limited training" in w for w in words)  # watch list, prevalence legend
+    assert jargon_in(at) == []
 
 
 @pytest.mark.usefixtures("hill")

@@ -1,9 +1,10 @@
 """What a runner reads on a page, for the plain-words checks of issue 12.
 
 Everything a page writes as text (titles, markdown, captions, alerts, expander and widget
-labels, select options, badges, table column labels and text cells) and every title inside
-its charts (axes, legends, tooltips). Field names inside chart specs are not read by anyone
-and are left out.
+labels, select options, badges, table column labels, help texts and text cells), every title
+inside its charts (axes, legends, tooltips), their legend entries and their screen-reader
+descriptions. Field names inside chart specs are not read by anyone and are left out. Emails
+(the coach's digest) are checked with jargon_in_texts.
 """
 
 from __future__ import annotations
@@ -14,8 +15,21 @@ from typing import Any
 
 from logic.knowledge import knowledge_base
 
-# Words that must never reach a runner on Results or History.
-JARGON = ("acute:chronic", "ostrc", "points contributed", "severity")
+# Words that must never reach a runner on Results or History, nor a coach on Team or in the
+# digest email (issues 12, 13).
+JARGON = (
+    "acute:chronic",
+    "acute to chronic",
+    "ostrc",
+    "points contributed",
+    "severity",
+    "substantial problem",
+)
+# The same as whole words only: "A:C" is jargon, "data:chart" is not.
+JARGON_WORDS = ("A:C", "ACWR")
+# Markdown escapes and the word joiners logic.texts.escape_markdown adds: "acute\\:\u2060chronic"
+# reads as "acute:chronic".
+_ESCAPES = re.compile(r"\\(.)|\u2060")
 
 
 def raw_names() -> list[str]:
@@ -30,8 +44,10 @@ def _titles(spec: Any) -> list[str]:
     found: list[str] = []
     if isinstance(spec, dict):
         for key, value in spec.items():
-            if key == "title" and isinstance(value, str):
+            if key in ("title", "description") and isinstance(value, str):
                 found.append(value)
+            elif key == "domain" and isinstance(value, list):
+                found += [v for v in value if isinstance(v, str)]
             elif key == "title" and isinstance(value, dict) and isinstance(value.get("text"), str):
                 found.append(value["text"])
             else:
@@ -57,7 +73,9 @@ def page_words(at: Any) -> list[str]:
             out += [str(o) for o in options]
     for frame in at.get("arrow_data_frame"):
         config = json.loads(frame.proto.columns or "{}")
-        out += [str(c.get("label", "")) for c in config.values() if isinstance(c, dict)]
+        for c in config.values():
+            if isinstance(c, dict):
+                out += [str(c.get("label", "")), str(c.get("help", ""))]
         value = frame.value
         for column in value.columns:
             if value[column].dtype == object or str(value[column].dtype) == "str":
@@ -67,12 +85,19 @@ def page_words(at: Any) -> list[str]:
     return out
 
 
+def jargon_in_texts(texts: list[str]) -> list[tuple[str, str]]:
+    """(word, text) for every banned word found in these texts, as a reader reads them."""
+    banned = [(w, re.escape(w)) for w in (*JARGON, *raw_names())]
+    banned += [(w, rf"\b{re.escape(w)}\b") for w in JARGON_WORDS]
+    hits = []
+    for text in texts:
+        read = _ESCAPES.sub(r"\1", text)
+        for word, pattern in banned:
+            if re.search(pattern, read, flags=re.IGNORECASE):
+                hits.append((word, read[:200]))
+    return hits
+
+
 def jargon_in(at: Any) -> list[tuple[str, str]]:
     """(word, text) for every banned word found in what the page shows."""
-    banned = [*JARGON, *raw_names()]
-    hits = []
-    for text in page_words(at):
-        for word in banned:
-            if re.search(re.escape(word), text, flags=re.IGNORECASE):
-                hits.append((word, text[:200]))
-    return hits
+    return jargon_in_texts(page_words(at))
