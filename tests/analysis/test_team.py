@@ -262,7 +262,9 @@ def test_watch_list_says_why_for_each_reason() -> None:
     why = dict(zip(watch["runner"], watch["why"], strict=True))
     assert set(why) == {"Ann", "Cat", "Dan", "Eve"}
     assert why["Ann"] == "IT band up 15 points; Runner's knee up 2 points (low → moderate)"
-    assert why["Cat"] == "Substantial problem (OSTRC); acute:chronic 1.62 (above 1.5)"
+    assert why["Cat"] == (
+        "A problem that limited training; this week vs the 4 weeks before: 1.62× (above 1.5×)"
+    )
     assert why["Dan"] == "Warning sign: Numbness or tingling; Hamstring up 40 points (low → high)"
     assert why["Eve"] == "Pain 8/10"
     # Red flags first (most reasons first among them), then the most reasons, then the score.
@@ -352,10 +354,11 @@ def test_scored_team_end_to_end(hill: pd.DataFrame) -> None:
     assert list(watch.index) == ["Bob", "Cat", "Ann"]
     assert watch.loc["Bob", "why"] == (
         "Warning sign: Visible swelling; Hamstring up 52 points (low → high); "
-        "substantial problem (OSTRC)"
+        "a problem that limited training"
     )
     assert watch.loc["Cat", "why"] == (
-        "Could not train; substantial problem (OSTRC); acute:chronic 2.0 (above 1.5)"
+        "Could not train; a problem that limited training; "
+        "this week vs the 4 weeks before: 2.0× (above 1.5×)"
     )
     # Ann's text, worked out one condition at a time from her two check-ins scored alone.
     before, now = (score_one(hill_checkins().iloc[i].dropna().to_dict()) for i in (5, 6))

@@ -147,15 +147,15 @@ def test_severity_chart_has_every_week_and_marks_substantial_ones() -> None:
         "No problem",
         "Problem",
         None,
-        "Substantial problem",
+        "Problem that limited training",
         None,
     ]
     assert dots["encoding"]["color"]["scale"]["domain"] == list(SEVERITY_KINDS)
     shapes = dots["encoding"]["shape"]["scale"]
-    assert dict(zip(shapes["domain"], shapes["range"], strict=True))["Substantial problem"] == (
-        "triangle-up"
-    )
-    assert SEVERITY_KINDS["Substantial problem"] == BAND_COLORS["high"]
+    assert dict(zip(shapes["domain"], shapes["range"], strict=True))[
+        "Problem that limited training"
+    ] == ("triangle-up")
+    assert SEVERITY_KINDS["Problem that limited training"] == BAND_COLORS["high"]
     assert line["encoding"]["y"]["scale"]["domain"] == [0, 100]
 
 

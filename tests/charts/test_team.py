@@ -110,7 +110,7 @@ def test_prevalence_chart_has_both_lines_and_a_rule_at_each_period_mean(
     assert set(lines["kind"]) == set(PREVALENCE_KINDS)
     assert len(averages) == 2
     assert averages.set_index("kind")["mean"].to_dict() == pytest.approx(
-        {"Any problem": means["any_problem"], "Substantial problem": means["substantial"]}
+        {"Any problem": means["any_problem"], "Problem that limited training": means["substantial"]}
     )
     assert averages["text"].str.contains("mean").all()
     assert spec["layer"][0]["encoding"]["y"]["field"] == "mean"

@@ -195,7 +195,7 @@ def test_load_and_severity_sections() -> None:
     assert any("not diagnoses" in t for t in texts(at.caption))
     sev = chart_rows(severity).dropna(subset=["severity"])
     assert sev["severity"].tolist() == [0.0, 0.0, 0.0, 0.0, 59.0]
-    assert sev["kind"].tolist()[-1] == "Substantial problem"
+    assert sev["kind"].tolist()[-1] == "Problem that limited training"
 
 
 def test_the_period_control_limits_the_charts() -> None:
