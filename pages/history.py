@@ -79,7 +79,7 @@ def week_specs(runner: str, version: str, weeks: int | None, units: str, _scored
     """Distance, acute:chronic and severity charts (None when there is nothing to draw), and
     the period's raised load flags. Distances in the runner's `units` (stored in km)."""
     shown, load = recent(_scored, weeks), recent(_load, weeks)
-    specs: dict = {"flags": raised_flags(load, KB), "distance": None, "severity": None}
+    specs: dict = {"flags": raised_flags(load, KB, units), "distance": None, "severity": None}
     if load["weekly_km"].notna().any():
         shown_load = load.assign(
             weekly_km=to_display_distance(load["weekly_km"], units),
@@ -294,7 +294,7 @@ else:
         else f"{escape_markdown(runner)} has not given a weekly distance yet: no load to show."
     )
 
-recorded_runs_section(ctx, runner, history, runs)
+recorded_runs_section(ctx, runner, history, runs, units)
 
 st.subheader("How the weeks went")
 if specs["severity"] is not None:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.profile import to_display_distance, unit_label
 from logic.weeks import WEEK, week_starts
 
 LOAD_COLUMNS = [
@@ -225,35 +226,43 @@ def _fmt(template: str, values: pd.Series) -> pd.Series:
     return pd.Series(np.char.mod(template, values.to_numpy(dtype="float64")), index=values.index)
 
 
-def _titles(flag: str, rows: pd.DataFrame, kb: KnowledgeBase) -> pd.Series:
-    """The week's numbers behind a raised flag, as a short title."""
+def _titles(flag: str, rows: pd.DataFrame, kb: KnowledgeBase, units: str = "km") -> pd.Series:
+    """The week's numbers behind a raised flag, as a short title; distances in `units`."""
     if flag == "acwr_flag":
         above = f" (above {kb.load.acute_chronic.flag_above:g})"
         return _fmt("This week %.2f times your usual distance", rows["acute_chronic"]) + above
+
+    def shown(column: str) -> pd.Series:
+        return to_display_distance(rows[column], units).round(1)
+
+    unit = unit_label(units)
     if flag == "weekly_jump":
         up = (rows["weekly_km"] / rows["previous_km"] - 1) * 100
         return (
             _fmt("Distance up %.0f%% on the week before (", up)
-            + _fmt("%g → ", rows["previous_km"])
-            + _fmt("%g km) and above your usual", rows["weekly_km"])
+            + _fmt("%g → ", shown("previous_km"))
+            + _fmt(f"%g {unit}) and above your usual", shown("weekly_km"))
         )
     if flag == "return_after_break":
         return (
             _fmt("Back after %.0f weeks without a check-in: ", rows["missed_weeks"])
-            + _fmt("%g km, against ", rows["weekly_km"])
-            + _fmt("%.0f km a week before the break", rows["before_break_km"])
+            + _fmt(f"%g {unit}, against ", shown("weekly_km"))
+            + _fmt(f"%.0f {unit} a week before the break", shown("before_break_km"))
         )
     days = kb.load.long_run.window_days
-    return _fmt("Longest run %g km, beyond ", rows["longest_run_km"]) + _fmt(
-        f"%g km in the {days} days before", rows["long_run_base_km"]
+    return _fmt(f"Longest run %g {unit}, beyond ", shown("longest_run_km")) + _fmt(
+        f"%g {unit} in the {days} days before", shown("long_run_base_km")
     )
 
 
-def raised_flags(load: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+def raised_flags(
+    load: pd.DataFrame, kb: KnowledgeBase | None = None, units: str = "km"
+) -> pd.DataFrame:
     """Every raised flag of a weekly_load frame: runner, week_start, flag, title, explain.
 
-    Newest week first. The title carries the week's numbers; the explanation says what the
-    signal means (load rose fast; it is not a diagnosis).
+    Newest week first. The title carries the week's numbers, distances in the runner's
+    `units` (km or miles; the frame stays in km); the explanation says what the signal means
+    (load rose fast; it is not a diagnosis).
     """
     kb = kb or knowledge_base()
     explain = explanations(kb)
@@ -264,7 +273,7 @@ def raised_flags(load: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.Data
                 "week_start": load.loc[load[flag], "week_start"],
                 "flag": flag,
                 "order": i,
-                "title": _titles(flag, load[load[flag]], kb).astype("str"),
+                "title": _titles(flag, load[load[flag]], kb, units).astype("str"),
                 "explain": explain[flag],
             }
         )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from logic.analysis.load import with_load_flags
 from logic.knowledge import KnowledgeBase, knowledge_base
+from logic.profile import from_display_distance, to_display_distance, unit_label
 from logic.weeks import WEEK, week_start, week_starts
 
 WEEKLY_COLUMNS = ["week_start", "runs", "distance_km", "longest_run_km", "elevation_gain_m"]
@@ -130,7 +131,10 @@ def _week_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def training_suggestions(
-    runs: pd.DataFrame, day: dt.date | pd.Timestamp, kb: KnowledgeBase | None = None
+    runs: pd.DataFrame,
+    day: dt.date | pd.Timestamp,
+    kb: KnowledgeBase | None = None,
+    units: str = "km",
 ) -> pd.DataFrame:
     """What changed in `day`'s ISO week against the runner's usual, from recorded runs.
 
@@ -139,6 +143,8 @@ def training_suggestions(
     numbers themselves (`this_week`, `usual`). The usual is the mean of the weeks with runs
     among the `baseline_weeks` before; nothing is suggested with fewer than
     `min_baseline_weeks` of them. The runner confirms or not: these are suggestions only.
+    Titles give distances, climbing per distance and paces in the runner's `units`; the
+    numbers stay per km.
     """
     cfg = (kb or knowledge_base()).load.runs
     empty = pd.DataFrame(
@@ -160,13 +166,15 @@ def training_suggestions(
     if week.empty or base_weeks < cfg.min_baseline_weeks:
         return empty
     rows: list[dict[str, object]] = []
+    unit = unit_label(units)  # figures per km are per mile x km per mile: from_display_distance
 
     km, usual_km = float(week["distance_km"].sum()), float(base["distance_km"].sum()) / base_weeks
     if usual_km > 0 and km > (1 + cfg.distance_above) * usual_km:
         rows.append(
             {
                 "change": "more_mileage",
-                "title": f"{km:.1f} km this week against {usual_km:.1f} km in a usual week "
+                "title": f"{to_display_distance(km, units):.1f} {unit} this week against "
+                f"{to_display_distance(usual_km, units):.1f} {unit} in a usual week "
                 f"(+{(km / usual_km - 1) * 100:.0f}%)",
                 "this_week": km,
                 "usual": usual_km,
@@ -185,8 +193,9 @@ def training_suggestions(
         rows.append(
             {
                 "change": "more_hills",
-                "title": f"{climb:.0f} m of climbing per km this week against {usual_climb:.0f} "
-                "m per km usually",
+                "title": f"{from_display_distance(climb, units):.0f} m of climbing per {unit} "
+                f"this week against {from_display_distance(usual_climb, units):.0f} m per "
+                f"{unit} usually",
                 "this_week": float(climb),
                 "usual": float(usual_climb),
             }
@@ -204,8 +213,8 @@ def training_suggestions(
                 {
                     "change": "more_speed",
                     "title": f"{fast_week:.0f} min this week at a pace quicker than "
-                    f"{_pace(quick)} against {fast_usual:.0f} min in a usual week "
-                    f"(your median pace: {_pace(median_pace)})",
+                    f"{_pace(quick, units)} against {fast_usual:.0f} min in a usual week "
+                    f"(your median pace: {_pace(median_pace, units)})",
                     "this_week": fast_week,
                     "usual": fast_usual,
                 }
@@ -213,9 +222,10 @@ def training_suggestions(
     return pd.DataFrame(rows) if rows else empty
 
 
-def _pace(seconds_per_km: float) -> str:
-    whole = round(seconds_per_km)
-    return f"{whole // 60}:{whole % 60:02d} /km"
+def _pace(seconds_per_km: float, units: str = "km") -> str:
+    """A pace as min:s per km or per mile (seconds per mile = seconds per km x km per mile)."""
+    whole = round(from_display_distance(seconds_per_km, units))
+    return f"{whole // 60}:{whole % 60:02d} /{unit_label(units)}"
 
 
 # --- check-ins with recorded figures, for scoring --------------------------------------------

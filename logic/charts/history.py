@@ -11,6 +11,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from logic.analysis.ostrc import LIMITED_TRAINING
 from logic.charts.base import (
     BAND_COLORS,
     BREAK,
@@ -24,7 +25,6 @@ from logic.charts.base import (
     week_tooltip,
     week_x,
 )
-from logic.analysis.ostrc import LIMITED_TRAINING
 from logic.knowledge import AcuteChronic
 from logic.weeks import day_label, day_labels
 
@@ -132,7 +132,7 @@ def weekly_distance_chart(load: pd.DataFrame, unit: str = "km") -> alt.LayerChar
         bar_layer,
         run_layer,
         height=HEIGHT,
-        description="Weekly distance and longest run. " + distance_summary(load),
+        description="Weekly distance and longest run. " + distance_summary(load, unit=unit),
     )
 
 
@@ -298,9 +298,7 @@ def severity_chart(scored: pd.DataFrame) -> alt.LayerChart:
         data = data.set_index("week_start").reindex(weeks.astype(data["week_start"].dtype))
         data = data.rename_axis("week_start").reset_index()
     status = pd.Series("Problem", index=data.index).where(data["severity"] > 0, "No problem")
-    data["kind"] = status.where(
-        ~data["substantial"].fillna(False).astype(bool), LIMITED_TRAINING
-    )
+    data["kind"] = status.where(~data["substantial"].fillna(False).astype(bool), LIMITED_TRAINING)
     data.loc[data["severity"].isna(), "kind"] = None
     y_scale = alt.Scale(domain=[0, 100], nice=False)
     y = alt.Y(

@@ -221,4 +221,4 @@ def recorded_distances(
         carried = st.session_state.get(CI_CARRIED, ())
         st.session_state[CI_CARRIED] = [c for c in carried if c not in DISTANCE_COLUMNS]
         st.session_state[CI_RECORDED] = marker
-    return week, training_suggestions(runs, day, KB)["title"].tolist()
+    return week, training_suggestions(runs, day, KB, profile().units)["title"].tolist()

@@ -173,6 +173,14 @@ def test_flags_are_explained_from_load_toml() -> None:
     assert flags["title"].iloc[2] == "Longest run 20 km, beyond 12 km in the 30 days before"
     assert flags["explain"].iloc[2] == kb.load.long_run.explain
     assert (flags["week_start"].diff().dropna() <= pd.Timedelta(0)).all()  # newest first
+    # Issue 13: a miles runner reads the same flags in miles (the frame stays in km).
+    miles = raised_flags(load, units="miles")["title"]
+    assert miles.iloc[0] == flags["title"].iloc[0]  # a ratio has no unit
+    assert miles.iloc[1] == (
+        "Distance up 125% on the week before (24.9 → 55.9 mi) and above your usual"
+    )
+    assert miles.iloc[2] == "Longest run 12.4 mi, beyond 7.5 mi in the 30 days before"
+    assert not miles.str.contains("km").any()
 
 
 # --- signals that do not contradict each other (issue 12) ---------------------------------------

@@ -113,6 +113,23 @@ def test_more_hills_is_climbing_per_km_well_above_usual() -> None:
     assert out["title"].iloc[0] == "13 m of climbing per km this week against 5 m per km usually"
 
 
+def test_suggestions_speak_the_runners_unit() -> None:
+    """Issue 13: distance, climbing per distance and pace in miles; the numbers stay per km."""
+    more = training_suggestions(
+        _baseline_then(runs([0, 2, 4], [14, 12, 12])), MONDAY, KB, units="miles"
+    )
+    assert more["title"].iloc[0] == "23.6 mi this week against 18.6 mi in a usual week (+27%)"
+    assert more["this_week"].iloc[0] == pytest.approx(38)
+    week = runs([0, 2, 4], [10, 10, 10], climb_per_km=[30, 5, 5])
+    hills = training_suggestions(_baseline_then(week), MONDAY, KB, units="miles")
+    assert hills["title"].iloc[0] == "21 m of climbing per mi this week against 8 m per mi usually"
+    week = runs([0, 2, 4], [10, 10, 10], pace_s=[300, 300, 360])
+    speed = training_suggestions(_baseline_then(week), MONDAY, KB, units="miles")["title"]
+    assert "quicker than 9:10 /mi" in speed.iloc[0]  # 5:42 /km
+    assert "your median pace: 9:39 /mi" in speed.iloc[0]  # 6:00 /km
+    assert "km" not in " ".join(pd.concat([more["title"], hills["title"], speed]))
+
+
 def test_more_speed_is_time_clearly_faster_than_the_median_pace() -> None:
     week = runs([0, 2, 4], [10, 10, 10], pace_s=[300, 300, 360])  # 100 min at 5:00/km
     out = training_suggestions(_baseline_then(week), MONDAY, KB)

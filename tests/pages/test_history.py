@@ -22,7 +22,7 @@ from tests.support.apptest import (
     on_page,
     texts,
 )
-from tests.support.plain_words import jargon_in
+from tests.support.plain_words import jargon_in, page_words
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -270,3 +270,14 @@ def test_distances_are_drawn_in_the_runners_unit() -> None:
     miles = chart_rows(distance).dropna(subset=["weekly_km"])["weekly_km"].round(2)
     assert sorted(miles.unique()) == [18.64, 27.96]  # 30 and 45 km
     assert chart_spec(distance)["layer"][0]["encoding"]["y"]["title"] == "mi"
+
+
+def test_a_miles_runner_reads_every_distance_in_miles() -> None:
+    """Issue 13: the load flags' numbers, the distance chart and its description are in the
+    runner's unit; storage stays in km."""
+    seed(*({"date": day(w), **QUIET} for w in range(4, 0, -1)), {"date": day(0), **KNEE})
+    get_store().save_profile("Ann", RunnerProfile(units="miles"))
+    at = history_page()
+    words = page_words(at)
+    assert any("27.96 mi" in w or "28 mi" in w for w in words), [w for w in words if "mi" in w]
+    assert [w for w in words if re.search(r"\d\s*km\b|/km\b|\bkm\)", w)] == []

@@ -18,7 +18,7 @@ from logic.analysis.scoring import score_one
 from logic.cli import main as cli_main
 from logic.io.importing import export_csv
 from logic.knowledge import knowledge_base
-from logic.profile import validate_profile
+from logic.profile import RunnerProfile, validate_profile
 from logic.storage.store import get_store
 from logic.texts import DISCLAIMER
 from logic.weeks import short_week_label
@@ -31,7 +31,7 @@ from tests.support.apptest import (
     on_page,
     texts,
 )
-from tests.support.plain_words import jargon_in
+from tests.support.plain_words import jargon_in, page_words
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -339,6 +339,21 @@ def test_the_results_page_speaks_plainly() -> None:
     store.save_checkin({"runner": "Ann", "date": last_week.isoformat(), "weekly_km": 30})
     at = results_for({**KNEE, "weekly_km": 60.0, "longest_run_km": 20.0, "ostrc_participation": 2})
     assert jargon_in(at) == []
+
+
+def test_a_miles_runner_reads_no_km_figure() -> None:
+    """Issue 13: whatever Results says about distance is in the runner's unit."""
+    store = get_store()
+    for weeks in range(4, 0, -1):
+        day = clock.today() - dt.timedelta(weeks=weeks)
+        store.save_checkin({"runner": "Ann", "date": day.isoformat(), "weekly_km": 30})
+    store.save_profile("Ann", RunnerProfile(units="miles"))
+    at = results_for({**KNEE, "weekly_km": 60.0, "longest_run_km": 20.0})
+    words = page_words(at)
+    # Results speaks of distance only in words today (the load signal is a score input); any
+    # figure it shows must be in the runner's unit.
+    assert "Your running this week" in words
+    assert [w for w in words if re.search(r"\d\s*km\b|/km\b|\bkm\)", w)] == []
 
 
 # --- red flags: emergency first, reasons first, the age band, history rules (issue 12) ----------

@@ -5,12 +5,14 @@ suggestions with their numbers; a hint when no run is recorded."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from logic import clock
+from logic.profile import RunnerProfile
 from logic.storage.runs import RunStore
 from logic.storage.store import get_store
 from logic.weeks import week_start
@@ -23,6 +25,7 @@ from tests.support.apptest import (
     signed_in,
     texts,
 )
+from tests.support.plain_words import page_words
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
@@ -94,3 +97,19 @@ def test_a_coach_is_not_told_to_import_from_their_own_watch(team: dict[str, int]
     assert "Import files from your watch" not in said
     mine = on_page(signed_in(team["ann"]).run(), "pages/history.py")
     assert "Import files from your watch" in " ".join(texts(mine.caption))
+
+
+def test_a_miles_runner_reads_runs_and_suggestions_in_miles() -> None:
+    """Issue 13: chart axes, tooltips and the suggestion's numbers in miles; no km figure."""
+    store_runs([-14, -12, -10, -7, -5, -3, 0, 1], [10, 10, 10, 10, 10, 10, 25, 20])
+    get_store().save_profile("Ann", RunnerProfile(units="miles"))
+    at = history_page()
+    rows = [chart_rows(c) for c in charts(at)]
+    spikes = next(r for r in rows if "base_km" in r.columns)
+    assert spikes.loc[spikes["long_run_spike"], "distance_km"].round(2).tolist() == [15.53]
+    infos = texts(at.info)
+    # 45 and 30 km a week
+    assert any(t.startswith("**More distance?** 28.0 mi this week against 18.6 mi") for t in infos)
+    words = page_words(at)
+    assert "mi per run" in words and "Distance (mi)" in words
+    assert [w for w in words if re.search(r"\d\s*km\b|/km\b|\bkm\)|^km", w)] == []
