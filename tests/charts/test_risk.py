@@ -21,8 +21,8 @@ from logic.charts.base import (
 from logic.charts.risk import (
     LABEL_GAP,
     NARROW,
-    WIDE,
     TREND_FOCUS_PARAM,
+    WIDE,
     _spread,
     band_for_score,
     factor_chart,
@@ -303,13 +303,10 @@ def test_factor_chart_shows_each_part_as_a_bar_that_adds_up_to_its_label() -> No
         "hamstring|looks_like": 4,
         "hamstring|building_up": 0,  # labelled, with no bar
     }
-    assert summed == pytest.approx(
-        {
-            k: v
-            for k, v in zip(_parts()["condition"] + "|" + _parts()["part"], _parts()["score"])
-            if v > 0
-        }
-    )
+    parts = _parts()
+    keys = parts["condition"] + "|" + parts["part"]
+    expected = dict(zip(keys, parts["score"], strict=True))
+    assert summed == pytest.approx({k: v for k, v in expected.items() if v > 0})
     heads = _values(spec, _text_layer(spec, "heading"))
     assert [h["heading"] for h in heads] == [
         "IT band 43 = 41 + 3 (¼ of 11)",
