@@ -12,6 +12,9 @@ from logic.analysis.results import (
     reason_rows,
     top_reasons,
     two_answers,
+    why_caption,
+    why_factors,
+    why_parts,
 )
 from logic.analysis.routine import (
     routine_csv,
@@ -152,7 +155,8 @@ if result.factors.empty:
     st.success("Nothing in this check-in raises any risk. Keep up the strength and mobility work.")
 else:
     st.markdown("\n".join(f"- {reason}" for reason in top_reasons(result)))
-    st.altair_chart(factor_chart(result.factor_rows), width="stretch")
+    st.altair_chart(factor_chart(why_factors(result), why_parts(result, KB)), width="stretch")
+    st.caption(why_caption(KB))
     with st.expander("Every reason, and where it comes from"):
         st.dataframe(
             reason_rows(result),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from logic.analysis.results import checkin_result, why_factors, why_parts
 from logic.charts.body_map import REGION_PARAM, REGIONS, body_map_chart, regions_from_event
 from logic.charts.risk import (
     band_for_score,
@@ -98,23 +99,24 @@ def fake_scores(seed: int = 3) -> pd.DataFrame:
     )
 
 
-def fake_factors() -> pd.DataFrame:
-    rows = [
-        ("patellofemoral", "downhill", "Pain running downhill", 12, "Pain pattern"),
-        ("patellofemoral", "stairs", "Pain on stairs", 8, "Pain pattern"),
-        ("patellofemoral", "more_hills", "More hills lately", 10, "Training load"),
-        ("patellofemoral", "tight_quads", "Tight quads", 6, "Strength and mobility"),
-        ("it_band", "downhill", "Pain running downhill", 9, "Pain pattern"),
-        ("it_band", "more_mileage", "More distance lately", 11, "Training load"),
-        ("it_band", "weak_glutes", "Weak glutes", 7, "Strength and mobility"),
-        ("hamstring", "top_speed", "Pain when sprinting", 10, "Pain pattern"),
-        ("hamstring", "long_sitting_standing", "Long sitting", 5, "Daily life"),
-        ("hamstring", "more_speed", "More speed work lately", 9, "Training load"),
-        ("hip_flexor", "uphill", "Pain running uphill", 4.5, "Pain pattern"),
-    ]
-    df = pd.DataFrame(rows, columns=["condition", "factor", "label", "points", "section"])
-    df.insert(1, "name", df["condition"].map(CONDITIONS))
-    return df
+def sample_why() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Why chart's data for a sample check-in (an aching knee after more hills): scored by
+    the app, since its bars must add up to the parts the scoring gives."""
+    result = checkin_result(
+        {
+            "runner": "Demo",
+            "date": "2025-09-01",
+            "pain_locations": "front_knee;outer_knee",
+            "pain_level": 5,
+            "pain_triggers": "stairs;downhill",
+            "training_changes": "more_hills;more_mileage",
+            "limitations": "tight_quads;weak_glutes",
+            "sitting_hours": 8,
+            "strength_sessions": 0,
+            "mobility_sessions": 1,
+        }
+    )
+    return why_factors(result), why_parts(result)
 
 
 def fake_history(weeks: int = 10, seed: int = 7) -> pd.DataFrame:
@@ -155,7 +157,7 @@ def main() -> None:
     st.altair_chart(risk_bar_chart(fake_scores(), THRESHOLDS))
 
     st.subheader("What drives the scores")
-    st.altair_chart(factor_chart(fake_factors()))
+    st.altair_chart(factor_chart(*sample_why()))
 
     st.subheader("Trend")
     focus = st.selectbox(

@@ -226,6 +226,93 @@ def two_answers(result: CheckinResult) -> list[str]:
     ]
 
 
+def counted_points(result: CheckinResult) -> pd.Series:
+    """Each reason's points as they count in its part, on result.factors' index: a part stops at
+    100 and is shown to a tenth, so the points are scaled to add up to the part as shown (a
+    factor of 1 but for a capped part). The Why chart and the reasons table show these, so a
+    runner who adds up a part's reasons gets the part's number."""
+    f = result.factors
+    if f.empty:
+        return pd.Series(0.0, index=f.index, dtype="float64")
+    raw = f.groupby(["condition", "part"])["points"].transform("sum")
+    parts = result.scores.melt(
+        id_vars="condition", value_vars=list(PARTS), var_name="part", value_name="shown"
+    )
+    shown = f[["condition", "part"]].merge(parts, on=["condition", "part"], how="left")["shown"]
+    return f["points"] * shown.to_numpy() / raw
+
+
+def share_text(share: float) -> str:
+    """rules.toml's combine_share in words a runner reads at a glance: "¼", "½", "30%"."""
+    return {0.25: "¼", 0.5: "½", 0.75: "¾"}.get(share, f"{share:.0%}")
+
+
+def combined_text(score: float, looks: float, building: float, share: float) -> str:
+    """The sum behind a condition's score, in the whole numbers the page shows:
+    "56 = 48 + 8 (¼ of 32)". The addend is the shown score less the shown larger part, so the
+    line always adds up; a score held at 100 says so."""
+    total, high, low = (int(whole(v)) for v in (score, max(looks, building), min(looks, building)))
+    added = total - high
+    capped = whole(max(looks, building) + share * min(looks, building)) > 100
+    if capped:
+        return f"{total} = {high} + {added} ({share_text(share)} of {low}, up to 100)"
+    if low == 0:
+        return f"{total} = {high} + 0"
+    return f"{total} = {high} + {added} ({share_text(share)} of {low})"
+
+
+def why_parts(result: CheckinResult, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+    """The Why chart's bars: one row per condition and part, the highest concern first, with
+    the part's score as the page shows it and, per condition, the sum that makes its score.
+    Columns: condition, name, part, part_name, score, heading. Conditions without a point in
+    either part are left out."""
+    kb = kb or knowledge_base()
+    share = kb.rules.scoring.combine_share
+    rows = result.scores[(result.scores[list(PARTS)] > 0).any(axis=1)]
+    sums = [
+        combined_text(r.score, r.looks_like, r.building_up, share)
+        for r in rows.itertuples(index=False)
+    ]  # one per condition: six at most
+    short = rows["condition"].map({c: kb.conditions[c].short_name for c in kb.condition_ids})
+    heading = short + " " + pd.Series(sums, index=rows.index, dtype="str")
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "order": range(len(rows)),
+                    "condition": rows["condition"].to_numpy(),
+                    "name": rows["name"].to_numpy(),
+                    "part": part,
+                    "part_name": PART_NAMES[part],
+                    "score": rows[part].to_numpy(dtype="float64"),
+                    "heading": heading.to_numpy(),
+                    "at": i,
+                }
+            )
+            for i, part in enumerate(PARTS)
+        ],
+        ignore_index=True,
+    )
+    long = long.sort_values(["order", "at"], kind="stable", ignore_index=True)
+    return long.drop(columns=["order", "at"])
+
+
+def why_factors(result: CheckinResult) -> pd.DataFrame:
+    """The Why chart's segments: result.factor_rows with the points as they count
+    (counted_points), so each part's segments add up to the part's bar."""
+    return result.factor_rows.assign(points=counted_points(result))
+
+
+def why_caption(kb: KnowledgeBase | None = None) -> str:
+    """How the two parts make the score, under the Why chart."""
+    kb = kb or knowledge_base()
+    share = share_text(kb.rules.scoring.combine_share)
+    return (
+        "Each bar adds up to its part. A condition's score is its larger part plus "
+        f"{share} of the smaller one, at most 100: the line above each pair of bars shows the sum."
+    )
+
+
 def reason_rows(result: CheckinResult) -> pd.DataFrame:
     """Every reason as the results page lists it: condition, reason, part (in words), points and
     where the link comes from ("From the article: ...", "Our reasoning: ...", "Study: ...")."""
@@ -235,7 +322,7 @@ def reason_rows(result: CheckinResult) -> pd.DataFrame:
             "name": f["name"],
             "label": f["label"],
             "part": f["part"].map(PART_NAMES),
-            "points": f["points"],
+            "points": counted_points(result),
             "source": f["source_text"],
         }
     )

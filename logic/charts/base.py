@@ -133,19 +133,23 @@ def band_legend(title: str | None = "Band") -> alt.Legend:
     )
 
 
-def condition_legend(label_expr: str | None = None, orient: str = "bottom") -> alt.Legend:
-    """The legend of condition lines: one name per row, below the chart or beside it."""
-    extra = {"labelExpr": label_expr} if label_expr is not None else {}
-    return alt.Legend(
-        title=None,
-        orient=orient,
-        direction="vertical",
-        columns=1,
-        labelLimit=LABEL_LIMIT,
-        symbolType="stroke",
-        symbolStrokeWidth=3,
-        **extra,
-    )
+def condition_legend(
+    label_expr: str | None = None, orient: str = "bottom", **extra: object
+) -> alt.Legend:
+    """The legend of condition lines: one name per row, below the chart or beside it (`extra`:
+    more alt.Legend properties, or ones replacing these, e.g. sizes that follow the container)."""
+    props: dict[str, object] = {
+        "title": None,
+        "orient": orient,
+        "direction": "vertical",
+        "columns": 1,
+        "labelLimit": LABEL_LIMIT,
+        "symbolType": "stroke",
+        "symbolStrokeWidth": 3,
+    }
+    if label_expr is not None:
+        props["labelExpr"] = label_expr
+    return alt.Legend(**(props | extra))
 
 
 def condition_colors(conditions: Sequence[str]) -> list[str]:

@@ -193,47 +193,98 @@ def risk_summary(scores: pd.DataFrame) -> str:
 # --------------------------------------------------------------------------- factors
 
 
-def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
-    """Stacked horizontal bar per condition showing each factor's points.
+def _check_sums(data: pd.DataFrame, bars: pd.DataFrame) -> None:
+    """Raise ValueError unless every part's points add up to its score (within SUM_TOLERANCE)
+    and every point belongs to a part that is shown: the Why chart must add up."""
+    sums = data.groupby(["condition", "part"])["points"].sum().rename("sum")
+    check = bars.join(sums, on=["condition", "part"]).fillna({"sum": 0.0})
+    off = check[(check["sum"] - check["score"]).abs() > SUM_TOLERANCE]
+    shown = pd.MultiIndex.from_frame(bars[["condition", "part"]])
+    stray = sums[~sums.index.isin(shown)]
+    problems = (
+        off["condition"]
+        + " "
+        + off["part"]
+        + ": the points add up to "
+        + off["sum"].round(2).astype("str")
+        + ", the score is "
+        + off["score"].astype("str")
+    ).tolist() + [f"{c} {p}: points of a part that is not shown" for c, p in stray.index]
+    if problems:
+        raise ValueError(
+            "factor_chart: each part's points must add up to its score; " + "; ".join(problems)
+        )
 
-    ``factors`` columns: ``condition``, ``name`` (condition display name),
-    ``factor`` (id), ``label`` (factor text), ``points`` (> 0), ``section``
-    (article section title). One bar per condition, conditions with the most
-    points first; each segment is one factor (largest first), coloured by
-    section (legend below); the condition name is written above its bar and
-    the total at its end. Tooltips give factor label, points and section.
+
+WHY_ROW = 40  # px per row of the Why chart: a heading, or a part's label over its bar
+#: How far a part's segments may add up away from its score before factor_chart refuses them
+#: (the scores are shown to a tenth).
+SUM_TOLERANCE = 0.05
+
+
+def factor_chart(factors: pd.DataFrame, parts: pd.DataFrame) -> alt.LayerChart:
+    """Why each condition scored what it did: per condition a heading with the sum that makes
+    its score, then one bar per part whose segments (one per factor) add up to the part.
+
+    ``parts`` (logic.analysis.results.why_parts), one row per condition and part, in the order
+    to show: ``condition``, ``name``, ``part`` (id), ``part_name``, ``score`` (0-100, the part
+    as the page shows it), ``heading`` (per condition, e.g. "Runner's knee 56 = 48 + 8 (¼ of
+    32)"). ``factors`` (why_factors): ``condition``, ``part``, ``factor``, ``label``, ``points``
+    (> 0, as they count in the part), ``section``. Every part's points must add up to its score:
+    a chart whose bars do not add up to the numbers beside them is refused (ValueError), since a
+    runner adding up the bars must get the number the page shows. Segments are coloured by
+    section (legend below), largest first; tooltips give factor, points and section.
     """
-    cols = ("condition", "name", "factor", "label", "points", "section")
-    require_columns(factors, cols, what="factor_chart")
-    data = factors.loc[:, list(cols)].copy()
+    require_columns(
+        factors, ("condition", "part", "factor", "label", "points", "section"), what="factor_chart"
+    )
+    require_columns(
+        parts, ("condition", "name", "part", "part_name", "score", "heading"), what="factor_chart"
+    )
+    data = factors.loc[:, ["condition", "part", "factor", "label", "points", "section"]].copy()
     data["points"] = pd.to_numeric(data["points"], errors="raise").astype(float)
     if (data["points"] <= 0).any():
         raise ValueError("factor_chart: 'points' must be > 0")
-    totals = data.groupby("condition", sort=False)["points"].sum()
-    data["total"] = data["condition"].map(totals)
+    bars = parts.loc[:, ["condition", "name", "part", "part_name", "score", "heading"]].copy()
+    bars["score"] = pd.to_numeric(bars["score"], errors="raise").astype(float)
+    _check_sums(data, bars)
+    bars["key"] = bars["condition"] + "|" + bars["part"]
+    bars["text"] = (
+        bars["part_name"]
+        + " "
+        + pd.Series(whole(bars["score"]), index=bars.index).astype("int64").astype("str")
+    )
+    # Each condition's heading row ("<id>|") comes just before its parts' rows.
+    heads = bars.drop_duplicates("condition").assign(key=lambda d: d["condition"] + "|")
+    keys = [
+        k
+        for c, key in zip(heads["condition"], heads["key"], strict=True)
+        for k in [key, *bars.loc[bars["condition"] == c, "key"]]
+    ]  # six conditions at most
+    data = data.merge(
+        bars[["condition", "part", "key", "name", "part_name"]],
+        how="inner",
+        on=["condition", "part"],
+    )
     data = data.sort_values(
-        ["total", "condition", "points", "label"],
-        ascending=[False, True, False, True],
-        kind="stable",
+        ["key", "points", "label"], ascending=[True, False, True], kind="stable"
     ).reset_index(drop=True)
-    order = list(dict.fromkeys(data["condition"]))
     sections = list(dict.fromkeys(data["section"]))
     palette = [SECTION_COLORS[i % len(SECTION_COLORS)] for i in range(len(sections))]
 
-    per_condition = (
-        data.groupby("condition", sort=False)
-        .agg(name=("name", "first"), total=("points", "sum"))
-        .reset_index()
-    )
-    per_condition["total_text"] = per_condition["total"].round().astype(int).astype(str) + " pts"
-
-    y = alt.Y("condition:N", sort=order, axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0))
-    x_title = "Points"
-    bars = (
+    x_scale = alt.Scale(domain=[0, 100], nice=False, clamp=True)
+    y = alt.Y("key:N", sort=keys, axis=None, scale=alt.Scale(paddingInner=0, paddingOuter=0))
+    segments = (
         alt.Chart(data)
         .mark_bar(size=16, yOffset=8, stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("points:Q", stack="zero", title=x_title, axis=alt.Axis(grid=False)),
+            x=alt.X(
+                "points:Q",
+                stack="zero",
+                scale=x_scale,
+                title="Points",
+                axis=alt.Axis(values=[0, 20, 40, 60, 80, 100], grid=False),
+            ),
             y=y,
             color=alt.Color(
                 "section:N",
@@ -248,29 +299,47 @@ def factor_chart(factors: pd.DataFrame) -> alt.LayerChart:
             order=alt.Order("points:Q", sort="descending"),
             tooltip=[
                 alt.Tooltip("name:N", title="Condition"),
-                alt.Tooltip("label:N", title="Factor"),
-                alt.Tooltip("points:Q", title="Points", format=".3~f"),
-                alt.Tooltip("section:N", title="Section"),
+                alt.Tooltip("part_name:N", title="Counts for"),
+                alt.Tooltip("label:N", title="Reason"),
+                alt.Tooltip("points:Q", title="Points", format=".1f"),
+                alt.Tooltip("section:N", title="Where it comes from"),
             ],
         )
     )
-    base = alt.Chart(per_condition)
-    names = base.mark_text(
-        align="left", baseline="bottom", dy=-4, fontSize=13, limit=LABEL_LIMIT
-    ).encode(x=alt.datum(0), y=y, text="name:N")
-    names = ink(names, "names")
-    totals_text = base.mark_text(
-        align="left", baseline="middle", dx=4, yOffset=8, fontSize=12, fontWeight="bold"
-    ).encode(x=alt.X("total:Q"), y=y, text="total_text:N")
-    totals_text = ink(totals_text, "totals")
-    n = max(len(order), 1)
-    said = "; ".join(per_condition["name"] + " " + per_condition["total_text"])
+    part_text = ink(
+        alt.Chart(bars)
+        .mark_text(align="left", baseline="bottom", dy=-3, fontSize=12, limit=LABEL_LIMIT)
+        .encode(x=alt.datum(0, scale=x_scale), y=y, text="text:N"),
+        "parts",
+    )
+    head_text = ink(
+        alt.Chart(heads)
+        .mark_text(
+            align="left",
+            baseline="bottom",
+            dy=12,
+            fontSize=13,
+            fontWeight="bold",
+            limit=LABEL_LIMIT,
+        )
+        .encode(x=alt.datum(0, scale=x_scale), y=y, text="heading:N"),
+        "sums",
+    )
+    said = "; ".join(
+        heads["heading"]
+        + " ("
+        + bars.groupby("condition", sort=False)["text"]
+        .agg(", ".join)
+        .reindex(heads["condition"])
+        .to_numpy()
+        + ")"
+    )
     return finish(
-        bars,
-        names,
-        totals_text,
-        height=48 * n,
-        description=f"Points each condition got from this check-in's answers: {said}.",
+        segments,
+        part_text,
+        head_text,
+        height=WHY_ROW * max(len(keys), 1),
+        description=f"Where each condition's points come from, part by part: {said}.",
     )
 
 
@@ -423,10 +492,15 @@ def risk_trend_chart(
     palette = dict(zip(conditions, condition_colors(conditions), strict=True))
     # In focus mode only the focused condition is coloured, so only it is in the legend.
     shown = [focus] if focus is not None else conditions
+    ends = data.dropna(subset=["score"]).drop_duplicates("condition", keep="last")
+    ends = ends.assign(
+        end_text=ends["label"] + " " + ends["score"].astype("int64").astype("str"),
+        label_y=_spread(ends["score"]),
+    )
     color = alt.Color(
         "condition:N",
         scale=alt.Scale(domain=shown, range=[palette[c] for c in shown]),
-        legend=condition_legend(_name_label_expr(names), orient="top"),
+        legend=_beside_legend(_name_label_expr(names), ends["end_text"]),
     )
 
     # Background band tints and threshold rules.
@@ -457,14 +531,9 @@ def risk_trend_chart(
         )
     )
     # Each line's last scored week, labelled "IT band 42" (the theme's text colour).
-    ends = data.dropna(subset=["score"]).drop_duplicates("condition", keep="last")
-    ends = ends.assign(
-        end_text=ends["label"] + " " + ends["score"].astype("int64").astype("str"),
-        label_y=_spread(ends["score"]),
-    )
     end_labels = ink(
         alt.Chart(ends)
-        .mark_text(align="left", baseline="middle", dx=7, fontSize=NOTE_FONT + 1)
+        .mark_text(align="left", baseline="middle", dx=END_DX, fontSize=END_FONT)
         .encode(x=x, y=alt.Y("label_y:Q", scale=y_scale), text="end_text:N", detail="condition:N"),
         "ends",
     )
@@ -511,6 +580,44 @@ def risk_trend_chart(
 
 
 LABEL_GAP = 6.0  # score points between two end labels (about a line of 12 px text)
+END_FONT = NOTE_FONT + 1  # px: the end labels
+END_DX = 7  # px between a line's last point and its label
+#: Below this container width (px) the chart is on a phone: the end labels name the lines and
+#: the legend folds away, since beside the plot it would leave the lines a thumb's width.
+NARROW = 520
+#: Vega expression: the chart has room for its legend beside it. `width` is in it only so that
+#: Vega re-evaluates it when the chart is resized (a phone turned sideways).
+WIDE = f"(width >= 0 && containerSize()[0] >= {NARROW})"
+
+
+def _end_room(end_texts: pd.Series) -> int:
+    """Pixels the end labels may stick out right of the plot, so that the legend starts after
+    them instead of on top of them. Half an em a character: the 11-12 px sans serif of the
+    Streamlit theme averages 0.45 em (measured in Chromium), capitals a little more."""
+    longest = int(end_texts.str.len().max()) if len(end_texts) else 0
+    return END_DX + round(longest * END_FONT * 0.52) if longest else 0
+
+
+def _beside_legend(label_expr: str, end_texts: pd.Series) -> alt.Legend:
+    """The trend's legend to the right of the plot, after the end labels (issue 13: beside the
+    chart, not below it); on a phone it shrinks to nothing (every size 0), the end labels
+    carrying the names in the same colours, and the lines keep the width."""
+
+    def wide(value: float) -> alt.ExprRef:
+        return alt.ExprRef(expr=f"{WIDE} ? {value:g} : 0")
+
+    return condition_legend(
+        label_expr,
+        orient="right",
+        offset=wide(_end_room(end_texts) + 6),  # Vega's own default is 18
+        padding=wide(4),
+        labelFontSize=wide(END_FONT),
+        labelOffset=wide(6),
+        symbolSize=wide(160),
+        symbolStrokeWidth=wide(3),
+        labelOpacity=wide(1),
+        symbolOpacity=wide(1),
+    )
 
 
 def _spread(scores: pd.Series) -> pd.Series:

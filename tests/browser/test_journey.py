@@ -131,6 +131,14 @@ def expect_results_for(page: Page, day: dt.date) -> None:
     expect(body.get_by_text(said, exact=True)).to_be_visible()
 
 
+def _boxes(elements: Locator) -> list[dict[str, float]]:
+    """The on-screen boxes of every element `elements` matches (bounding_box's coordinates)."""
+    return elements.evaluate_all(
+        "els => els.map((e) => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, width: r.width, height: r.height}; })"
+    )
+
+
 def saved_checkins(db_url: str, runner: str):
     store = Store(db_url)
     try:
@@ -358,6 +366,25 @@ def test_new_runner_checks_in_and_gets_a_routine(
     assert len(knee) == 4 and all(knee), labels
     scores = [int(m.group(2)) for m in knee]
     assert scores[-1] - scores[-2] >= kb.rules.trends.rise_points - 1, scores
+    # Issue 13: each line is named at its end; on a desktop the legend sits beside the chart,
+    # right of those names (not above, not below, not over them); on a phone it folds away and
+    # the names at the line ends carry it, and nothing runs off the side of the screen.
+    ends = trend.locator('g[class*="ink_ends"] text')
+    expect(ends).to_have_count(3)
+    expect(ends.filter(has_text=re.compile(r" \d+$"))).to_have_count(3)
+    names_right = max(box["x"] + box["width"] for box in _boxes(ends))
+    plot = trend.locator("g.mark-rect.role-mark").first.bounding_box()  # the band tints
+    chart = trend.bounding_box()
+    legend = trend.locator("g.role-legend").first.bounding_box()
+    assert plot and chart and legend
+    if viewport == "desktop":
+        assert legend["width"] > 40 and legend["x"] >= names_right, (legend, names_right)
+        assert legend["y"] < plot["y"] + plot["height"] / 2, (legend, plot)  # beside, at the top
+        assert legend["x"] + legend["width"] <= chart["x"] + chart["width"] + 1
+    else:
+        assert legend["width"] < 10, legend
+        assert plot["width"] > 150, plot  # the lines keep the width
+    assert names_right <= chart["x"] + chart["width"] + 1 <= page.viewport_size["width"] + 1
     assert_clean(page)
 
     shots = Path(HISTORY_SHOTS) if HISTORY_SHOTS else tmp_path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -19,7 +20,9 @@ from logic.charts.base import (
 )
 from logic.charts.risk import (
     LABEL_GAP,
+    NARROW,
     TREND_FOCUS_PARAM,
+    WIDE,
     _spread,
     band_for_score,
     factor_chart,
@@ -75,14 +78,32 @@ def _scores() -> pd.DataFrame:
 
 def _factors() -> pd.DataFrame:
     rows = [
-        ("patellofemoral", "downhill", "Pain running downhill", 12.0, "Pain pattern"),
-        ("patellofemoral", "more_hills", "More hills", 10.0, "Training load"),
-        ("it_band", "more_mileage", "More distance", 11.0, "Training load"),
-        ("it_band", "downhill", "Pain running downhill", 30.0, "Pain pattern"),
-        ("hamstring", "top_speed", "Pain when sprinting", 4.0, "Pain pattern"),
+        ("patellofemoral", "looks_like", "downhill", "Pain running downhill", 12.0, "Pain pattern"),
+        ("patellofemoral", "building_up", "more_hills", "More hills", 10.0, "Training load"),
+        ("it_band", "building_up", "more_mileage", "More distance", 11.0, "Training load"),
+        ("it_band", "looks_like", "downhill", "Pain running downhill", 30.0, "Pain pattern"),
+        ("it_band", "looks_like", "outer_knee", "Outer knee", 10.5, "Pain pattern"),
+        ("hamstring", "looks_like", "top_speed", "Pain when sprinting", 4.0, "Pain pattern"),
     ]
-    df = pd.DataFrame(rows, columns=["condition", "factor", "label", "points", "section"])
+    cols = ["condition", "part", "factor", "label", "points", "section"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _parts() -> pd.DataFrame:
+    """The bars of _factors: it_band first (highest concern), each part's score its points."""
+    rows = [
+        ("it_band", "looks_like", 40.5, "IT band 43 = 41 + 3 (¼ of 11)"),
+        ("it_band", "building_up", 11.0, "IT band 43 = 41 + 3 (¼ of 11)"),
+        ("patellofemoral", "looks_like", 12.0, "Knee 15 = 12 + 3 (¼ of 10)"),
+        ("patellofemoral", "building_up", 10.0, "Knee 15 = 12 + 3 (¼ of 10)"),
+        ("hamstring", "looks_like", 4.0, "Hamstring 4 = 4 + 0"),
+        ("hamstring", "building_up", 0.0, "Hamstring 4 = 4 + 0"),
+    ]
+    df = pd.DataFrame(rows, columns=["condition", "part", "score", "heading"])
     df.insert(1, "name", df["condition"].map(NAMES))
+    df.insert(
+        3, "part_name", df["part"].map({"looks_like": "Looks like", "building_up": "Building up"})
+    )
     return df
 
 
@@ -232,50 +253,107 @@ def test_risk_bars_accept_empty_scores() -> None:
 # ----------------------------------------------------------------------------- factors
 
 
-def test_factor_chart_stacks_points_per_condition() -> None:
-    spec = factor_chart(_factors()).to_dict()
+def _text_layer(spec: dict[str, Any], field: str) -> dict[str, Any]:
+    (layer,) = [x for x in _layers(spec, "text") if x["encoding"]["text"]["field"] == field]
+    return layer
+
+
+def shown_parts(spec: dict[str, Any]) -> tuple[dict[str, float], dict[str, int]]:
+    """What a runner reads off the Why chart: each bar's summed segments and the number in
+    its label ("Looks like 41"), by row key "<condition>|<part>"."""
     (bars,) = _layers(spec, "bar")
-    rows = _values(spec, bars)
-    # Conditions by total points (it_band 41, patellofemoral 22, hamstring 4),
-    # within a condition the biggest factor first.
-    assert [(r["condition"], r["factor"]) for r in rows] == [
-        ("it_band", "downhill"),
-        ("it_band", "more_mileage"),
-        ("patellofemoral", "downhill"),
-        ("patellofemoral", "more_hills"),
-        ("hamstring", "top_speed"),
-    ]
-    assert [r["total"] for r in rows] == [41.0, 41.0, 22.0, 22.0, 4.0]
+    summed: dict[str, float] = {}
+    for row in _values(spec, bars):
+        summed[row["key"]] = summed.get(row["key"], 0.0) + row["points"]
+    labels = {
+        row["key"]: int(row["text"].rsplit(" ", 1)[1])
+        for row in _values(spec, _text_layer(spec, "text"))
+    }
+    return summed, labels
+
+
+def test_factor_chart_shows_each_part_as_a_bar_that_adds_up_to_its_label() -> None:
+    spec = factor_chart(_factors(), _parts()).to_dict()
+    (bars,) = _layers(spec, "bar")
     enc = bars["encoding"]
-    assert enc["x"]["field"] == "points" and "aggregate" not in enc["x"]
-    assert enc["x"]["stack"] == "zero"
-    assert enc["y"]["sort"] == ["it_band", "patellofemoral", "hamstring"]
+    # Per condition: its heading row, then one row per part, in the order of `parts`.
+    assert enc["y"]["sort"] == [
+        "it_band|",
+        "it_band|looks_like",
+        "it_band|building_up",
+        "patellofemoral|",
+        "patellofemoral|looks_like",
+        "patellofemoral|building_up",
+        "hamstring|",
+        "hamstring|looks_like",
+        "hamstring|building_up",
+    ]
+    rows = _values(spec, bars)
+    # Within a part the biggest factor first.
+    assert [r["factor"] for r in rows if r["key"] == "it_band|looks_like"] == [
+        "downhill",
+        "outer_knee",
+    ]
+    summed, labels = shown_parts(spec)
+    assert labels == {
+        "it_band|looks_like": 41,  # 40.5 rounds half up, as the page shows it
+        "it_band|building_up": 11,
+        "patellofemoral|looks_like": 12,
+        "patellofemoral|building_up": 10,
+        "hamstring|looks_like": 4,
+        "hamstring|building_up": 0,  # labelled, with no bar
+    }
+    parts = _parts()
+    keys = parts["condition"] + "|" + parts["part"]
+    expected = dict(zip(keys, parts["score"], strict=True))
+    assert summed == pytest.approx({k: v for k, v in expected.items() if v > 0})
+    heads = _values(spec, _text_layer(spec, "heading"))
+    assert [h["heading"] for h in heads] == [
+        "IT band 43 = 41 + 3 (¼ of 11)",
+        "Knee 15 = 12 + 3 (¼ of 10)",
+        "Hamstring 4 = 4 + 0",
+    ]
+    assert all(layer["name"].startswith("ink_") for layer in _layers(spec, "text"))
+    # One scale for every bar: 0-100, the same as the risk bars.
+    assert enc["x"]["scale"]["domain"] == [0, 100] and enc["x"]["stack"] == "zero"
     assert enc["color"]["field"] == "section"
     assert enc["color"]["scale"]["domain"] == ["Pain pattern", "Training load"]
     # Section colours never reuse band colours.
     assert not set(enc["color"]["scale"]["range"]) & set(BAND_COLORS.values())
     assert enc["order"] == {"field": "points", "type": "quantitative", "sort": "descending"}
-    assert [t["field"] for t in enc["tooltip"]] == ["name", "label", "points", "section"]
-    totals = [
-        layer
-        for layer in _layers(spec, "text")
-        if layer["encoding"]["text"]["field"] == "total_text"
+    assert [t["field"] for t in enc["tooltip"]] == [
+        "name",
+        "part_name",
+        "label",
+        "points",
+        "section",
     ]
-    assert [r["total_text"] for r in _values(spec, totals[0])] == ["41 pts", "22 pts", "4 pts"]
+    assert "IT band 43 = 41 + 3 (¼ of 11) (Looks like 41, Building up 11)" in spec["description"]
+
+
+def test_factor_chart_refuses_bars_that_do_not_add_up() -> None:
+    short = _factors()
+    short.loc[4, "points"] = 9.0  # it_band looks like: 39, labelled 40.5
+    with pytest.raises(ValueError, match="it_band looks_like: the points add up to 39"):
+        factor_chart(short, _parts())
+    with pytest.raises(ValueError, match="hamstring looks_like: points of a part that is not"):
+        factor_chart(_factors(), _parts().iloc[:4])
 
 
 def test_factor_chart_accepts_empty_factors() -> None:
-    spec = factor_chart(_factors().iloc[0:0]).to_dict()
+    spec = factor_chart(_factors().iloc[0:0], _parts().iloc[0:0]).to_dict()
     assert _values(spec, _layers(spec, "bar")[0]) == []
 
 
 def test_factor_chart_validates() -> None:
     with pytest.raises(ValueError, match="'section'"):
-        factor_chart(_factors().drop(columns="section"))
+        factor_chart(_factors().drop(columns="section"), _parts())
+    with pytest.raises(ValueError, match="'heading'"):
+        factor_chart(_factors(), _parts().drop(columns="heading"))
     bad = _factors()
     bad.loc[0, "points"] = 0.0
     with pytest.raises(ValueError, match="> 0"):
-        factor_chart(bad)
+        factor_chart(bad, _parts())
 
 
 # ----------------------------------------------------------------------------- trend
@@ -437,9 +515,31 @@ def test_trend_lines_are_labelled_at_their_end_with_a_legend_beside_and_a_descri
     assert ends["it_band"]["end_text"] == "Iliotibial band syndrome 50"
     assert ends["it_band"]["week_start"].startswith("2025-09-29")
     assert ends["hamstring"]["week_start"].startswith("2025-09-22")  # its own last week
+    assert set(ends) == {"it_band", "hamstring"}  # every line has its label
     (line,) = _layers(spec, "line")
-    assert line["encoding"]["color"]["legend"]["orient"] != "bottom"
+    legend = line["encoding"]["color"]["legend"]
+    # Issue 13: the legend sits beside the chart (right), neither above nor below it.
+    assert legend["orient"] == "right"
     assert "Iliotibial band syndrome 50 (+30 over the period)" in spec["description"]
+
+
+def test_trend_legend_starts_after_the_end_labels_and_folds_away_on_a_phone() -> None:
+    spec = risk_trend_chart(_history(), THRESHOLDS).to_dict()
+    (line,) = _layers(spec, "line")
+    legend = line["encoding"]["color"]["legend"]
+    offset = legend["offset"]["expr"]
+    assert WIDE in offset and f">= {NARROW}" in WIDE and "containerSize()[0]" in WIDE
+    wide, narrow = (float(v) for v in re.fullmatch(r".* \? (\S+) : (\S+)", offset).groups())
+    # Beside the plot, past the longest end label ("Iliotibial band syndrome 50", 27
+    # characters of 12 px text, at least 0.45 em each), so no name is drawn over another.
+    assert wide >= 7 + 27 * 12 * 0.45 and narrow == 0
+    # On a phone every size of the legend is 0: the plot keeps the width, the end labels name
+    # the lines in the same colours.
+    for key in ("labelFontSize", "symbolSize", "padding", "labelOpacity", "symbolOpacity"):
+        assert legend[key]["expr"].startswith(f"{WIDE} ? ") and legend[key]["expr"].endswith(
+            " : 0"
+        ), key
+    assert 390 < NARROW < 700  # a phone (390 px) folds it away; a desktop column (704) does not
 
 
 def test_end_labels_never_overlap() -> None:

@@ -14,7 +14,7 @@ from logic import clock
 from logic.analysis.advice import advice_blocks
 from logic.analysis.results import checkin_result
 from logic.analysis.routine import routine_filename
-from logic.analysis.scoring import score_one
+from logic.analysis.scoring import score_one, whole
 from logic.cli import main as cli_main
 from logic.io.importing import export_csv
 from logic.knowledge import knowledge_base
@@ -82,6 +82,20 @@ def test_why_chart_and_table_list_the_factors_with_sections() -> None:
         zip(expected["condition"], expected["factor"], strict=True)
     )
     table = at.dataframe[0].value
+    # What the page shows adds up: each part's bar is its reasons' points, and is the number
+    # in the part's label and in "Looks like: 40 · moderate" above.
+    rows = chart_rows(charts(at)[1])
+    segments = rows.dropna(subset=["factor"]).groupby("key")["points"].sum()
+    labels = rows[~rows["key"].str.endswith("|")].dropna(subset=["text"])
+    labels = labels.drop_duplicates("key").set_index("key")["text"]  # headings are "<id>|"
+    assert len(labels) == 2 * 6
+    scores = checkin_result(KNEE).scores.set_index("condition")
+    for key, text in labels.items():
+        condition, part = key.split("|")
+        assert segments.get(key, 0.0) == pytest.approx(scores.loc[condition, part]), key
+        assert text.endswith(f" {int(whole(scores.loc[condition, part]))}"), (key, text)
+    assert sorted(table["points"]) == pytest.approx(sorted(factors["points"]))
+    assert any("larger part plus" in c for c in texts(at.caption)), texts(at.caption)
     # Each reason says where it comes from: an article section by its title, or not the article.
     titles = {
         "Patellofemoral syndrome (runner's knee)",
