@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,17 +17,6 @@ from logic.storage.store import Store
 PASSWORD = "correct horse battery"
 ATTACKER = "203.0.113.7"
 HOME = "198.51.100.20"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def accounts(request: pytest.FixtureRequest, tmp_path) -> Iterator[Accounts]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'a.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    store = Store(url)
-    yield Accounts(store)
-    store.dispose()
 
 
 def test_passwords_are_stored_as_argon2_hashes(accounts: Accounts) -> None:
