@@ -21,7 +21,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -612,42 +612,46 @@ def _send_report(store: Store, config: MailConfig) -> int:
     return EXIT_OK if report.retried + report.failed == 0 else EXIT_FAILURE
 
 
-def _remind(args: argparse.Namespace) -> int:
-    from logic.mail.notify import queue_weekly
-
-    found = _mail_store(args.database_url, need_link=True)
+def _mail_command(
+    args: argparse.Namespace, work: Callable[[MailConfig, Store], int], *, need_link: bool
+) -> int:
+    """`work` with the mail settings and the database: what the email commands share (a
+    failure is one line and exit status 1, the store always closed)."""
+    found = _mail_store(args.database_url, need_link=need_link)
     if isinstance(found, int):
         return found
     config, store = found
     try:
+        return work(config, store)
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_FAILURE
+    finally:
+        store.dispose()
+
+
+def _remind(args: argparse.Namespace) -> int:
+    from logic.mail.notify import queue_weekly
+
+    def work(config: MailConfig, store: Store) -> int:
         result = queue_weekly(store, config)
         print(
             f"Week {result.week}: queued {_count(result.reminders, 'reminder')}, "
             f"{_count(result.digests, 'digest')} and {_count(result.red_flags, 'red-flag notice')}."
         )
         return EXIT_OK if args.no_send else _send_report(store, config)
-    except StrideCheckError as exc:
-        _error(_one_line(str(exc)))
-        return EXIT_FAILURE
-    finally:
-        store.dispose()
+
+    return _mail_command(args, work, need_link=True)
 
 
 def _send_mail(args: argparse.Namespace) -> int:
     from logic.mail.notify import sweep_red_flags
 
-    found = _mail_store(args.database_url, need_link=False)
-    if isinstance(found, int):
-        return found
-    config, store = found
-    try:
+    def work(config: MailConfig, store: Store) -> int:
         sweep_red_flags(store, config)
         return _send_report(store, config)
-    except StrideCheckError as exc:
-        _error(_one_line(str(exc)))
-        return EXIT_FAILURE
-    finally:
-        store.dispose()
+
+    return _mail_command(args, work, need_link=False)
 
 
 def _knowledge_base() -> KnowledgeBase | None:
