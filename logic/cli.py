@@ -21,7 +21,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,6 +46,12 @@ EXIT_FAILURE = 1  # the output could not be written, or the installation is brok
 EXIT_BAD_INPUT = 2  # the input file (or the command line) is wrong; argparse also uses 2
 SCORE_DECIMALS = 1
 STDIN = "-"
+# --database-url's help: commands about the whole database spell out where it is found.
+AS_THE_APP = "the database (default: as the app)"
+DATABASE_HELP = (
+    f"the database (default: ${ENV_VAR}, else [database] url in .streamlit/secrets.toml, "
+    "else data/stride_check.db)"
+)
 
 
 def scored_table(loaded: CsvCheckins, kb: KnowledgeBase) -> pd.DataFrame:
@@ -109,11 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         "longest run from them, and the load signals (acute:chronic, weekly jump, long-run "
         "spike by run date) are computed over the file's weeks",
     )
-    score.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="with --with-runs: the database (default: as the app)",
-    )
+    _database_option(score, f"with --with-runs: {AS_THE_APP}")
     score.set_defaults(run=_score)
     export = commands.add_parser(
         "export",
@@ -132,14 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the check-ins (default: stdout)",
     )
     export.add_argument("--runner", metavar="NAME", help="only this runner's check-ins")
-    export.add_argument(
-        "--database-url",
-        metavar="URL",
-        help=(
-            f"the database (default: ${ENV_VAR}, else [database] url in "
-            ".streamlit/secrets.toml, else data/stride_check.db)"
-        ),
-    )
+    _database_option(export, DATABASE_HELP)
     export.set_defaults(run=_export)
     imp = commands.add_parser(
         "import",
@@ -158,14 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace the check-ins of weeks already stored (default: refuse the import)",
     )
-    imp.add_argument(
-        "--database-url",
-        metavar="URL",
-        help=(
-            f"the database (default: ${ENV_VAR}, else [database] url in "
-            ".streamlit/secrets.toml, else data/stride_check.db); a SQLite file that does "
-            "not exist is created once the file has passed every check"
-        ),
+    _database_option(
+        imp,
+        f"{DATABASE_HELP}; a SQLite file that does not exist is created once the file has "
+        "passed every check",
     )
     imp.set_defaults(run=_import)
     admin = commands.add_parser(
@@ -181,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", help="the name shown in the app (default: the username)")
     admin.add_argument("--email", help="the email for single sign-on (OIDC)")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    admin.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
+    _database_option(admin)
     admin.set_defaults(run=_create_admin)
     remind = commands.add_parser(
         "remind",
@@ -195,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     remind.add_argument("--no-send", action="store_true", help="queue only; send later")
-    remind.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
+    _database_option(remind)
     remind.set_defaults(run=_remind)
     send = commands.add_parser(
         "send-mail",
@@ -205,10 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
             "over). Safe to run from several machines at once: each email goes to one sender."
         ),
     )
-    send.add_argument("--database-url", metavar="URL", help="the database (default: as the app)")
+    _database_option(send)
     send.set_defaults(run=_send_mail)
     _add_runs_commands(commands)
     return parser
+
+
+def _database_option(parser: argparse.ArgumentParser, help_text: str = AS_THE_APP) -> None:
+    """--database-url, the same option on every command that reads or writes the database."""
+    parser.add_argument("--database-url", metavar="URL", help=help_text)
 
 
 def _add_runs_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -219,13 +215,6 @@ def _add_runs_commands(commands: argparse._SubParsersAction) -> None:  # type: i
         description="Recorded runs: import files from a watch or an export, or list them by week.",
     )
     sub = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
-    database = {
-        "metavar": "URL",
-        "help": (
-            f"the database (default: ${ENV_VAR}, else [database] url in "
-            ".streamlit/secrets.toml, else data/stride_check.db)"
-        ),
-    }
     imp = sub.add_parser(
         "import",
         help="import runs from .gpx/.tcx/.fit files (gzipped or not), a Strava export .zip or "
@@ -251,7 +240,7 @@ def _add_runs_commands(commands: argparse._SubParsersAction) -> None:  # type: i
         action="store_true",
         help="for a Strava export: read every run's own file instead of activities.csv",
     )
-    imp.add_argument("--database-url", **database)
+    _database_option(imp, DATABASE_HELP)
     imp.set_defaults(run=_runs_import)
     weekly = sub.add_parser(
         "weekly",
@@ -259,7 +248,7 @@ def _add_runs_commands(commands: argparse._SubParsersAction) -> None:  # type: i
         description="Print CSV: week_start,runs,distance_km,longest_run_km,elevation_gain_m.",
     )
     weekly.add_argument("--runner", metavar="NAME", required=True)
-    weekly.add_argument("--database-url", **database)
+    _database_option(weekly, DATABASE_HELP)
     weekly.set_defaults(run=_runs_weekly)
 
 
@@ -280,13 +269,16 @@ def _open_store_for(args: argparse.Namespace) -> Store | None:
         return None
 
 
-def _known_runner(store: Store, name: str) -> str | None:
+def _known_runner(store: Store, name: str, *, count: bool = False) -> str | None:
+    """`name` when the database has that runner; else None after naming the closest one
+    (and, with `count`, how many runners there are)."""
     known = store.list_runners()["runner"].tolist()
     if name in known:
         return name
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    _error(f"--runner: no runner named {name!r} in the database{hint}")
+    how_many = f"; it has {len(known)} runner(s)" if count else ""
+    _error(f"--runner: no runner named {name!r} in the database{hint}{how_many}")
     return None
 
 
@@ -402,32 +394,16 @@ def _scored_with_runs(
 
 def _export(args: argparse.Namespace) -> int:
     from logic.io.importing import export_csv
-    from logic.storage.engine import sqlite_file
-    from logic.storage.store import Store
 
-    try:
-        url = _database_url(args.database_url)
-        path = sqlite_file(url)
-        if path is not None and not path.is_file():  # never create an empty database here
-            _error(f"no database file at {path}; pass --database-url or set {ENV_VAR}")
-            return EXIT_BAD_INPUT
-        store = Store(url.render_as_string(hide_password=False))
-    except StrideCheckError as exc:  # also a ConfigError: a bad URL or secrets file
-        _error(_one_line(str(exc)))
+    store = _open_store_for(args)  # never creates an empty database
+    if store is None:
         return EXIT_BAD_INPUT
     try:
         if args.runner is None:
             frame = store.all_checkins()
         else:
-            name = args.runner.strip()
-            known = store.list_runners()["runner"].tolist()
-            if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                _error(
-                    f"--runner: no runner named {name!r} in the database{hint}; "
-                    f"it has {len(known)} runner(s)"
-                )
+            name = _known_runner(store, args.runner.strip(), count=True)
+            if name is None:
                 return EXIT_BAD_INPUT
             frame = store.history(name)
     except StorageError as exc:
@@ -636,42 +612,46 @@ def _send_report(store: Store, config: MailConfig) -> int:
     return EXIT_OK if report.retried + report.failed == 0 else EXIT_FAILURE
 
 
-def _remind(args: argparse.Namespace) -> int:
-    from logic.mail.notify import queue_weekly
-
-    found = _mail_store(args.database_url, need_link=True)
+def _mail_command(
+    args: argparse.Namespace, work: Callable[[MailConfig, Store], int], *, need_link: bool
+) -> int:
+    """`work` with the mail settings and the database: what the email commands share (a
+    failure is one line and exit status 1, the store always closed)."""
+    found = _mail_store(args.database_url, need_link=need_link)
     if isinstance(found, int):
         return found
     config, store = found
     try:
+        return work(config, store)
+    except StrideCheckError as exc:
+        _error(_one_line(str(exc)))
+        return EXIT_FAILURE
+    finally:
+        store.dispose()
+
+
+def _remind(args: argparse.Namespace) -> int:
+    from logic.mail.notify import queue_weekly
+
+    def work(config: MailConfig, store: Store) -> int:
         result = queue_weekly(store, config)
         print(
             f"Week {result.week}: queued {_count(result.reminders, 'reminder')}, "
             f"{_count(result.digests, 'digest')} and {_count(result.red_flags, 'red-flag notice')}."
         )
         return EXIT_OK if args.no_send else _send_report(store, config)
-    except StrideCheckError as exc:
-        _error(_one_line(str(exc)))
-        return EXIT_FAILURE
-    finally:
-        store.dispose()
+
+    return _mail_command(args, work, need_link=True)
 
 
 def _send_mail(args: argparse.Namespace) -> int:
     from logic.mail.notify import sweep_red_flags
 
-    found = _mail_store(args.database_url, need_link=False)
-    if isinstance(found, int):
-        return found
-    config, store = found
-    try:
+    def work(config: MailConfig, store: Store) -> int:
         sweep_red_flags(store, config)
         return _send_report(store, config)
-    except StrideCheckError as exc:
-        _error(_one_line(str(exc)))
-        return EXIT_FAILURE
-    finally:
-        store.dispose()
+
+    return _mail_command(args, work, need_link=False)
 
 
 def _knowledge_base() -> KnowledgeBase | None:

@@ -14,6 +14,7 @@ from logic.analysis.trends import (
     checkin_table,
     data_version,
     recent,
+    runs_version,
     scored_history,
     trend_long,
     week_over_week,
@@ -42,7 +43,8 @@ DEFAULT_PERIOD = "6 months"
 SHORT = {c: KB.conditions[c].short_name for c in KB.condition_ids}  # id -> short name
 
 
-# Caches are keyed by runner + data_version (a digest of the runner's check-ins), so a rerun
+# Caches are keyed by runner + data_version + runs_version (digests of the runner's check-ins
+# and recorded runs: an import of runs changes the scores, not the check-ins), so a rerun
 # on unchanged data skips scoring and Altair's slow spec building; the chart specs are cached
 # as Vega-Lite dicts and drawn with st.vega_lite_chart. Schema validation is skipped here
 # (it doubles the cost of a cache miss): the chart tests validate the same specs.
@@ -107,8 +109,7 @@ except StrideCheckError as err:
 
 me = common.is_me(ctx, runner)
 whose = "your" if me else f"{escape_markdown(runner)}'s"
-runs_version = f"{len(runs)}:{runs['content_hash'].iloc[-1]}" if len(runs) else "0"
-version = f"{data_version(history)}/{runs_version}" if not history.empty else ""
+version = f"{data_version(history)}/{runs_version(runs)}" if not history.empty else ""
 scored, load, alerts, table, choices = (
     weeks_of(runner, version, history, runs) if not history.empty else (None,) * 5
 )

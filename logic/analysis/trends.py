@@ -45,6 +45,13 @@ def data_version(history: pd.DataFrame) -> str:
     return hashlib.blake2b(rows.tobytes() + names, digest_size=16).hexdigest()
 
 
+def runs_version(runs: pd.DataFrame | None) -> str:
+    """A digest of the recorded runs, the companion of data_version: runs feed the scores (the
+    long-run spike by run date), and an import or a delete changes them while no check-in
+    changes, so caches of scored weeks are keyed by both."""
+    return "no runs" if runs is None or runs.empty else data_version(runs)
+
+
 def scored_history(
     history: pd.DataFrame, kb: KnowledgeBase | None = None, runs: pd.DataFrame | None = None
 ) -> pd.DataFrame:

@@ -55,6 +55,21 @@ def _link(config: MailConfig, path: str) -> str:
     return f"{config.base_url}/{path}"
 
 
+def _email(
+    config: MailConfig, kind: str, key: str, recipient: object, subject: str, body: str
+) -> Email:
+    """An outbox email of `kind`, keyed `kind:key` (queued once), signed, with its own
+    Message-ID: the one shape of every queued email."""
+    return Email(
+        key=f"{kind}:{key}",
+        kind=kind,
+        recipient=str(recipient),
+        subject=subject,
+        body=body + SIGNATURE,
+        message_id=_message_id(config),
+    )
+
+
 def _week(monday: dt.date) -> str:
     return week_label(monday)
 
@@ -97,15 +112,15 @@ def _red_flag_email(config: MailConfig, coach: pd.Series, checkin: pd.Series) ->
         f"{runner}'s check-in for {week} raised a red flag: Stride Check advised them to see "
         "a clinician before training on. The details are in the app, not in this email:\n\n"
         f"{link}\n\n"
-        "You get this email because you coach the team of this runner." + SIGNATURE
+        "You get this email because you coach the team of this runner."
     )
-    return Email(
-        key=f"red_flag:{int(checkin['id'])}:{int(coach['user_id'])}",
-        kind="red_flag",
-        recipient=str(coach["email"]),
-        subject=f"Stride Check: red flag for {runner} ({week.split(' · ')[0]})",
-        body=body,
-        message_id=_message_id(config),
+    return _email(
+        config,
+        "red_flag",
+        f"{int(checkin['id'])}:{int(coach['user_id'])}",
+        coach["email"],
+        f"Stride Check: red flag for {runner} ({week.split(' · ')[0]})",
+        body,
     )
 
 
@@ -170,15 +185,15 @@ def _reminder(config: MailConfig, row: pd.Series, monday: dt.date) -> Email:
         f"Hello {row['runner']},\n\n"
         f"You have not checked in for {_week(monday)} yet. It takes two minutes, and your "
         f"coach sees how the team is doing:\n\n{link}\n\n"
-        "You can switch these reminders off in Stride Check, on your Profile page." + SIGNATURE
+        "You can switch these reminders off in Stride Check, on your Profile page."
     )
-    return Email(
-        key=f"reminder:{_iso_week(monday)}:{row['runner']}",
-        kind="reminder",
-        recipient=str(row["email"]),
-        subject=f"Stride Check: your check-in for week {monday.isocalendar()[1]}",
-        body=body,
-        message_id=_message_id(config),
+    return _email(
+        config,
+        "reminder",
+        f"{_iso_week(monday)}:{row['runner']}",
+        row["email"],
+        f"Stride Check: your check-in for week {monday.isocalendar()[1]}",
+        body,
     )
 
 
@@ -221,15 +236,15 @@ def _digest(
         f"Red flags: {_names(glance.needs_clinician['runner'].tolist())}\n"
         f"Not answered yet: {_names(glance.missing)}\n"
         f"Watch list:\n{watch_lines}\n\n"
-        f"The details are in the app: {_link(config, 'team')}" + SIGNATURE
+        f"The details are in the app: {_link(config, 'team')}"
     )
-    return Email(
-        key=f"digest:{_iso_week(monday)}:{int(coach['user_id'])}",
-        kind="digest",
-        recipient=str(coach["email"]),
-        subject=f"Stride Check: your team's week {monday.isocalendar()[1]}",
-        body=body,
-        message_id=_message_id(config),
+    return _email(
+        config,
+        "digest",
+        f"{_iso_week(monday)}:{int(coach['user_id'])}",
+        coach["email"],
+        f"Stride Check: your team's week {monday.isocalendar()[1]}",
+        body,
     )
 
 

@@ -455,6 +455,7 @@ class Accounts:
         with self.store.transaction("sign in") as conn:
             now = _now()
             counts = _lock_counters(conn, keys)
+            _prune_stale(conn, keys, now)
             pair = counts[keys["pair"]]
             trusted = pair.last_success is not None and now - pair.last_success <= TRUSTED_FOR
             scopes = ["pair"] if trusted else ["pair", "address", "name"]
@@ -610,6 +611,26 @@ def _lock_counters(
         (r.scope, r.key): _Counter(int(r.failures), _utc(r.last_failure), _utc(r.last_success))
         for r in rows
     }
+
+
+def _prune_stale(conn: sa.Connection, keys: dict[str, tuple[str, str]], now: dt.datetime) -> None:
+    """Delete the counters that no longer change anything, so the table holds only recent
+    names and addresses: no wrong guess within FORGET_AFTER and no trusted sign-in within
+    TRUSTED_FOR (such a row reads like a new one). Run with every attempt, leaving its own
+    `keys` alone. PostgreSQL: rows another sign-in has locked are skipped (SKIP LOCKED), so
+    two attempts never wait on each other here; SQLite: the transaction holds the write lock."""
+    t = login_throttle.c
+    utc = now.astimezone(dt.UTC)  # SQLite compares the stored UTC text
+    stale = (
+        sa.select(t.scope, t.key)
+        .where(
+            sa.or_(t.last_failure.is_(None), t.last_failure < utc - FORGET_AFTER),
+            sa.or_(t.last_success.is_(None), t.last_success < utc - TRUSTED_FOR),
+            sa.not_(sa.or_(*(_key_clause(k) for k in keys.values()))),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    conn.execute(sa.delete(login_throttle).where(sa.tuple_(t.scope, t.key).in_(stale)))
 
 
 def _names(teams: Sequence[str]) -> str:

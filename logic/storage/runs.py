@@ -18,21 +18,9 @@ import sqlalchemy as sa
 
 from logic.errors import StorageError
 from logic.storage.store import Store
-from logic.storage.tables import runners, runs
+from logic.storage.tables import RUN_COLUMNS, runners, runs
 
-RUN_FRAME_COLUMNS = [
-    "id",
-    "runner",
-    "start_utc",
-    "local_date",
-    "sport",
-    "distance_km",
-    "moving_s",
-    "elapsed_s",
-    "elevation_gain_m",
-    "source",
-    "content_hash",
-]
+RUN_FRAME_COLUMNS = ["id", "runner", *RUN_COLUMNS]
 _FLOATS = ("distance_km", "moving_s", "elapsed_s", "elevation_gain_m")
 _SELECT = sa.select(*(runs.c[c] for c in RUN_FRAME_COLUMNS))
 

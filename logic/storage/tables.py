@@ -263,3 +263,7 @@ runs = sa.Table(
     sa.Index("ix_runs_runner_date", "runner", "local_date"),
     sqlite_autoincrement=True,
 )
+# The figures of one run, in the table's order: what logic.io.activities reads from a file and
+# logic.storage.runs stores (the table's columns but its keys and bookkeeping). One list for
+# the reader and the store.
+RUN_COLUMNS = [c.name for c in runs.columns if c.name not in ("id", "runner", "created_at")]

@@ -23,39 +23,10 @@ from logic.analysis.scoring import (
 )
 from logic.checkins import CheckinValidationError, checkin_frame, parse_checkins
 from logic.knowledge import BASELINE_FACTOR, PARTS, KnowledgeBase, knowledge_base
+from tests.analysis.strategies import QUIET, RISK_SETS, SETS, checkins
 
 KB = knowledge_base()
 IDS = KB.condition_ids
-SETS = {c: list(KB.checkin.columns[c].values) for c in KB.checkin.set_columns}
-# Set columns that feed scores (warning signs only drive the clinician flag).
-RISK_SETS = [c for c in SETS if c != "warning_signs"]
-
-
-def subsets(column: str) -> st.SearchStrategy[list[str]]:
-    return st.lists(st.sampled_from(SETS[column]), unique=True)
-
-
-checkins = st.fixed_dictionaries(
-    {
-        "runner": st.just("r"),
-        "date": st.just("2026-11-23"),
-        "pain_level": st.integers(0, 10),
-        "sitting_hours": st.floats(0, 24, allow_nan=False),
-        "strength_sessions": st.integers(0, 14),
-        "mobility_sessions": st.integers(0, 14),
-        "sex": st.sampled_from(list(KB.checkin.columns["sex"].values)),
-        **{c: subsets(c) for c in SETS},
-    }
-)
-
-NO_FACTORS = {
-    "runner": "r",
-    "date": "2026-11-23",
-    "pain_level": 0,
-    "sitting_hours": 0,
-    "strength_sessions": 3,
-    "mobility_sessions": 3,
-}
 
 
 def scores(checkin: dict) -> np.ndarray:
@@ -94,8 +65,8 @@ def test_more_pain_more_sitting_less_training_never_lowers(
 
 def test_a_checkin_without_factors_scores_each_baseline() -> None:
     expected = [c.baseline for c in KB.conditions.values()]
-    assert scores(NO_FACTORS) == pytest.approx(expected)
-    assert explain_checkin(NO_FACTORS).empty
+    assert scores(QUIET) == pytest.approx(expected)
+    assert explain_checkin(QUIET).empty
 
 
 @settings(max_examples=100, deadline=None)
@@ -197,8 +168,8 @@ def test_explained_points_plus_the_baseline_are_the_score(checkin: dict, base: l
 def test_a_baseline_alone_is_the_score_and_its_explanation() -> None:
     base = [float(10 * (i + 1)) for i in range(len(IDS))]
     kb = with_baselines(base)
-    assert score_one(NO_FACTORS, kb)[IDS].to_numpy(dtype=float) == pytest.approx(base)
-    why = explain_checkin(NO_FACTORS, kb)
+    assert score_one(QUIET, kb)[IDS].to_numpy(dtype=float) == pytest.approx(base)
+    why = explain_checkin(QUIET, kb)
     assert why["factor"].tolist() == [BASELINE_FACTOR] * len(IDS)
     assert why["points"].tolist() == pytest.approx(base)
     assert why["root_cause"].isna().all()
@@ -254,7 +225,7 @@ ARCHETYPES = {
 
 @pytest.mark.parametrize("condition", IDS)
 def test_the_articles_description_ranks_its_condition_first(condition: str) -> None:
-    checkin = {**NO_FACTORS, **ARCHETYPES[condition]}
+    checkin = {**QUIET, **ARCHETYPES[condition]}
     result = score_one(checkin)
     ranked = result[IDS].astype(float).sort_values(ascending=False)
     assert ranked.index[0] == condition, ranked.to_dict()
@@ -264,7 +235,7 @@ def test_the_articles_description_ranks_its_condition_first(condition: str) -> N
 
 def test_same_pain_place_different_triggers_changes_the_leader() -> None:
     """Outer-hip pain on sprints with new speed work points away from the tendon."""
-    base = {**NO_FACTORS, "pain_locations": ["outer_hip", "back_thigh"], "pain_level": 5}
+    base = {**QUIET, "pain_locations": ["outer_hip", "back_thigh"], "pain_level": 5}
     tendon = score_one({**base, "pain_triggers": ["sleeping", "long_sitting_standing"]})
     sprint = score_one({**base, "pain_triggers": ["top_speed"], "training_changes": ["more_speed"]})
     assert tendon[IDS].astype(float).idxmax() == "gluteal_tendinopathy"
@@ -273,7 +244,7 @@ def test_same_pain_place_different_triggers_changes_the_leader() -> None:
 
 def test_bands_follow_the_thresholds() -> None:
     moderate, high = KB.rules.bands.moderate, KB.rules.bands.high
-    frame = checkin_frame([{**NO_FACTORS, **a} for a in ARCHETYPES.values()] + [NO_FACTORS])
+    frame = checkin_frame([{**QUIET, **a} for a in ARCHETYPES.values()] + [QUIET])
     result = score_checkins(frame)
     for cid in IDS:
         s = result[cid]
@@ -301,11 +272,11 @@ def test_a_band_matches_the_score_the_app_shows() -> None:
     ],
 )
 def test_needs_clinician(change: dict, expected: bool) -> None:
-    assert bool(score_one({**NO_FACTORS, **change})["needs_clinician"]) is expected
+    assert bool(score_one({**QUIET, **change})["needs_clinician"]) is expected
 
 
 def test_output_keeps_the_index_and_column_layout() -> None:
-    frame = checkin_frame([NO_FACTORS, ARCHETYPES["hamstring"] | NO_FACTORS])
+    frame = checkin_frame([QUIET, ARCHETYPES["hamstring"] | QUIET])
     frame.index = pd.Index([10, 42], name="id")
     result = score_checkins(frame)
     assert list(result.index) == [10, 42]
@@ -326,17 +297,17 @@ def test_output_keeps_the_index_and_column_layout() -> None:
 def test_numbers_may_come_as_strings() -> None:
     as_text = {
         k: ";".join(v) if isinstance(v, list) else str(v)
-        for k, v in (NO_FACTORS | ARCHETYPES["piriformis"]).items()
+        for k, v in (QUIET | ARCHETYPES["piriformis"]).items()
     }
-    assert scores(as_text) == pytest.approx(scores(NO_FACTORS | ARCHETYPES["piriformis"]))
+    assert scores(as_text) == pytest.approx(scores(QUIET | ARCHETYPES["piriformis"]))
 
 
 def test_invalid_rows_raise_one_error_listing_every_problem() -> None:
     frame = checkin_frame(
         [
-            NO_FACTORS,
-            {**NO_FACTORS, "pain_level": 11, "pain_locations": ["knee"]},
-            {**NO_FACTORS, "date": "2026-13-01", "sitting_hours": "lots"},
+            QUIET,
+            {**QUIET, "pain_level": 11, "pain_locations": ["knee"]},
+            {**QUIET, "date": "2026-13-01", "sitting_hours": "lots"},
         ]
     )
     with pytest.raises(CheckinValidationError) as err:
@@ -357,7 +328,7 @@ def test_empty_frame_scores_to_an_empty_frame() -> None:
 
 
 def test_load_flags_feed_the_conditions_the_article_ties_to_load() -> None:
-    base = checkin_frame([NO_FACTORS, NO_FACTORS, NO_FACTORS])
+    base = checkin_frame([QUIET, QUIET, QUIET])
     flagged = base.assign(load_spike=[False, True, None], long_run_spike=[False, False, True])
     plain = score_checkins(base)
     result = score_checkins(flagged)

@@ -14,42 +14,17 @@ from hypothesis import strategies as st
 from logic.analysis.scoring import band_codes, score_checkins
 from logic.checkins import checkin_frame
 from logic.knowledge import PARTS, knowledge_base
+from tests.analysis.strategies import QUIET, RISK_SETS, SETS, checkins
 
 KB = knowledge_base()
 IDS = KB.condition_ids
-SETS = {c: list(KB.checkin.columns[c].values) for c in KB.checkin.set_columns}
-RISK_SETS = [c for c in SETS if c != "warning_signs"]
 FLOOR = KB.rules.scoring.floor
 OWNER = {place: cid for cid, c in KB.conditions.items() for place in c.locations}
 LOCATIONS = list(OWNER)
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True)
 
 
-def subsets(column: str) -> st.SearchStrategy[list[str]]:
-    return st.lists(st.sampled_from(SETS[column]), unique=True)
-
-
-checkins = st.fixed_dictionaries(
-    {
-        "runner": st.just("r"),
-        "date": st.just("2026-11-23"),
-        "pain_level": st.integers(0, 10),
-        "sitting_hours": st.floats(0, 24, allow_nan=False),
-        "strength_sessions": st.integers(0, 14),
-        "mobility_sessions": st.integers(0, 14),
-        "sex": st.sampled_from(list(KB.checkin.columns["sex"].values)),
-        **{c: subsets(c) for c in SETS},
-    }
-)
 flags = st.fixed_dictionaries({"load_spike": st.booleans(), "long_run_spike": st.booleans()})
-QUIET = {
-    "runner": "r",
-    "date": "2026-11-23",
-    "pain_level": 0,
-    "sitting_hours": 0,
-    "strength_sessions": 3,
-    "mobility_sessions": 3,
-}
 
 
 def all_answers(rows: list[dict]) -> np.ndarray:

@@ -11,17 +11,10 @@ import pytest
 from logic.analysis.scoring import band_codes, score_checkins, score_one
 from logic.checkins import checkin_frame
 from logic.knowledge import knowledge_base
+from tests.analysis.strategies import QUIET
 
 KB = knowledge_base()
 IDS = KB.condition_ids
-QUIET = {
-    "runner": "r",
-    "date": "2026-11-23",
-    "pain_level": 0,
-    "sitting_hours": 0,
-    "strength_sessions": 3,
-    "mobility_sessions": 3,
-}
 
 
 def combined(checkin: dict) -> dict[str, float]:

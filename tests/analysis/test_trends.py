@@ -15,6 +15,7 @@ from logic.analysis.trends import (
     checkin_table,
     data_version,
     recent,
+    runs_version,
     scored_history,
     trend_long,
     week_over_week,
@@ -194,6 +195,22 @@ def test_data_version_changes_with_any_value() -> None:
     assert data_version(history) == data_version(same)
     assert data_version(history) != data_version(changed)
     assert data_version(history) != data_version(history.iloc[:0])
+
+
+def test_runs_version_changes_when_a_run_is_added_or_removed() -> None:
+    runs = pd.DataFrame(
+        {
+            "start_utc": pd.to_datetime(["2025-03-01 07:00", "2025-03-04 07:00"], utc=True),
+            "distance_km": [10.0, 12.0],
+            "content_hash": ["a", "b"],
+        }
+    )
+    assert runs_version(runs) == runs_version(runs.copy())
+    assert runs_version(runs) != runs_version(runs.assign(distance_km=[10.0, 25.0]))
+    # One removed and another added: the same count and the same latest run, another key.
+    swapped = runs.assign(content_hash=["c", "b"], distance_km=[11.0, 12.0])
+    assert runs_version(runs) != runs_version(swapped)
+    assert runs_version(runs.iloc[:0]) == runs_version(None) != runs_version(runs)
 
 
 def test_alerts_compare_with_the_same_runners_week_before() -> None:

@@ -277,3 +277,23 @@ def test_the_disclaimer_closes_the_page_below_the_runs_section() -> None:
     runs = shown.index("Recorded runs")
     (said,) = [i for i, text in enumerate(shown) if "not medical advice" in text]
     assert said > runs and said == len(shown) - 1
+
+
+@pytest.mark.parametrize("case", ["bad file", "unreadable database"])
+def test_a_refused_file_leaves_the_rest_of_the_page_in_reading_order(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV import returns early on a bad file or a failed check: "Recorded runs" still
+    follows it and the disclaimer still closes the page."""
+    if case == "unreadable database":
+
+        def broken(*args: Any, **kwargs: Any) -> None:
+            raise logic.storage.store.StorageError("Could not read check-ins.")
+
+        monkeypatch.setattr("logic.io.importing.plan_import", broken)
+    at = upload(data_page(), f"{HEADER}\nAnn,not a date,3,40\n")
+    shown = [str(getattr(e, "value", "")) for e in _in_order(at.main)]
+    error = "cannot be imported" if case == "bad file" else "Could not check the file"
+    refused = next(i for i, text in enumerate(shown) if error in text)
+    (said,) = [i for i, text in enumerate(shown) if "not medical advice" in text]
+    assert refused < shown.index("Recorded runs") < said == len(shown) - 1

@@ -113,3 +113,33 @@ def test_a_miles_runner_reads_runs_and_suggestions_in_miles() -> None:
     words = page_words(at)
     assert "mi per run" in words and "Distance (mi)" in words
     assert [w for w in words if re.search(r"\d\s*km\b|/km\b|\bkm\)|^km", w)] == []
+
+
+def test_runs_imported_while_the_page_is_open_change_the_scores_shown() -> None:
+    """The scored weeks are cached by a key of the check-ins and the runs: runs imported
+    after the first visit (no check-in changed) reach the table on the next rerun."""
+    store_runs([-14, -12, -10, -7, -5, -3], [10, 10, 10, 10, 10, 10])
+    at = history_page()
+    before = at.dataframe[0].value.set_index("date")["building_up"]
+    long_run = RunStore(get_store()).import_runs(  # a long-run spike in the latest week
+        "Ann",
+        pd.DataFrame(
+            {
+                "start_utc": [(MONDAY + pd.Timedelta(hours=7)).tz_localize("UTC")],
+                "local_date": [MONDAY],
+                "sport": "run",
+                "distance_km": [25.0],
+                "moving_s": [9000.0],
+                "elapsed_s": [9000.0],
+                "elevation_gain_m": [125.0],
+                "source": "long.fit",
+                "content_hash": ["long"],
+            }
+        ),
+    )
+    assert long_run.inserted == 1
+    at.run()
+    assert_no_exception(at)
+    after = at.dataframe[0].value.set_index("date")["building_up"]
+    assert before.iloc[1:].tolist() == after.iloc[1:].tolist()
+    assert before.iloc[0] != after.iloc[0], (before.iloc[0], after.iloc[0])

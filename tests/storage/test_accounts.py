@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -18,17 +17,7 @@ from logic.storage.store import Store
 PASSWORD = "correct horse battery"
 ATTACKER = "203.0.113.7"
 HOME = "198.51.100.20"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def accounts(request: pytest.FixtureRequest, tmp_path) -> Iterator[Accounts]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'a.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    store = Store(url)
-    yield Accounts(store)
-    store.dispose()
+OTHER = "192.0.2.33"
 
 
 def test_passwords_are_stored_as_argon2_hashes(accounts: Accounts) -> None:
@@ -275,3 +264,37 @@ def test_throttle_state_survives_a_new_store(tmp_path) -> None:
             assert again.authenticate("ann", "wrong guess again", ATTACKER).wait_seconds > 0
         finally:
             again.store.dispose()
+
+
+def _throttle_rows(accounts: Accounts) -> set[tuple[str, str]]:
+    with accounts.store.read("read the sign-in counters") as conn:
+        return {(r.scope, r.key) for r in conn.execute(sa.select(acc.login_throttle))}
+
+
+@pytest.mark.usefixtures("fast_hashing")
+def test_counters_past_the_throttle_window_are_pruned_by_the_next_attempt(
+    accounts: Accounts,
+) -> None:
+    """Rows that no longer change anything go (no wrong guess within FORGET_AFTER, no trusted
+    sign-in within TRUSTED_FOR); a row still inside either window stays."""
+    accounts.create_user("ann", role="runner", password=PASSWORD)
+    t0 = clock.now()
+    with clock.freeze(t0):
+        assert accounts.authenticate("ann", PASSWORD, HOME).user is not None  # trusted pair
+        accounts.authenticate("bob", "a wrong guess", ATTACKER)
+    bob = {("pair", f"{ATTACKER} bob"), ("address", ATTACKER), ("name", "bob")}
+    trusted = ("pair", f"{HOME} ann")
+    assert bob | {trusted} <= _throttle_rows(accounts)
+    with clock.freeze(t0 + acc.FORGET_AFTER):  # the last instant bob's guess still counts
+        accounts.authenticate("cat", "another guess", OTHER)
+        assert bob | {trusted} <= _throttle_rows(accounts)
+        assert accounts.throttle_counts("bob", ATTACKER)["pair"] == (1, 0)
+    with clock.freeze(t0 + acc.FORGET_AFTER + dt.timedelta(seconds=1)):
+        accounts.authenticate("cat", "another guess", OTHER)
+    rows = _throttle_rows(accounts)
+    assert not bob & rows and trusted in rows
+    assert ("name", "cat") in rows  # the attempt's own counters are kept
+    with clock.freeze(t0 + acc.TRUSTED_FOR + dt.timedelta(seconds=1)):
+        accounts.authenticate("dan", "yet another guess", OTHER)
+    dan = {("pair", f"{OTHER} dan"), ("address", OTHER), ("name", "dan")}
+    assert _throttle_rows(accounts) == dan

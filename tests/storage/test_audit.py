@@ -5,8 +5,6 @@ transaction; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,17 +17,6 @@ from logic.storage.store import Store
 COACH = Actor("Coach A", 2, "coach")
 ADMIN = Actor("Root", 1, "admin")
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stride.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    s = Store(url)
-    yield s
-    s.dispose()
 
 
 def trail(store: Store) -> pd.DataFrame:

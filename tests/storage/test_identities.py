@@ -3,14 +3,11 @@ accident, and passwords are neither blank, huge nor common: on SQLite and Postgr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from logic import passwords
 from logic.storage.accounts import AccountError, Accounts
-from logic.storage.store import InvalidCheckin, Store
+from logic.storage.store import InvalidCheckin
 
 PASSWORD = "correct horse battery"
 LOOKALIKES = {
@@ -20,17 +17,6 @@ LOOKALIKES = {
     "escape": "An\x1bn",
     "nul": "An\x00n",
 }
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def accounts(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Accounts]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'a.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    store = Store(url)
-    yield Accounts(store)
-    store.dispose()
 
 
 # --- names ------------------------------------------------------------------------------

@@ -3,9 +3,6 @@ first; refused when empty, too long or holding control characters; on SQLite and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from logic.storage import notes
@@ -14,17 +11,6 @@ from logic.storage.store import CheckinNotFound, InvalidCheckin, Store
 
 COACH = Actor("Coach A", 2, "coach")
 ANN = Actor("ann", 3, "runner")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stride.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    s = Store(url)
-    yield s
-    s.dispose()
 
 
 def test_a_note_and_its_reply(store: Store) -> None:

@@ -4,27 +4,12 @@ lease that runs out hands the row on, and a stale holder cannot undo the new one
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from logic import clock
 from logic.storage.outbox import Email, Outbox
 from logic.storage.store import Store
 
 LEASE = dt.timedelta(minutes=10)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stride.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    s = Store(url)
-    yield s
-    s.dispose()
 
 
 def email(key: str) -> Email:

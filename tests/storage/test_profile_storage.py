@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
 from logic.profile import RunnerProfile
 from logic.storage.store import Store
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'profile.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    s = Store(url)
-    yield s
-    s.dispose()
 
 
 def test_unknown_runner_has_no_profile(store: Store) -> None:

@@ -3,7 +3,6 @@ file, or same start and sport), one transaction per import, and never a coordina
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -19,17 +18,12 @@ from logic.storage.tables import runs as runs_table
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runs"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stride.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    s = Store(url)
-    s.add_runner("Ann")
-    s.add_runner("Bob")
-    yield s
-    s.dispose()
+@pytest.fixture
+def store(store: Store) -> Store:
+    """conftest's store (SQLite and PostgreSQL) with the two runners these tests import for."""
+    store.add_runner("Ann")
+    store.add_runner("Bob")
+    return store
 
 
 def _found(*names: str) -> pd.DataFrame:

@@ -4,26 +4,11 @@ it, in the same transaction as the change; nothing else does. On SQLite and Post
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from logic.storage.accounts import AccountError, Accounts
-from logic.storage.store import Store
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def accounts(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Accounts]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stride.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    store = Store(url)
-    yield Accounts(store)
-    store.dispose()
 
 
 def versions(accounts: Accounts) -> dict[str, int]:

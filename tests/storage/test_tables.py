@@ -6,10 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -23,17 +21,6 @@ ALEMBIC_INI = REPO_ROOT / "logic" / "storage" / "migrations" / "alembic.ini"
 ACCOUNT_TABLES = {"users", "teams", "coach_teams", "login_throttle"}
 OUTBOX_TABLES = {"outbox", "outbox_attempts"}
 NOTE_TABLES = {"checkin_notes", "audit_log"}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'stride.db'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    s = Store(url)
-    yield s
-    s.dispose()
 
 
 def _diff(conn: sa.Connection, model: sa.MetaData) -> list:

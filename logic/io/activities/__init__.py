@@ -29,22 +29,11 @@ from logic.io.activities.archive import (
 )
 from logic.io.activities.parsers import ActivityError
 from logic.io.activities.sports import RUNNING_SPORTS
+from logic.storage.tables import RUN_COLUMNS  # the runs table's figures: one list
 from logic.weeks import week_starts
 
 __all__ = ["RUN_COLUMNS", "ActivityError", "ActivityImport", "limits_text", "read_activities"]
 
-# The columns of a run, as logic.storage.runs stores them.
-RUN_COLUMNS = [
-    "start_utc",
-    "local_date",
-    "sport",
-    "distance_km",
-    "moving_s",
-    "elapsed_s",
-    "elevation_gain_m",
-    "source",
-    "content_hash",
-]
 Input = str | os.PathLike[str] | tuple[str, bytes]
 
 
