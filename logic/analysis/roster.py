@@ -205,19 +205,10 @@ def counts(roster: pd.DataFrame) -> dict[str, int]:
     }
 
 
-# The roster's columns on the page, key ones first (a phone shows the first few).
-TABLE_ORDER = [
-    "runner",
-    "flag",
-    "status",
-    "pain",
-    "top",
-    "trend",
-    "availability",
-    "load",
-    "where",
-    "missed",
-]
+# The roster's columns on the page, key ones first: a phone shows PHONE_ORDER (runner, red
+# flag, top concern and band, worst pain, last check-in) and the rest on demand.
+PHONE_ORDER = ["runner", "flag", "top", "pain", "status"]
+TABLE_ORDER = [*PHONE_ORDER, "trend", "availability", "load", "where", "missed"]
 
 
 def roster_table(roster: pd.DataFrame) -> pd.DataFrame:
