@@ -119,10 +119,10 @@ tables.key_first(
     key="admin_people",
     order=list(PEOPLE),
     config=PEOPLE,
-    # 358 px; a long username or name wraps at its word ends.
+    # 356 px (the table's border takes 2); a long username or name wraps at its word ends.
     phone={
         "username": st.column_config.TextColumn("Username", width=104),
-        "display_name": st.column_config.TextColumn("Name", width=124),
+        "display_name": st.column_config.TextColumn("Name", width=122),
         "role": st.column_config.TextColumn("Role", width=64),
         "active": st.column_config.CheckboxColumn("Active", width=64),
     },
@@ -277,11 +277,14 @@ elif trail is not None:
             "runner": "Runner",
             "change": st.column_config.TextColumn("Change", width="large"),
         },
-        # 358 px: the date, the action and the change, each wrapping at word ends.
+        # 356 px: the action and the change wrap at word ends; a date does not wrap, so its
+        # column fits "22 Dec 2026 16:05" on one line.
         phone={
-            "at": st.column_config.DatetimeColumn("When (UTC)", format=when, width=92),
-            "what": st.column_config.TextColumn("What", width=92),
-            "change": st.column_config.TextColumn("Change", width=174),
+            "at": st.column_config.DatetimeColumn(
+                "When (UTC)", format="D MMM YYYY HH:mm", width=112
+            ),
+            "what": st.column_config.TextColumn("What", width=88),
+            "change": st.column_config.TextColumn("Change", width=156),
         },
         more="All columns: who, runner, of what",
     )

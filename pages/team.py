@@ -184,13 +184,14 @@ else:
             "where": "Where it hurts",
             "missed": st.column_config.NumberColumn("Weeks missed", format="%d"),
         },
-        # 358 px: "Gluteal tendon · moderate" and "✗ last 23 Nov" wrap onto two lines.
+        # 358 px less the row picker's 32: "Gluteal tendon · moderate" and "✗ last 23 Nov"
+        # wrap at word ends; the flag column titled by its mark.
         phone={
-            "runner": st.column_config.TextColumn("Runner", width=84),
-            "flag": st.column_config.TextColumn("Flag", width=44, help=flag_help),
-            "top": st.column_config.TextColumn("Top concern", width=106, help=top_help),
+            "runner": st.column_config.TextColumn("Runner", width=76),
+            "flag": st.column_config.TextColumn("⚑", width=32, help=flag_help),
+            "top": st.column_config.TextColumn("Top concern", width=100, help=top_help),
             "pain": st.column_config.TextColumn("Pain", width=44, help=pain_help),
-            "status": st.column_config.TextColumn("Check-in", width=80, help=status_help),
+            "status": st.column_config.TextColumn("Check-in", width=72, help=status_help),
         },
         more="All columns: trend, availability, load, where it hurts, weeks missed",
         on_select="rerun",

@@ -1,5 +1,6 @@
 """Tables that fit a phone (issue 13): every column where the screen is wide; on a phone the
-key columns first, sized to fit 358 px without a sideways scroll, and the rest one tap away.
+key columns first, sized to fit a 390 px screen without a sideways scroll, and the rest one
+tap away.
 
 The server does not know the screen's width, so both are sent and CSS shows one of them: the
 same breakpoint as the phone's row of page links (common.PHONE_NAV_BELOW). On the phone, the
@@ -26,6 +27,8 @@ STYLE = f"""<style>
 # Row height of the phone's table: above 4rem (64 px) Streamlit lets a cell's text wrap; three
 # lines of text fit.
 PHONE_ROW = 66
+# The 358 px of a 390 px phone's content, less the table's border.
+PHONE_WIDTH = 356
 HEADER = 38  # px: the header row, for a table's height
 
 
@@ -51,8 +54,9 @@ def key_first(
     **select: Any,
 ) -> list[int]:
     """Show `data` as one table with the columns `order` on a wide screen, and on a phone a
-    table of the `phone` columns (in that order, each with its phone column config: give pixel
-    widths that add up to 358 at most) above an expander titled `more` that holds every column.
+    table of the `phone` columns (in that order, each with its phone column config: pixel widths
+    that add up to PHONE_WIDTH at most, 32 less with a row picker) above an expander titled
+    `more` that holds every column.
 
     `select` (on_select, selection_mode) goes to the wide and the phone table; returns the
     positions of the rows picked in either. The wide table keeps `key`, so tests and callers
@@ -75,7 +79,7 @@ def key_first(
             column_order=list(phone),
             column_config=dict(phone),
             row_height=PHONE_ROW,
-            height=height(len(data), PHONE_ROW, most=most),
+            height=height(len(data), PHONE_ROW, most=most * 3 // 2),  # rows twice as tall
             key=phone_key(key),
             **common,
             **select,
