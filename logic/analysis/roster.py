@@ -212,7 +212,8 @@ TABLE_ORDER = [*PHONE_ORDER, "trend", "availability", "load", "where", "missed"]
 
 
 def roster_table(roster: pd.DataFrame) -> pd.DataFrame:
-    """The roster as the page shows it: TABLE_ORDER columns, short text, nothing to compute."""
+    """The roster as the page shows it: TABLE_ORDER columns (the phone's first), short text,
+    nothing to compute."""
     top = (roster["top"] + " · " + roster["band"]).where(roster["top"] != "", "")
     return pd.DataFrame(
         {
@@ -234,4 +235,4 @@ def roster_table(roster: pd.DataFrame) -> pd.DataFrame:
             "missed": roster["weeks_missed"],
         },
         index=roster.index,
-    ).reset_index(drop=True)
+    ).reset_index(drop=True)[TABLE_ORDER]
