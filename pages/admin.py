@@ -5,10 +5,10 @@ import streamlit as st
 from logic import clock
 from logic.io.importing import audit_csv, download_bytes
 from logic.storage.accounts import ROLES, AccountError, change_summary
-from logic.storage.audit import ACTIONS, summaries
+from logic.storage.audit import SHOWN_COLUMNS, shown_trail
 from logic.storage.store import StorageError
 from logic.texts import escape_markdown
-from pages.shared import common, mail
+from pages.shared import common, mail, tables
 
 ctx = common.context()
 user = ctx.user
@@ -105,19 +105,28 @@ with st.expander("Add a person", expanded=True), st.form("new_user", clear_on_su
 
 people = accounts.list_users()
 st.subheader("People")
-st.dataframe(
+PEOPLE = {  # every column titled, not its raw name
+    "username": "Username",
+    "display_name": "Name",
+    "email": "Email",
+    "role": "Role",
+    "runner": "Runner",
+    "active": st.column_config.CheckboxColumn("Active"),
+    "teams": "Coaches teams",
+}
+tables.key_first(
     people.drop(columns="id"),
-    hide_index=True,
-    width="stretch",
-    column_config={  # every column titled, not its raw name
-        "username": "Username",
-        "display_name": "Name",
-        "email": "Email",
-        "role": "Role",
-        "runner": "Runner",
-        "active": st.column_config.CheckboxColumn("Active"),
-        "teams": "Coaches teams",
+    key="admin_people",
+    order=list(PEOPLE),
+    config=PEOPLE,
+    # 356 px (the table's border takes 2); a long username or name wraps at its word ends.
+    phone={
+        "username": st.column_config.TextColumn("Username", width=104),
+        "display_name": st.column_config.TextColumn("Name", width=122),
+        "role": st.column_config.TextColumn("Role", width=64),
+        "active": st.column_config.CheckboxColumn("Active", width=64),
     },
+    more="All columns: email, runner, coaches teams",
 )
 
 if len(people):
@@ -254,23 +263,30 @@ except StorageError as err:
 if trail is not None and trail.empty:
     st.caption("Nothing recorded yet: edits and deletes of check-ins, role and team changes.")
 elif trail is not None:
-    shown = trail.head(AUDIT_ROWS)
-    shown = shown.assign(what=shown["action"].map(ACTIONS), change=summaries(shown))
-    st.dataframe(
+    shown = shown_trail(trail, common.kb(), AUDIT_ROWS)
+    when = "D MMM YYYY, HH:mm"
+    tables.key_first(
         shown,
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * len(shown), 400),
-        column_order=["at", "actor", "what", "runner", "change", "subject"],
-        column_config={
-            "at": st.column_config.DatetimeColumn("When (UTC)", format="D MMM YYYY, HH:mm"),
+        key="admin_audit",
+        order=SHOWN_COLUMNS,
+        config={
+            "at": st.column_config.DatetimeColumn("When (UTC)", format=when),
             "actor": "Who",
             "what": "What",
             "subject": "Of",
             "runner": "Runner",
             "change": st.column_config.TextColumn("Change", width="large"),
         },
-        key="admin_audit",
+        # 356 px: the action and the change wrap at word ends; a date does not wrap, so its
+        # column fits "22 Dec 2026 16:05" on one line.
+        phone={
+            "at": st.column_config.DatetimeColumn(
+                "When (UTC)", format="D MMM YYYY HH:mm", width=112
+            ),
+            "what": st.column_config.TextColumn("What", width=88),
+            "change": st.column_config.TextColumn("Change", width=156),
+        },
+        more="All columns: who, runner, of what",
     )
     st.download_button(
         f"Download the audit trail ({len(trail)} rows, CSV)",

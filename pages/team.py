@@ -14,7 +14,7 @@ from logic.errors import StrideCheckError
 from logic.io.importing import download_bytes, safe_name, team_csv
 from logic.session_keys import HISTORY_RUNNER
 from logic.weeks import week_end, week_label, weeks_between
-from pages.shared import common
+from pages.shared import common, tables
 
 KB = common.kb()
 ALL = "All conditions"
@@ -160,26 +160,20 @@ table = roster_view.roster_table(picked_rows)
 if table.empty:
     st.caption("Nobody matches these filters this week.")
 else:
-    chosen_row = st.dataframe(
+    flag_help = "⚑ a red flag: this runner should see a clinician."
+    status_help = "✓ answered this week; ✗ not yet, with the last date."
+    pain_help = "Worst pain this week, 0-10."
+    top_help = "The condition with the highest risk this week, and its band."
+    picked_at = tables.key_first(
         table,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
         key="team_roster",
-        column_order=roster_view.TABLE_ORDER,
-        column_config={
+        order=roster_view.TABLE_ORDER,
+        config={
             "runner": st.column_config.TextColumn("Runner", pinned=True),
-            "flag": st.column_config.TextColumn(
-                "Flag", width=48, help="⚑ a red flag: this runner should see a clinician."
-            ),
-            "status": st.column_config.TextColumn(
-                "Check-in", help="✓ answered this week; ✗ not yet, with the last date."
-            ),
-            "pain": st.column_config.TextColumn(
-                "Pain", width=48, help="Worst pain this week, 0-10."
-            ),
-            "top": "Top concern",
+            "flag": st.column_config.TextColumn("Flag", width=48, help=flag_help),
+            "status": st.column_config.TextColumn("Check-in", help=status_help),
+            "pain": st.column_config.TextColumn("Pain", width=48, help=pain_help),
+            "top": st.column_config.TextColumn("Top concern", help=top_help),
             "trend": st.column_config.TextColumn(
                 "Trend", help="Risk against the check-in before: ↑ up, ↓ down, → level."
             ),
@@ -192,10 +186,21 @@ else:
             "where": "Where it hurts",
             "missed": st.column_config.NumberColumn("Weeks missed", format="%d"),
         },
+        # 358 px less the row picker's 32: "Gluteal tendon · moderate" and "✗ last 23 Nov"
+        # wrap at word ends; the flag column titled by its mark.
+        phone={
+            "runner": st.column_config.TextColumn("Runner", width=76),
+            "flag": st.column_config.TextColumn("⚑", width=32, help=flag_help),
+            "top": st.column_config.TextColumn("Top concern", width=100, help=top_help),
+            "pain": st.column_config.TextColumn("Pain", width=44, help=pain_help),
+            "status": st.column_config.TextColumn("Check-in", width=72, help=status_help),
+        },
+        more="All columns: trend, availability, load, where it hurts, weeks missed",
+        on_select="rerun",
+        selection_mode="single-row",
     )
-    rows_picked = chosen_row.get("selection", {}).get("rows", []) if chosen_row else []
-    if rows_picked:
-        open_history(str(table.iloc[rows_picked[0]]["runner"]))
+    if picked_at:
+        open_history(str(table.iloc[picked_at[0]]["runner"]))
     st.caption(
         "Not answered first, then red flags and the highest risk. Tap a row to open that "
         "runner's history and leave a note; tap a column title to sort."

@@ -205,23 +205,15 @@ def counts(roster: pd.DataFrame) -> dict[str, int]:
     }
 
 
-# The roster's columns on the page, key ones first (a phone shows the first few).
-TABLE_ORDER = [
-    "runner",
-    "flag",
-    "status",
-    "pain",
-    "top",
-    "trend",
-    "availability",
-    "load",
-    "where",
-    "missed",
-]
+# The roster's columns on the page, key ones first: a phone shows PHONE_ORDER (runner, red
+# flag, top concern and band, worst pain, last check-in) and the rest on demand.
+PHONE_ORDER = ["runner", "flag", "top", "pain", "status"]
+TABLE_ORDER = [*PHONE_ORDER, "trend", "availability", "load", "where", "missed"]
 
 
 def roster_table(roster: pd.DataFrame) -> pd.DataFrame:
-    """The roster as the page shows it: TABLE_ORDER columns, short text, nothing to compute."""
+    """The roster as the page shows it: TABLE_ORDER columns (the phone's first), short text,
+    nothing to compute."""
     top = (roster["top"] + " · " + roster["band"]).where(roster["top"] != "", "")
     return pd.DataFrame(
         {
@@ -243,4 +235,4 @@ def roster_table(roster: pd.DataFrame) -> pd.DataFrame:
             "missed": roster["weeks_missed"],
         },
         index=roster.index,
-    ).reset_index(drop=True)
+    ).reset_index(drop=True)[TABLE_ORDER]

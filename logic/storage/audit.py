@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from logic.knowledge import KnowledgeBase
 from logic.storage.tables import audit_log
 
 AUDIT_COLUMNS = ["id", "at", "actor", "action", "subject", "runner", "before", "after"]
@@ -105,37 +106,88 @@ def trail(conn: sa.Connection, limit: int | None = None) -> pd.DataFrame:
     return frame
 
 
-def _shown(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "—"
-    return str(value)
+# Fields of an account's trail rows, titled as the Admin page titles them.
+ACCOUNT_LABELS = {"role": "Role", "coaches": "Coaches teams", "active": "Active"}
+SHOWN_COLUMNS = ["at", "actor", "what", "runner", "change", "subject"]
 
 
-def _change(action: str, before: str | None, after: str | None) -> str:
+@dataclass(frozen=True)
+class Labels:
+    """How the page names a stored field and its values: the check-in form's words."""
+
+    names: Mapping[str, str]
+    values: Mapping[str, Mapping[Any, str]]  # set/choice codes, an integer's option index
+    separator: str = ";"
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> Labels:
+        cols = kb.checkin.columns
+        values: dict[str, Mapping[Any, str]] = {c: kb.labels(c) for c in cols if cols[c].values}
+        values |= {c: dict(enumerate(cols[c].options)) for c in cols if cols[c].options}
+        names = {**ACCOUNT_LABELS, **{c: spec.label for c, spec in cols.items()}}
+        return cls(names, values, kb.checkin.set_separator)
+
+    def name(self, key: str) -> str:
+        return self.names.get(key, key)
+
+    def value(self, key: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, list):
+            return ", ".join(map(str, value)) or "—"
+        named = self.values.get(key)
+        if not named:
+            return str(value)
+        if isinstance(value, str):
+            parts = [p for p in value.split(self.separator) if p]
+            return ", ".join(named.get(p, p) for p in parts) or "—"
+        return str(named.get(value, value))
+
+
+RAW = Labels({}, {})  # the stored names: the CSV export's words
+
+
+def _change(action: str, before: str | None, after: str | None, labels: Labels) -> str:
     old = json.loads(before) if isinstance(before, str) else {}
     new = json.loads(after) if isinstance(after, str) else {}
     if action == "checkin.delete":
         signs = old.get("warning_signs") or ""
         notes = old.get("notes") or []
         parts = [f"check-in of {old.get('date')}", f"pain {old.get('pain_level')}"]
-        parts += [f"warning signs {signs}"] if signs else []
+        parts += [f"warning signs {labels.value('warning_signs', signs)}"] if signs else []
         parts += [f"{len(notes)} note{'' if len(notes) == 1 else 's'}"] if notes else []
         return "was: " + ", ".join(parts)
     keys = [k for k in new if k not in ("id", "week_start") and old.get(k) != new.get(k)]
-    return "; ".join(f"{k} {_shown(old.get(k))} → {_shown(new.get(k))}" for k in keys)
+    sep = ": " if labels is not RAW else " "
+    return "; ".join(
+        f"{labels.name(k)}{sep}{labels.value(k, old.get(k))} → {labels.value(k, new.get(k))}"
+        for k in keys
+    )
 
 
-def summaries(trail: pd.DataFrame) -> pd.Series:
-    """One line per row of the trail saying what changed ("pain_level 3 → 5", "team A → B",
-    "was: check-in of 2026-11-23, pain 9, warning signs swelling, 1 note"), for the Admin page;
-    the export keeps the whole before and after. Per row: call it on the rows shown."""
+def summaries(trail: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.Series:
+    """One line per row of the trail saying what changed ("Worst pain this week (0-10): 3 → 5",
+    "Team: A → B", "was: check-in of 2026-11-23, pain 9, warning signs Swelling, 1 note") in
+    the check-in form's words when `kb` is given, else in the stored column names. The export
+    keeps the whole before and after. Per row (each row is its own JSON): call it on the rows
+    shown."""
+    labels = Labels.of(kb) if kb is not None else RAW
     return pd.Series(
         [
-            _change(a, b, c)
+            _change(a, b, c, labels)
             for a, b, c in zip(trail["action"], trail["before"], trail["after"], strict=True)
         ],
         index=trail.index,
         dtype="str",
     )
+
+
+def shown_trail(trail: pd.DataFrame, kb: KnowledgeBase, rows: int) -> pd.DataFrame:
+    """The newest `rows` of the trail as the Admin page shows them: SHOWN_COLUMNS, the action
+    in words (`what`) and the change in the check-in form's labels (`change`)."""
+    shown = trail.head(rows)
+    return shown.assign(what=shown["action"].map(ACTIONS), change=summaries(shown, kb))[
+        SHOWN_COLUMNS
+    ].reset_index(drop=True)

@@ -97,5 +97,8 @@ def test_filters_keep_any_match(board: pd.DataFrame) -> None:
 def test_the_table_puts_key_columns_first(board: pd.DataFrame) -> None:
     table = roster.roster_table(board)
     assert list(table.columns) == roster.TABLE_ORDER
+    # A phone shows these (issue 13): runner, red flag, top concern and band, pain, last check-in.
+    assert roster.TABLE_ORDER[: len(roster.PHONE_ORDER)] == roster.PHONE_ORDER
+    assert roster.PHONE_ORDER == ["runner", "flag", "top", "pain", "status"]
     assert table["status"].tolist()[:2] == ["✗ never", "✗ last 23 Nov"]
     assert table.loc[table["runner"] == "cy", "flag"].item() == roster.RED_FLAG

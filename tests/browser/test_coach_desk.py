@@ -19,6 +19,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from logic.storage.accounts import Accounts
 from logic.storage.store import Store
+from pages.shared.common import PHONE_NAV_BELOW
+from pages.shared.tables import PHONE, WIDE, phone_key
 from scripts.appserver import sqlite_url
 from scripts.screenshots import TEAM_ENV, TEAM_PASSWORD, seed_team
 from tests.support.browser import assert_clean, main, nav_to, open_app, wait_for_app
@@ -29,6 +31,7 @@ NOTE = "Let's talk Thursday, and skip the hills till then."  # seed_team's note 
 NEW_NOTE = "Easy 40 minutes on the flat this weekend, please."
 REPLY = "Thursday works. Flat runs only, promise."
 ROSTER = ".st-key-team_roster"
+PHONE_ROSTER = f".st-key-{phone_key('team_roster')}"  # the roster a phone shows (issue 13)
 
 
 def seed(path: Path) -> str:
@@ -56,9 +59,15 @@ def sign_in(page: Page, base_url: str, username: str, home: str) -> None:
     assert_clean(page)
 
 
+def roster(page: Page) -> Locator:
+    """The roster this screen shows: every column on a desktop, the key columns on a phone."""
+    wide = page.viewport_size is None or page.viewport_size["width"] >= PHONE_NAV_BELOW
+    return page.locator(ROSTER if wide else PHONE_ROSTER)
+
+
 def runner_cells(page: Page) -> Locator:
     """The Runner column of the roster as drawn (the grid's accessible cells, in order)."""
-    grid = page.locator(ROSTER)
+    grid = roster(page)
     grid.scroll_into_view_if_needed()
     return grid.locator('[role="gridcell"][aria-colindex="1"]')
 
@@ -94,7 +103,8 @@ def test_a_coach_filters_the_roster_and_a_note_gets_a_reply(
 
     # -- 2. the filters -----------------------------------------------------------------------
     pick_filter(coach, "red flags (1)")
-    expect(coach.locator(ROSTER).get_by_text("⚑")).to_have_count(1)
+    flags = roster(coach).locator('[role="gridcell"]').filter(has_text="⚑")
+    expect(flags).to_have_count(1)
     expect_roster(coach, ["Bob Scree"])
     assert_clean(coach)
     pick_filter(coach, "red flags (1)")  # off again
@@ -154,3 +164,61 @@ def test_a_coach_filters_the_roster_and_a_note_gets_a_reply(
         wait_for_app(coach)
     expect(body.get_by_text(REPLY)).to_be_visible()
     assert_clean(coach)
+
+
+# A grid's box, its scroller's widths and its column titles. The dataframe draws on a canvas
+# inside its own scroller, which assert_clean's overflow check leaves out (it scrolls by
+# design): a table that fits has nothing to scroll sideways there.
+GRID = """(el) => {
+    const s = el.querySelector('.dvn-scroller');
+    const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, scroll: s.scrollWidth, client: s.clientWidth,
+            heads: Array.from(el.querySelectorAll('[role="columnheader"]'))
+                .map((h) => h.textContent.trim())};
+}"""
+
+
+def expect_key_columns(page: Page, key: str, heads: list[str]) -> None:
+    """The phone's table of `key` shows exactly the key columns `heads`, inside the screen and
+    without a sideways scroll of its own; the wide table is hidden."""
+    expect(page.locator(f".st-key-{WIDE}{key}")).to_be_hidden()
+    # The first grid of the phone's part: the expander below holds the other.
+    grid = page.locator(f'.st-key-{PHONE}{key} [data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    expect(grid).to_be_visible()
+    expect(grid.locator('[role="columnheader"]')).to_have_count(len(heads))
+    box = grid.evaluate(GRID)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    assert box["heads"] == heads, box
+    assert box["left"] >= 0 and box["right"] <= width, f"{key} leaves the screen: {box}"
+    assert box["scroll"] <= box["client"], f"{key} scrolls sideways inside its grid: {box}"
+    # The rest is one tap away.
+    more = page.locator(f".st-key-{PHONE}{key}").get_by_text("All columns")
+    expect(more).to_be_visible()
+
+
+def test_at_390_px_the_roster_people_and_trail_show_their_key_columns(
+    app_server_factory, page_factory, tmp_path: Path
+) -> None:
+    """Issues 13 and 15 at 390x844: the coach's roster and the admin's People and audit trail
+    tables show their key columns first, with no sideways scroll anywhere."""
+    server = app_server_factory(db_url=seed(tmp_path / "club.db"), env=TEAM_ENV)
+    coach = page_factory("phone")  # 390x844, a phone browser
+    sign_in(coach, server.base_url, "coach", "Team")
+    expect_key_columns(coach, "team_roster", ["Runner", "⚑", "Top concern", "Pain", "Check-in"])
+    expect(runner_cells(coach)).to_have_count(6)
+    assert_clean(coach)
+
+    admin = page_factory("phone")  # 390x844, a phone browser
+    sign_in(admin, server.base_url, "admin", "Team")
+    nav_to(admin, "Admin")
+    expect(main(admin).get_by_role("heading", name="Audit trail")).to_be_visible()
+    expect_key_columns(admin, "admin_people", ["Username", "Name", "Role", "Active"])
+    expect_key_columns(admin, "admin_audit", ["When (UTC)", "What", "Change"])
+    # The trail's text is in the check-in form's words: no stored column name.
+    audit = admin.locator(f'.st-key-{PHONE}admin_audit [data-testid="stDataFrame"]').first
+    expect(
+        audit.locator('[role="gridcell"]').filter(has_text="Distance this week")
+    ).not_to_have_count(0)
+    expect(audit.locator('[role="gridcell"]').filter(has_text="weekly_km")).to_have_count(0)
+    assert_clean(admin)

@@ -4,6 +4,7 @@ runner's history, the filters, the aggregated charts and the export."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pandas as pd
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.team_data import team_checkins
 from logic.knowledge import knowledge_base
 from logic.storage.store import get_store
+from pages.shared.tables import PHONE_ROW
 from tests.analysis.test_team import hill_checkins
 from tests.support.apptest import (
     ROOT,
@@ -272,3 +274,41 @@ def test_heatmap_caption_and_runner_picker_read_well() -> None:
     said = " ".join(texts(at.caption))
     assert "Riskiest first (3 shown)" in said and "riskiest runners" not in said
     assert at.selectbox(key="team_open").placeholder == "Pick a runner"
+
+
+@pytest.mark.usefixtures("hill")
+def test_a_phone_gets_the_rosters_key_columns_and_the_rest_on_demand() -> None:
+    """Issue 13/15: the phone's roster is runner, red flag, top concern and band, worst pain
+    and last check-in, in 358 px with cells that wrap; every column stays one tap away (the
+    expander) and on the wide table."""
+    at = team_page()
+    wide = at.dataframe(key="team_roster")
+    phone = at.dataframe(key="team_roster_phone")
+    assert list(phone.proto.column_order) == ["runner", "flag", "top", "pain", "status"]
+    assert phone.proto.row_height == PHONE_ROW
+    widths = json.loads(phone.proto.columns)
+    assert sum(widths[c]["width"] for c in phone.proto.column_order) <= 356 - 32  # row picker
+    assert phone.value.equals(wide.value)  # the same rows, in the same order
+    assert list(wide.proto.column_order[:5]) == list(phone.proto.column_order)
+    assert "missed" in wide.proto.column_order
+    (every,) = [d for d in at.dataframe if d.proto.column_order == wide.proto.column_order][1:]
+    assert every.value.equals(wide.value)
+    expander = [e.label for e in at.expander]
+    assert any(label.startswith("All columns: trend") for label in expander)
+    # Filters apply to both.
+    at.get("button_group")[0].set_value(["red flags"]).run()
+    assert sorted(at.dataframe(key="team_roster_phone").value["runner"]) == ["Bob", "Cat"]
+
+
+@pytest.mark.usefixtures("hill")
+def test_tapping_a_row_of_the_phones_roster_opens_that_runners_history() -> None:
+    at = app()
+    at.session_state["team_filters"] = dict(HILL)
+    at = on_page(at.run(), "pages/team.py")
+    first = at.dataframe(key="team_roster_phone").value["runner"].iloc[0]
+    # What the browser sends when a row of the phone's table is tapped.
+    at.session_state["team_roster_phone"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    assert_no_exception(at)
+    assert at.title[0].value == "History"
+    assert at.session_state["runner"] == first

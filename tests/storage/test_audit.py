@@ -9,6 +9,7 @@ import json
 import pandas as pd
 import pytest
 
+from logic.knowledge import knowledge_base
 from logic.storage import audit, notes
 from logic.storage.accounts import Accounts
 from logic.storage.audit import Actor
@@ -133,3 +134,53 @@ def test_each_row_says_what_changed_in_one_line(store: Store) -> None:
         "was: check-in of 2026-11-23, pain 9, warning signs swelling, 1 note",
         "pain_level 0 → 9; warning_signs — → swelling",
     ]
+
+
+def test_the_page_says_what_changed_in_the_check_in_forms_words(store: Store) -> None:
+    """The Admin page's text names fields and values as the check-in form does; the stored
+    names stay in the export (summaries without a knowledge base)."""
+    kb = knowledge_base()
+    week = store.save_checkin(
+        {"runner": "ann", "team": "A", "date": "2026-11-23", "weekly_km": 30.0}
+    )
+    store.update_checkin(
+        week,
+        {"weekly_km": 42.5, "warning_signs": "swelling", "ostrc_training": 2},
+        actor=ADMIN,
+    )
+    store.delete_checkin(week, actor=ADMIN)
+    Accounts(store).set_runner_team("ann", "B", actor=ADMIN)
+    shown = audit.summaries(trail(store), kb).tolist()
+    signs = kb.labels("warning_signs")["swelling"]
+    training = kb.checkin.columns["ostrc_training"]
+    assert shown == [
+        "Team: A → B",
+        f"was: check-in of 2026-11-23, pain 0, warning signs {signs}",
+        f"{kb.checkin.columns['weekly_km'].label}: 30.0 → 42.5; "
+        f"{kb.checkin.columns['warning_signs'].label}: — → {signs}; "
+        f"{training.label}: — → {training.options[2]}",
+    ]
+    assert not any(name in " ".join(shown) for name in ("weekly_km", "warning_signs", "ostrc_"))
+
+
+def test_set_values_and_account_fields_are_labelled() -> None:
+    kb = knowledge_base()
+    labels = audit.Labels.of(kb)
+    names = kb.labels("pain_locations")
+    assert labels.value("pain_locations", "front_knee;buttock") == (
+        f"{names['front_knee']}, {names['buttock']}"
+    )
+    assert labels.value("pain_locations", "") == "—"
+    assert labels.value("active", False) == "no"
+    assert labels.name("coaches") == "Coaches teams"
+    assert labels.name("not_a_column") == "not_a_column"  # an unknown field keeps its name
+
+
+def test_the_shown_trail_has_the_pages_columns_newest_first(store: Store) -> None:
+    store.save_checkin({"runner": "ann", "team": "A", "date": "2026-11-23"})
+    for team in ("B", "C", "D"):
+        Accounts(store).set_runner_team("ann", team, actor=ADMIN)
+    shown = audit.shown_trail(trail(store), knowledge_base(), rows=2)
+    assert list(shown.columns) == audit.SHOWN_COLUMNS
+    assert shown["change"].tolist() == ["Team: C → D", "Team: B → C"]
+    assert shown["what"].tolist() == ["team changed"] * 2
