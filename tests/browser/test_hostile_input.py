@@ -33,16 +33,19 @@ NEW_RUNNER = "➕ New runner…"  # pages/shared/common.py
 RAW_HTML = re.compile(r"unsafe_allow_html\s*=\s*True|\bst\.html\s*\(|components\.(v1\.)?html")
 
 
-# The two exceptions: the check-in page's stylesheet (the Save bar pinned to the bottom of the
-# screen) and the app's own (caption contrast, chart ink, the phone's page links): constants
-# with no text from anyone in them.
+# The three exceptions: the check-in page's stylesheet (the Save bar pinned to the bottom of the
+# screen), the app's own (caption contrast, chart ink, the phone's page links) and the phone
+# tables' (which of a table's two forms shows at this width): constants with no text from
+# anyone in them.
 CONSTANT_STYLES = {
     ("pages/checkin.py", "st.html(STYLE)"),
     ("pages/shared/common.py", "st.html(STYLE)"),
+    ("pages/shared/tables.py", "st.html(STYLE)"),
 }
 STYLE_KEYS = {
     "pages/checkin.py": {"SAVE_BAR"},
     "pages/shared/common.py": {"PHONE_NAV", "PHONE_NAV_BELOW"},
+    "pages/shared/tables.py": {"WIDE", "PHONE"},
 }
 
 
