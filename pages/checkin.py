@@ -145,15 +145,21 @@ def list_changed() -> None:
     st.session_state[MAP_VERSION] += 1
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def map_spec(regions: tuple[str, ...], side: str | None) -> dict:
+    """The tiles as a Vega-Lite spec, built once per set of areas and side (a third of a
+    check-in run otherwise), without Altair's schema validation."""
+    return body_map_tiles(KB.labels("pain_locations"), regions, side).to_dict(validate=False)
+
+
 @st.fragment
 def where_it_hurts() -> None:
     with st.container(border=True):
         st.subheader("Where does it hurt?", anchor=False)
         st.caption("Tap the areas that hurt on each leg, or pick them from the list.")
-        st.altair_chart(
-            body_map_tiles(
-                KB.labels("pain_locations"),
-                st.session_state[key("pain_locations")],
+        st.vega_lite_chart(
+            map_spec(
+                tuple(st.session_state[key("pain_locations")] or ()),
                 st.session_state[key("pain_side")],
             ),
             key=map_key(),
