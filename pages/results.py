@@ -8,7 +8,7 @@ browser as Vega-Lite specs built without Altair's schema validation (a third of 
 import pandas as pd
 import streamlit as st
 
-from logic.analysis.advice import advice_blocks
+from logic.analysis.advice import advice_blocks, without_emergency
 from logic.analysis.results import (
     NO_SIGNALS,
     PART_MEANING,
@@ -146,8 +146,11 @@ if result.needs_clinician and not result.needs_emergency:
 # -- What to do about running this week (logic/analysis/advice.py; data/rules.toml) -------------
 ADVICE_BOX = {"ok": st.success, "caution": st.warning, "stop": st.error}
 ADVICE_ICON = {"ok": "✅", "caution": "↘️", "stop": "🛑"}
-st.subheader("Your running this week" if me else "Running this week", anchor=False)
-for tone, block in advice_blocks(result.advice):
+# An emergency is said once, above the title: its advice is not repeated here.
+blocks = advice_blocks(without_emergency(result.advice, KB))
+if blocks:
+    st.subheader("Your running this week" if me else "Running this week", anchor=False)
+for tone, block in blocks:
     ADVICE_BOX[tone](block, icon=ADVICE_ICON[tone])
 # ----------------------------------------------------------------------------------------------
 
