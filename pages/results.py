@@ -26,7 +26,12 @@ from logic.analysis.routine import (
     routine_markdown,
 )
 from logic.analysis.safety import flag_markdown
-from logic.analysis.trends import alert_lines, alerts_for_checkin, data_version
+from logic.analysis.trends import (
+    alert_lines,
+    alerts_for_checkin,
+    data_version,
+    scored_history,
+)
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart, risk_summary
 from logic.errors import AccessError, StrideCheckError
@@ -53,9 +58,13 @@ def result_view(
 ) -> tuple:
     """The check-in's result, its week-over-week alerts and its charts as Vega-Lite specs.
     `version` covers the runner's check-ins and recorded runs, so a save, edit or import is
-    never served stale."""
-    result = checkin_result(_checkin, KB, _history, age_band=age_band, runs=_runs)
-    alerts = alerts_for_checkin(_history, checkin_id, KB)
+    never served stale. The alerts compare scores with the recorded runs counted, as the
+    History page's do."""
+    scored = scored_history(_history, KB, runs=_runs)  # once, for the result and the alerts
+    result = checkin_result(
+        _checkin, KB, _history, age_band=age_band, runs=_runs, scored_weeks=scored
+    )
+    alerts = alerts_for_checkin(_history, checkin_id, KB, scored=scored)
     specs = {
         "risk": risk_bar_chart(result.scores, KB.thresholds),
         "factors": None if result.factors.empty else factor_chart(result.factor_rows),
