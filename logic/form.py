@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -90,9 +90,49 @@ def blank_values(today: dt.date, kb: KnowledgeBase | None = None) -> dict[str, A
     return form_defaults(None, today, kb)
 
 
+def offered_values(
+    column: str,
+    kb: KnowledgeBase | None = None,
+    *,
+    profile: RunnerProfile | None = None,
+    keep: Collection[str] = (),
+) -> list[str]:
+    """The values of a set or choice column the form offers this runner: a value limited to
+    some sexes (data/checkin.toml `sexes`, e.g. a missed period) only where the profile's sex
+    is one of them or not given. Values in `keep` (an answer already stored) stay offered."""
+    kb = kb or knowledge_base()
+    sex = (profile or RunnerProfile()).sex or kb.checkin.columns["sex"].default
+    return [
+        value
+        for value, spec in kb.checkin.columns[column].values.items()
+        if spec.sexes is None or sex in spec.sexes or value in keep
+    ]
+
+
 def needs_pain_confirm(values: Mapping[str, Any]) -> bool:
     """Areas ticked while the worst pain is 0: often last week's areas left behind."""
     return bool(values.get("pain_locations")) and not values.get("pain_level")
+
+
+# What a press in the check-in's save bar leads to (pages/checkin.py acts on it).
+ASK_PAIN = "ask_pain"  # areas ticked with pain 0: ask to keep or clear them before saving
+BACK = "back"  # the old check-in of a taken week is kept: back to the form, nothing saved
+SAVE = "save"
+REPLACE = "replace"  # save over the week's stored check-in
+
+
+def after_submit(action: str | None, values: Mapping[str, Any]) -> str | None:
+    """The next step after the save bar's `action` ("save", "keep_areas", "clear_areas",
+    "replace", "keep_old"; None when nothing was pressed), given the form's `values` (after
+    a "clear_areas" callback emptied the areas). Only a plain Save asks about pain 0: both
+    answers to the question save."""
+    if action is None:
+        return None
+    if action == "keep_old":
+        return BACK
+    if action == "save" and needs_pain_confirm(values):
+        return ASK_PAIN
+    return REPLACE if action == "replace" else SAVE
 
 
 def row_from_form(

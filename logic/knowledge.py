@@ -52,6 +52,9 @@ class _Strict(BaseModel):
 class ValueSpec(_Strict):
     label: str
     help: str = ""
+    # Offered only to runners whose profile's sex is one of these (values of the sex column;
+    # its default stands for "not given"). None: offered to everyone.
+    sexes: list[str] | None = None
 
 
 class ColumnSpec(_Strict):
@@ -102,6 +105,19 @@ class ColumnSpec(_Strict):
 class CheckinSchema(_Strict):
     set_separator: str = ";"
     columns: dict[str, ColumnSpec]
+
+    @model_validator(mode="after")
+    def _sexes_are_known(self) -> CheckinSchema:
+        sexes = self.columns["sex"].values if "sex" in self.columns else {}
+        for column, spec in self.columns.items():
+            for value, v in spec.values.items():
+                unknown = sorted(set(v.sexes or ()) - set(sexes))
+                if unknown:
+                    raise ValueError(
+                        f"columns.{column}.values.{value}.sexes: {unknown[0]!r} is not a value "
+                        f"of the sex column. Allowed: {', '.join(sexes)}"
+                    )
+        return self
 
     @property
     def set_columns(self) -> list[str]:

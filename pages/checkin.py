@@ -13,7 +13,15 @@ import streamlit as st
 from logic import clock
 from logic.charts.body_map import body_map_tiles, regions_from_event, side_from_event
 from logic.errors import StrideCheckError
-from logic.form import check_row, needs_pain_confirm, row_from_form
+from logic.form import (
+    ASK_PAIN,
+    BACK,
+    REPLACE,
+    after_submit,
+    check_row,
+    offered_values,
+    row_from_form,
+)
 from logic.session_keys import (
     CI_CARRIED,
     CI_CONFIRM,
@@ -145,15 +153,21 @@ def list_changed() -> None:
     st.session_state[MAP_VERSION] += 1
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def map_spec(regions: tuple[str, ...], side: str | None) -> dict:
+    """The tiles as a Vega-Lite spec, built once per set of areas and side (a third of a
+    check-in run otherwise), without Altair's schema validation."""
+    return body_map_tiles(KB.labels("pain_locations"), regions, side).to_dict(validate=False)
+
+
 @st.fragment
 def where_it_hurts() -> None:
     with st.container(border=True):
         st.subheader("Where does it hurt?", anchor=False)
         st.caption("Tap the areas that hurt on each leg, or pick them from the list.")
-        st.altair_chart(
-            body_map_tiles(
-                KB.labels("pain_locations"),
-                st.session_state[key("pain_locations")],
+        st.vega_lite_chart(
+            map_spec(
+                tuple(st.session_state[key("pain_locations")] or ()),
                 st.session_state[key("pain_side")],
             ),
             key=map_key(),
@@ -291,22 +305,28 @@ with st.form("ci_form", border=False, enter_to_submit=False):
     with st.container(border=True):
         st.subheader("Warning signs", anchor=False)
         st.caption("These are not about overuse: any of them means see a clinician first.")
-        choices("warning_signs")
+        # A sign that concerns one sex (a missed period) only where the profile allows it.
+        stored = st.session_state.get(key("warning_signs")) or ()
+        choices(
+            "warning_signs",
+            values=offered_values("warning_signs", KB, profile=profile(), keep=stored),
+        )
 
     with st.container(key=SAVE_BAR):
         action = save_bar()
 
 st.session_state[CI_VALUES] = {c: st.session_state[key(c)] for c in FORM}
 
-if action == "keep_old":
+step = after_submit(action, st.session_state[CI_VALUES])
+if step == BACK:
     st.session_state[CI_CONFIRM] = None
     st.rerun()
-if action == "save" and needs_pain_confirm(st.session_state[CI_VALUES]):
+if step == ASK_PAIN:
     st.session_state[CI_PAIN_ASK] = True
     st.rerun()
-if action is not None:
+if step is not None:
     st.session_state[CI_PAIN_ASK] = False
-    saved = save(replace=action == "replace")
+    saved = save(replace=step == REPLACE)
     if saved is None:
         st.rerun()  # show the messages next to their fields
     mail.after_save(ctx, saved)  # a red flag emails the runner's coaches

@@ -1,8 +1,14 @@
-"""Results of one check-in: warning first, then risk, reasons, body map and the routine."""
+"""Results of one check-in: warning first, then risk, reasons, body map and the routine.
 
+Quick after Save: the scoring and the three charts are computed once per check-in and data
+version (cached; a rerun for the week picker or a note reuses them), and the charts go to the
+browser as Vega-Lite specs built without Altair's schema validation (a third of a cold run).
+"""
+
+import pandas as pd
 import streamlit as st
 
-from logic.analysis.advice import advice_blocks
+from logic.analysis.advice import advice_blocks, without_emergency
 from logic.analysis.results import (
     NO_SIGNALS,
     PART_MEANING,
@@ -23,7 +29,12 @@ from logic.analysis.routine import (
     routine_markdown,
 )
 from logic.analysis.safety import flag_markdown
-from logic.analysis.trends import alert_lines, alerts_for_checkin
+from logic.analysis.trends import (
+    alert_lines,
+    alerts_for_checkin,
+    data_version,
+    scored_history,
+)
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart, risk_summary
 from logic.errors import AccessError, StrideCheckError
@@ -37,6 +48,46 @@ from pages.shared.notes import notes_section
 
 KB = common.kb()
 BAND_BADGE = {"low": "green", "moderate": "orange", "high": "red"}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def result_view(
+    checkin_id: int,
+    version: str,
+    age_band: str | None,
+    _checkin: dict,
+    _history: pd.DataFrame,
+    _runs: pd.DataFrame | None,
+) -> tuple:
+    """The check-in's result, its week-over-week alerts and its charts as Vega-Lite specs.
+    `version` covers the runner's check-ins and recorded runs, so a save, edit or import is
+    never served stale. The alerts compare scores with the recorded runs counted, as the
+    History page's do."""
+    scored = scored_history(_history, KB, runs=_runs)  # once, for the result and the alerts
+    result = checkin_result(
+        _checkin, KB, _history, age_band=age_band, runs=_runs, scored_weeks=scored
+    )
+    alerts = alerts_for_checkin(_history, checkin_id, KB, scored=scored)
+    specs = {
+        "risk": risk_bar_chart(result.scores, KB.thresholds),
+        "factors": None
+        if result.factors.empty
+        else factor_chart(why_factors(result), why_parts(result, KB)),
+        "map": body_map_chart(
+            KB.labels("pain_locations"),
+            risk=result.region_risk,
+            thresholds=KB.thresholds,
+            selectable=False,
+            side=_checkin.get("pain_side"),
+        ),
+    }
+    return (
+        result,
+        alerts,
+        {k: None if c is None else c.to_dict(validate=False) for k, c in specs.items()},
+    )
+
+
 ctx = common.context()
 store = ctx.store
 
@@ -89,8 +140,10 @@ if checkin is None:
 
 day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["date"]
 age_band = profile.age_band if profile is not None else None
-result = checkin_result(checkin, KB, history, age_band=age_band, runs=runs)
-alerts = alerts_for_checkin(history, int(checkin["id"]), KB) if history is not None else None
+runs_version = data_version(runs) if runs is not None else ""
+result, alerts, specs = result_view(
+    int(checkin["id"]), f"{data_version(history)}/{runs_version}", age_band, checkin, history, runs
+)
 flag = flag_markdown(result.needs_emergency, result.clinician_reasons, age_band, KB)
 
 if result.needs_emergency:  # before anything else, the title included
@@ -107,8 +160,11 @@ if result.needs_clinician and not result.needs_emergency:
 # -- What to do about running this week (logic/analysis/advice.py; data/rules.toml) -------------
 ADVICE_BOX = {"ok": st.success, "caution": st.warning, "stop": st.error}
 ADVICE_ICON = {"ok": "✅", "caution": "↘️", "stop": "🛑"}
-st.subheader("Your running this week" if me else "Running this week", anchor=False)
-for tone, block in advice_blocks(result.advice):
+# An emergency is said once, above the title: its advice is not repeated here.
+blocks = advice_blocks(without_emergency(result.advice, KB))
+if blocks:
+    st.subheader("Your running this week" if me else "Running this week", anchor=False)
+for tone, block in blocks:
     ADVICE_BOX[tone](block, icon=ADVICE_ICON[tone])
 # ----------------------------------------------------------------------------------------------
 
@@ -135,7 +191,7 @@ else:
     st.success(f"**{NO_SIGNALS}.** Nothing hurts, and every condition is low.", icon="✅")
 
 st.subheader("Risk by condition")
-st.altair_chart(risk_bar_chart(result.scores, KB.thresholds), width="stretch")
+st.vega_lite_chart(specs["risk"], width="stretch")
 t = KB.thresholds
 st.caption(
     f"{risk_summary(result.scores)} Bands: low below {t['moderate']:g}, moderate from "
@@ -155,7 +211,7 @@ if result.factors.empty:
     st.success("Nothing in this check-in raises any risk. Keep up the strength and mobility work.")
 else:
     st.markdown("\n".join(f"- {reason}" for reason in top_reasons(result)))
-    st.altair_chart(factor_chart(why_factors(result), why_parts(result, KB)), width="stretch")
+    st.vega_lite_chart(specs["factors"], width="stretch")
     st.caption(why_caption(KB))
     with st.expander("Every reason, and where it comes from"):
         st.dataframe(
@@ -172,16 +228,7 @@ else:
         )
 
 st.subheader("Where it points")
-st.altair_chart(
-    body_map_chart(
-        KB.labels("pain_locations"),
-        risk=result.region_risk,
-        thresholds=KB.thresholds,
-        selectable=False,
-        side=checkin.get("pain_side"),
-    ),
-    width="stretch",
-)
+st.vega_lite_chart(specs["map"], width="stretch")
 
 # -- The routine, or what to do until seen (logic/analysis/routine.py) -------------------------
 if result.until_seen:

@@ -8,13 +8,19 @@ import pandas as pd
 import pytest
 
 from logic.form import (
+    ASK_PAIN,
+    BACK,
     LONGEST_RUN_TOO_LONG,
+    REPLACE,
+    SAVE,
+    after_submit,
     carried_over,
     check_row,
     edit_values,
     form_columns,
     form_defaults,
     needs_pain_confirm,
+    offered_values,
     row_from_form,
     week_choices,
 )
@@ -133,3 +139,42 @@ def test_areas_with_pain_0_need_a_word() -> None:
     assert needs_pain_confirm({"pain_locations": ["buttock"], "pain_level": 0})
     assert not needs_pain_confirm({"pain_locations": ["buttock"], "pain_level": 2})
     assert not needs_pain_confirm({"pain_locations": [], "pain_level": 0})
+
+
+@pytest.mark.parametrize(
+    ("sex", "offered"), [("female", True), (None, True), ("male", False), ("other", False)]
+)
+def test_a_missed_period_is_offered_only_where_the_profile_allows_it(
+    sex: str | None, offered: bool
+) -> None:
+    values = offered_values("warning_signs", profile=RunnerProfile(sex=sex))
+    assert ("missed_periods" in values) is offered
+    assert "swelling" in values and "saddle_numbness" in values  # the rest for everyone
+
+
+def test_a_stored_answer_stays_offered_whatever_the_profile_says() -> None:
+    """Editing an old check-in of a runner whose profile changed: the answer is not lost."""
+    male = RunnerProfile(sex="male")
+    assert "missed_periods" in offered_values(
+        "warning_signs", profile=male, keep=["missed_periods"]
+    )
+
+
+AREAS_AT_0 = {"pain_locations": ["buttock"], "pain_level": 0}
+
+
+@pytest.mark.parametrize(
+    ("action", "values", "step"),
+    [
+        (None, AREAS_AT_0, None),
+        ("save", AREAS_AT_0, ASK_PAIN),
+        ("save", {"pain_locations": ["buttock"], "pain_level": 2}, SAVE),
+        ("save", {"pain_locations": [], "pain_level": 0}, SAVE),
+        ("keep_areas", AREAS_AT_0, SAVE),
+        ("clear_areas", {"pain_locations": [], "pain_level": 0}, SAVE),
+        ("replace", AREAS_AT_0, REPLACE),
+        ("keep_old", AREAS_AT_0, BACK),
+    ],
+)
+def test_after_submit_asks_about_pain_0_only_on_a_plain_save(action, values, step) -> None:
+    assert after_submit(action, values) == step

@@ -501,6 +501,14 @@ def test_the_baseline_factor_id_is_reserved(data_copy: Path) -> None:
         load_knowledge_base(data_copy)
 
 
+def test_a_sign_for_an_unknown_sex_is_refused_by_name(data_copy: Path) -> None:
+    _edit(data_copy / "checkin.toml", 'sexes = ["female", "unspecified"]', 'sexes = ["femal"]')
+    with pytest.raises(KnowledgeBaseError) as err:
+        load_knowledge_base(data_copy)
+    assert "columns.warning_signs.values.missed_periods.sexes: 'femal'" in str(err.value)
+    assert "Allowed: female, male, other, unspecified" in str(err.value)
+
+
 def test_a_missing_file_is_named(data_copy: Path) -> None:
     (data_copy / "exercises.toml").unlink()
     with pytest.raises(KnowledgeBaseError, match=r"exercises.toml: file is missing"):

@@ -118,6 +118,14 @@ def advice_blocks(advice: pd.DataFrame) -> list[tuple[str, str]]:
     return blocks
 
 
+def without_emergency(advice: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.DataFrame:
+    """The advice without the lines a raised emergency gives (rules.toml: the rules with
+    flag = "needs_emergency"): the Results page says that once, above its title."""
+    kb = kb or knowledge_base()
+    urgent = {r.advice for r in kb.rules.running_advice.rules if r.flag == "needs_emergency"}
+    return advice[~advice["advice"].isin(urgent)]
+
+
 def advice_markdown(advice: pd.DataFrame) -> str:
     """The advice as Markdown, for the downloaded plan."""
     return "\n\n".join(block for _, block in advice_blocks(advice))

@@ -106,16 +106,22 @@ def scored_checkin(
     history: pd.DataFrame | None,
     kb: KnowledgeBase | None = None,
     runs: pd.DataFrame | None = None,
+    scored_weeks: pd.DataFrame | None = None,
 ) -> tuple[dict[str, Any], pd.Series]:
     """The check-in plus what its runner's weeks give it (load flags, history rules), and its
     row of safety.score_history: the one scoring of the results page, the history and the CLI.
-    Without the runner's history (or when the check-in is not in it) it is scored alone."""
+    Without the runner's history (or when the check-in is not in it) it is scored alone.
+    `scored_weeks`: the history already scored (trends.scored_history of the same history
+    and runs), so a page that needs it for more than this check-in scores it once."""
     kb = kb or knowledge_base()
     out = dict(checkin)
     frame = checkin_frame([out])
     scored = None
     if history is not None and not history.empty and "id" in out and "id" in history.columns:
-        scored = score_history(history, kb, runs=runs)[(history["id"] == out["id"]).to_numpy()]
+        if scored_weeks is None:  # score_history keeps the history's index, not its ids
+            scored = score_history(history, kb, runs=runs)[(history["id"] == out["id"]).to_numpy()]
+        else:
+            scored = scored_weeks[(scored_weeks["id"] == out["id"]).to_numpy()]
     if scored is None or scored.empty:
         scored = score_history(frame, kb)
     row = scored.iloc[0]
@@ -130,11 +136,13 @@ def checkin_result(
     history: pd.DataFrame | None = None,
     age_band: str | None = None,
     runs: pd.DataFrame | None = None,
+    scored_weeks: pd.DataFrame | None = None,
 ) -> CheckinResult:
     """Everything the results page shows; pass the runner's history for the load flags and
-    the rules that need several weeks, and the profile's age band for the clinician wording."""
+    the rules that need several weeks, and the profile's age band for the clinician wording
+    (`scored_weeks`: see scored_checkin)."""
     kb = kb or knowledge_base()
-    checkin, row = scored_checkin(checkin, history, kb, runs)
+    checkin, row = scored_checkin(checkin, history, kb, runs, scored_weeks)
     emergency = bool(row["needs_emergency"])
     ids = kb.condition_ids
     columns: dict[str, Any] = {

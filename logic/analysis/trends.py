@@ -310,15 +310,19 @@ def week_over_week(scored: pd.DataFrame, kb: KnowledgeBase | None = None) -> pd.
 
 
 def alerts_for_checkin(
-    history: pd.DataFrame, checkin_id: int, kb: KnowledgeBase | None = None
+    history: pd.DataFrame,
+    checkin_id: int,
+    kb: KnowledgeBase | None = None,
+    scored: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """week_over_week for any check-in of a runner's history, against the week before it.
 
-    `history` is the runner's history (store.history), so the load flags see earlier weeks.
-    Empty when the id is not in it or the week before has no check-in.
+    `history` is the runner's history (store.history), so the load flags see earlier weeks;
+    `scored`: its scored_history when the caller has it already. Empty when the id is not in
+    it or the week before has no check-in.
     """
     kb = kb or knowledge_base()
-    scored = scored_history(history, kb)
+    scored = scored_history(history, kb) if scored is None else scored
     match = scored.index[scored["id"] == int(checkin_id)]
     if match.empty:
         return pd.DataFrame(columns=ALERT_COLUMNS)

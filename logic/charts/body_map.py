@@ -351,20 +351,28 @@ def body_map_chart(
     body_rows = [f for f in GEOMETRY if f["kind"] == "outline"]
     detail_rows = [f for f in GEOMETRY if f["kind"] == "detail"]
 
-    body = alt.Chart(alt.Data(values=body_rows)).mark_geoshape(
+    # The drawing's rows go in as named datasets, attached once at the end: Altair deep-copies
+    # a chart's inline data at every layer and property call (most of the build time).
+    datasets = {
+        "body_outline": body_rows,
+        "body_details": detail_rows,
+        "body_titles": list(_TITLE_ROWS),
+        "body_regions": rows,
+    }
+    body = alt.Chart(alt.Data(name="body_outline")).mark_geoshape(
         fill=_BODY_FILL, stroke=_BODY_STROKE, strokeWidth=1.5, aria=False
     )
-    details = alt.Chart(alt.Data(values=detail_rows)).mark_geoshape(
+    details = alt.Chart(alt.Data(name="body_details")).mark_geoshape(
         filled=False, stroke=_DETAIL_STROKE, strokeWidth=1.2, strokeCap="round", aria=False
     )
     titles = (
-        alt.Chart(alt.Data(values=list(_TITLE_ROWS)))
+        alt.Chart(alt.Data(name="body_titles"))
         .mark_text(fontSize=14, fontWeight="bold", baseline="bottom", aria=False)
         .encode(longitude="x:Q", latitude="y:Q", text="text:N")
     )
     titles = ink(titles, "views")  # black "Front"/"Back" vanished on the dark theme
 
-    regions = alt.Chart(alt.Data(values=rows)).mark_geoshape(
+    regions = alt.Chart(alt.Data(name="body_regions")).mark_geoshape(
         stroke=_REGION_STROKE, strokeWidth=1, cursor="pointer" if selectable else "default"
     )
     if risk_mode:
@@ -413,7 +421,7 @@ def body_map_chart(
 
     regions = regions.properties(name=_REGION_VIEW_NAME)
     extra = {"title": f"Front and back, {side} leg"} if side in ("left", "right") else {}
-    return (
+    chart = (
         alt.layer(body, details, regions, titles)
         .project(type="identity", reflectY=False)
         .properties(
@@ -424,6 +432,8 @@ def body_map_chart(
         )
         .configure_view(stroke=None)
     )
+    chart.datasets = datasets
+    return chart
 
 
 # ----------------------------------------------------------------------------- tiles

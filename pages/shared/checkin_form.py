@@ -58,14 +58,15 @@ def carried_mark(*columns: str) -> None:
         st.caption(CARRIED_MARK)
 
 
-def choices(column: str, widget=st.pills, **extra) -> None:
+def choices(column: str, widget=st.pills, values: list[str] | None = None, **extra) -> None:
+    """`values`: the options offered (default: all of the column's)."""
     spec = COLS[column]
     labels = KB.labels(column)
     if widget is st.pills:
         extra["selection_mode"] = "multi"
     widget(
         spec.label,
-        list(spec.values),
+        list(spec.values) if values is None else values,
         format_func=labels.get,
         key=key(column),
         help=spec.help,

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from logic.analysis.advice import advice_blocks, advice_markdown, joined, running_advice
+from logic.analysis.advice import (
+    advice_blocks,
+    advice_markdown,
+    joined,
+    running_advice,
+    without_emergency,
+)
 from logic.analysis.results import checkin_result, condition_pain
 from logic.knowledge import DATA_DIR, knowledge_base, load_knowledge_base
 
@@ -164,3 +170,13 @@ def test_an_emergency_line_names_no_condition() -> None:
     advice = running_advice({"piriformis": 60.0, "hamstring": 40.0}, needs_emergency=True)
     assert advice["advice"].tolist() == ["urgent"]
     assert advice["conditions"].tolist() == [""] and advice["names"].tolist() == [""]
+
+
+def test_without_emergency_drops_only_the_urgent_care_lines() -> None:
+    """The Results page says an emergency once, above its title, not again in the advice."""
+    scores = {c: 80.0 for c in knowledge_base().condition_ids}
+    urgent = running_advice(scores, needs_emergency=True)
+    assert set(urgent["advice"]) == {"urgent"}
+    assert without_emergency(urgent).empty
+    usual = running_advice(scores, needs_clinician=True)
+    assert without_emergency(usual).equals(usual)

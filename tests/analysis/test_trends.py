@@ -352,3 +352,17 @@ def test_alert_lines_show_each_message_once_with_its_icon() -> None:
     assert len(messages) == len(set(messages))
     assert lines[0] == ("New warning sign: pain that wakes you at night.", "⚠️")
     assert any(icon == "📉" and m.startswith("Lower score") for m, icon in lines)
+
+
+def test_a_page_can_score_the_history_once_for_the_result_and_the_alerts() -> None:
+    """The Results page passes one scored_history to both: the same answers as scoring twice."""
+    from logic.analysis.results import checkin_result
+
+    history = spike_then_worse()
+    scored = scored_history(history)
+    assert alerts_for_checkin(history, 6, scored=scored).equals(alerts_for_checkin(history, 6))
+    checkin = history[history["id"] == 6].iloc[0].to_dict()
+    once = checkin_result(checkin, history=history, scored_weeks=scored)
+    twice = checkin_result(checkin, history=history)
+    assert once.scores.equals(twice.scores)
+    assert once.checkin == twice.checkin and once.needs_clinician == twice.needs_clinician

@@ -271,6 +271,34 @@ def test_keeping_the_areas_with_pain_0_saves_them() -> None:
     assert get_store().latest_checkin("Lou")["pain_locations"] == "buttock"
 
 
+@pytest.mark.parametrize(
+    ("sex", "offered"), [("female", True), (None, True), ("male", False), ("other", False)]
+)
+def test_a_missed_period_is_asked_only_of_a_female_runner_or_one_who_did_not_say(
+    sex: str | None, offered: bool
+) -> None:
+    get_store().save_profile("Pat", RunnerProfile(sex=sex))
+    at = app("Pat").run()
+    assert_no_exception(at)
+    options = at.pills(key="ci_warning_signs").options
+    assert ("No period for three months or more" in options) is offered
+    assert "Numbness between the legs" in options
+
+
+def test_editing_keeps_a_stored_missed_period_when_the_profile_says_male() -> None:
+    store = get_store()
+    day = (clock.today() - dt.timedelta(days=14)).isoformat()
+    checkin_id = store.save_checkin(
+        {"runner": "Sam", "date": day, "warning_signs": "missed_periods"}
+    )
+    store.save_profile("Sam", RunnerProfile(sex="male"))
+    at = app("Sam")
+    at.session_state["ci_edit_id"] = checkin_id
+    at.run()
+    assert_no_exception(at)
+    assert at.pills(key="ci_warning_signs").value == ["missed_periods"]
+
+
 def test_a_week_already_checked_in_says_so_at_once_and_opens_it() -> None:
     day = clock.today()
     checkin_id = get_store().save_checkin(

@@ -268,8 +268,8 @@ def test_a_clinician_flag_replaces_the_routine_and_drops_loading_exercises() -> 
 def test_an_emergency_says_urgent_care_today_and_offers_no_exercises(downloads: dict) -> None:
     """needs_emergency comes from the safety rules (data/rules.toml): saddle numbness."""
     at = results_for({**KNEE, "warning_signs": "saddle_numbness"})
-    urgent = [t for t in texts(at.error) if t.startswith("**Get urgent care today**")]
-    assert len(urgent) == 1 and "physio" in urgent[0]
+    urgent = [t for t in texts(at.error) if t.startswith("**Get urgent care today")]
+    assert len(urgent) == 1 and "physio" in urgent[0]  # said once, above the title
     shown = " ".join(texts(at.markdown))
     assert knowledge_base().rules.until_seen.emergency[0] in shown
     assert not re.search(r"^\d+\. \*\*", shown, flags=re.MULTILINE)  # no exercise list
@@ -384,6 +384,18 @@ def test_an_emergency_sign_is_the_very_first_thing_on_the_page() -> None:
     assert text.index("Visible swelling") < text.index("emergency department")
     assert "physiotherapy appointment" in text  # it says not to wait for one
     assert not [t for t in texts(at.error) if "See a clinician before you run on" in t]
+
+
+@pytest.mark.parametrize("sign", ["saddle_numbness", "bladder_or_bowel_change"])
+def test_an_emergency_is_said_once_above_the_title(sign: str) -> None:
+    at = results_for({**KNEE, "warning_signs": sign})
+    kinds = [el.type for el in at.main]
+    assert kinds.index("error") < kinds.index("title")
+    boxes = [t for t in texts(at.error) + texts(at.warning) if "urgent care" in t.lower()]
+    assert len(boxes) == 1, boxes
+    assert boxes[0].startswith("**Get urgent care today.**")
+    # The running advice would only repeat it: no "Your running this week" box.
+    assert "Your running this week" not in texts(at.subheader)
 
 
 def test_under_18_the_flag_mentions_growth_plates() -> None:

@@ -77,7 +77,11 @@ def chart_datasets(chart: Any) -> dict[str, pd.DataFrame]:
 def chart_rows(chart: Any) -> pd.DataFrame:
     """All rows of every dataset of a chart, stacked (columns unioned)."""
     frames = list(chart_datasets(chart).values())
-    inline = _inline_values(chart_spec(chart))
+    spec = chart_spec(chart)
+    # Named datasets Streamlit could not turn into Arrow tables (nested GeoJSON rows) stay
+    # in the spec.
+    frames += [pd.DataFrame(rows) for rows in spec.get("datasets", {}).values() if rows]
+    inline = _inline_values(spec)
     if inline:
         frames.append(pd.DataFrame(inline))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
