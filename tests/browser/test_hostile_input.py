@@ -45,7 +45,7 @@ CONSTANT_STYLES = {
 STYLE_KEYS = {
     "pages/checkin.py": {"SAVE_BAR"},
     "pages/shared/common.py": {"PHONE_NAV", "PHONE_NAV_BELOW"},
-    "pages/shared/tables.py": {"WIDE", "PHONE"},
+    "pages/shared/tables.py": {"WIDE", "PHONE", "PHONE_NAV_BELOW"},
 }
 
 
