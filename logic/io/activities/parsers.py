@@ -15,6 +15,8 @@ import io
 import logging
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -102,36 +104,51 @@ def parse_gpx(data: bytes, name: str) -> Activity:
         raise ActivityError(
             f"{name}: not a recorded activity: the GPX has no track (a route or waypoints only)"
         )
-    points = [p for track in gpx.tracks for segment in track.segments for p in segment.points]
+    segments = [s.points for track in gpx.tracks for s in track.segments if s.points]
+    points = list(chain.from_iterable(segments))
     if len(points) < 2:
         raise ActivityError(f"{name}: not a recorded activity: the track has fewer than 2 points")
-    when = [p.time for p in points]
-    missing = when.count(None)
-    if missing:
+    # Whole lists through attrgetter and NumPy: one Python call per point at most, not five.
+    when = list(map(_TIME, points))
+    if None in when:
+        missing = sum(t is None for t in when)
         raise ActivityError(
             f"{name}: {missing:,} of {len(when):,} track points have no timestamp; a recorded "
             "activity has one on every point (this looks like a planned route)"
         )
-    lat = [p.latitude for p in points]
-    lon = [p.longitude for p in points]
-    ele = [np.nan if p.elevation is None else p.elevation for p in points]
+    n = len(points)
+    lat = np.fromiter(map(_LAT, points), dtype="float64", count=n)
+    lon = np.fromiter(map(_LON, points), dtype="float64", count=n)
+    ele = np.array(list(map(_ELE, points)), dtype="float64")  # None (no altitude) -> NaN
     # A step from one segment into the next is a pause, not distance run.
-    starts = np.cumsum([len(s.points) for t in gpx.tracks for s in t.segments if s.points])
-    breaks = np.zeros(len(points) - 1, dtype=bool)
+    starts = np.cumsum([len(s) for s in segments])
+    breaks = np.zeros(n - 1, dtype=bool)
     breaks[starts[:-1] - 1] = True
     first = when[0]
-    try:
-        seconds = np.array([(t - first).total_seconds() for t in when])  # type: ignore[operator]
-    except TypeError:  # some times with a zone and some without: all read as UTC
-        seconds = np.array([(_utc(t) - _utc(first)).total_seconds() for t in when])  # type: ignore[arg-type]
-    fig = tracks.figures(
-        seconds,
-        tracks.haversine_m(np.array(lat), np.array(lon)),
-        np.array(ele, dtype="float64"),
-        breaks=breaks,
-    )
+    fig = tracks.figures(_seconds(when), tracks.haversine_m(lat, lon), ele, breaks=breaks)
     label = gpx.tracks[0].type
     return _activity(name, data, _utc(first), canonical(label) if label else "run", fig)  # type: ignore[arg-type]
+
+
+_TIME = attrgetter("time")
+_LAT = attrgetter("latitude")
+_LON = attrgetter("longitude")
+_ELE = attrgetter("elevation")
+_TZ = attrgetter("tzinfo")
+
+
+def _seconds(when: list[dt.datetime]) -> np.ndarray:
+    """Seconds since the first point; a time without a zone reads as UTC (so do all of them
+    when some have a zone and some not)."""
+    zones = list(map(_TZ, when))
+    if not any(z is None for z in zones):
+        stamps = np.fromiter(map(dt.datetime.timestamp, when), dtype="float64", count=len(when))
+    elif all(z is None for z in zones):
+        micros = np.array(when, dtype="datetime64[us]").astype("int64")
+        return (micros - micros[0]) / 1e6
+    else:
+        stamps = np.array([_utc(t).timestamp() for t in when])
+    return stamps - stamps[0]
 
 
 # --- TCX -----------------------------------------------------------------------------------

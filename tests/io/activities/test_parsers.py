@@ -4,6 +4,7 @@ projects, and every broken file refused with its name and what is wrong."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,41 @@ def test_the_jump_between_two_track_segments_is_not_distance() -> None:
     assert activity.distance_km == pytest.approx(10.0, rel=0.01)  # not 10 km + 50 km of jump
     assert activity.elapsed_s == pytest.approx(3600 + 1500)
     assert activity.moving_s == pytest.approx(3000, rel=0.01)
+
+
+def _with_times(data: bytes, rewrite: Callable[[bytes], bytes]) -> bytes:
+    """The GPX with every <time> rewritten (zones, no zone)."""
+    import re
+
+    return re.sub(rb"<time>([^<]+)</time>", lambda m: b"<time>" + rewrite(m[1]) + b"</time>", data)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        pytest.param(lambda t: t, id="utc"),
+        pytest.param(lambda t: t[:-1], id="no zone: read as UTC"),
+        pytest.param(
+            lambda t: t[:11] + b"%02d" % (int(t[11:13]) + 2) + t[13:-1] + b"+02:00", id="+02:00"
+        ),
+    ],
+)
+def test_gpx_times_in_any_zone_give_the_same_run(rewrite: Callable[[bytes], bytes]) -> None:
+    activity = parse_activity("zoned.gpx", _with_times(gpx_bytes(POINTS), rewrite))
+    assert str(activity.start_utc) == "2026-11-02 07:00:00+00:00"
+    assert activity.elapsed_s == 1500
+    assert activity.moving_s == pytest.approx(1500)
+    assert activity.distance_km == pytest.approx(5.0, rel=0.001)
+
+
+def test_gpx_times_some_with_a_zone_some_without_all_read_as_utc() -> None:
+    seen = []
+
+    def every_other(t: bytes) -> bytes:
+        seen.append(t)
+        return t if len(seen) % 2 else t[:-1]
+
+    activity = parse_activity("mixed.gpx", _with_times(gpx_bytes(POINTS), every_other))
+    assert str(activity.start_utc) == "2026-11-02 07:00:00+00:00"
+    assert activity.elapsed_s == 1500
+    assert activity.distance_km == pytest.approx(5.0, rel=0.001)
