@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -135,20 +136,39 @@ _LAT = attrgetter("latitude")
 _LON = attrgetter("longitude")
 _ELE = attrgetter("elevation")
 _TZ = attrgetter("tzinfo")
+_OFFSET = attrgetter("offset")
+_HOUR = attrgetter("hour")
+_MINUTE = attrgetter("minute")
+_SECOND = attrgetter("second")
+_MICROSECOND = attrgetter("microsecond")
+_MICRO = dt.timedelta(microseconds=1)
 
 
 def _seconds(when: list[dt.datetime]) -> np.ndarray:
-    """Seconds since the first point; a time without a zone reads as UTC (so do all of them
-    when some have a zone and some not)."""
+    """Seconds since the first point; a time without a zone reads as UTC.
+
+    Built from each time's fields (C getters, one array each) less its zone's offset: gpxpy
+    gives every time its own SimpleTZ, whose `offset` (minutes) is read directly, because
+    asking each point for utcoffset() is a Python call a point and cost as much as the bare
+    XML parse of the file. Any other zone is asked the slow way.
+    """
+    from gpxpy.gpxfield import SimpleTZ
+
+    n = len(when)
+
+    def column(get: Callable[[dt.datetime], int]) -> np.ndarray:
+        return np.fromiter(map(get, when), dtype="int64", count=n)
+
+    days = column(dt.datetime.toordinal)
+    wall = ((days * 24 + column(_HOUR)) * 60 + column(_MINUTE)) * 60 + column(_SECOND)
+    micros = wall * 1_000_000 + column(_MICROSECOND)
     zones = list(map(_TZ, when))
-    if not any(z is None for z in zones):
-        stamps = np.fromiter(map(dt.datetime.timestamp, when), dtype="float64", count=len(when))
-    elif all(z is None for z in zones):
-        micros = np.array(when, dtype="datetime64[us]").astype("int64")
-        return (micros - micros[0]) / 1e6
-    else:
-        stamps = np.array([_utc(t).timestamp() for t in when])
-    return stamps - stamps[0]
+    kinds = set(map(type, zones))
+    if kinds == {SimpleTZ}:
+        micros -= np.fromiter(map(_OFFSET, zones), dtype="int64", count=n) * 60_000_000
+    elif kinds != {type(None)}:
+        micros -= np.array([0 if t.tzinfo is None else t.utcoffset() // _MICRO for t in when])  # type: ignore[operator]
+    return (micros - micros[0]) / 1e6
 
 
 # --- TCX -----------------------------------------------------------------------------------
