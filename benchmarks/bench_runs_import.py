@@ -115,11 +115,14 @@ def main() -> None:
         )
         parse, parse_cpu, store, n = _import(data, parse_files=True, folder=folder, name="gpx.db")
         ratio = parse / bare
+        # Met only if both agree: on a shared machine a load change between the two phases
+        # flatters the wall-clock ratio (1.9x wall against 4.3x CPU in one run).
+        worst = max(ratio, parse_cpu / bare_cpu)
         print(
             f"GPX path (gpxpy): {parse + store:.1f} s ({parse:.1f} s parsed, {store:.2f} s "
             f"stored, {n:,} runs); {ratio:.2f}x the bare parse (CPU time: "
             f"{parse_cpu / bare_cpu:.2f}x); target <= {GPX_RATIO_TARGET:g}x: "
-            f"{verdict(ratio <= GPX_RATIO_TARGET)}",
+            f"{verdict(worst <= GPX_RATIO_TARGET)}",
             flush=True,
         )
     bare, alone, full, files = _interleaved(data, args.sample)
