@@ -14,7 +14,10 @@ import hashlib
 import io
 import logging
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -102,36 +105,70 @@ def parse_gpx(data: bytes, name: str) -> Activity:
         raise ActivityError(
             f"{name}: not a recorded activity: the GPX has no track (a route or waypoints only)"
         )
-    points = [p for track in gpx.tracks for segment in track.segments for p in segment.points]
+    segments = [s.points for track in gpx.tracks for s in track.segments if s.points]
+    points = list(chain.from_iterable(segments))
     if len(points) < 2:
         raise ActivityError(f"{name}: not a recorded activity: the track has fewer than 2 points")
-    when = [p.time for p in points]
-    missing = when.count(None)
-    if missing:
+    # Whole lists through attrgetter and NumPy: one Python call per point at most, not five.
+    when = list(map(_TIME, points))
+    if None in when:
+        missing = sum(t is None for t in when)
         raise ActivityError(
             f"{name}: {missing:,} of {len(when):,} track points have no timestamp; a recorded "
             "activity has one on every point (this looks like a planned route)"
         )
-    lat = [p.latitude for p in points]
-    lon = [p.longitude for p in points]
-    ele = [np.nan if p.elevation is None else p.elevation for p in points]
+    n = len(points)
+    lat = np.fromiter(map(_LAT, points), dtype="float64", count=n)
+    lon = np.fromiter(map(_LON, points), dtype="float64", count=n)
+    ele = np.array(list(map(_ELE, points)), dtype="float64")  # None (no altitude) -> NaN
     # A step from one segment into the next is a pause, not distance run.
-    starts = np.cumsum([len(s.points) for t in gpx.tracks for s in t.segments if s.points])
-    breaks = np.zeros(len(points) - 1, dtype=bool)
+    starts = np.cumsum([len(s) for s in segments])
+    breaks = np.zeros(n - 1, dtype=bool)
     breaks[starts[:-1] - 1] = True
     first = when[0]
-    try:
-        seconds = np.array([(t - first).total_seconds() for t in when])  # type: ignore[operator]
-    except TypeError:  # some times with a zone and some without: all read as UTC
-        seconds = np.array([(_utc(t) - _utc(first)).total_seconds() for t in when])  # type: ignore[arg-type]
-    fig = tracks.figures(
-        seconds,
-        tracks.haversine_m(np.array(lat), np.array(lon)),
-        np.array(ele, dtype="float64"),
-        breaks=breaks,
-    )
+    fig = tracks.figures(_seconds(when), tracks.haversine_m(lat, lon), ele, breaks=breaks)
     label = gpx.tracks[0].type
     return _activity(name, data, _utc(first), canonical(label) if label else "run", fig)  # type: ignore[arg-type]
+
+
+_TIME = attrgetter("time")
+_LAT = attrgetter("latitude")
+_LON = attrgetter("longitude")
+_ELE = attrgetter("elevation")
+_TZ = attrgetter("tzinfo")
+_OFFSET = attrgetter("offset")
+_HOUR = attrgetter("hour")
+_MINUTE = attrgetter("minute")
+_SECOND = attrgetter("second")
+_MICROSECOND = attrgetter("microsecond")
+_MICRO = dt.timedelta(microseconds=1)
+
+
+def _seconds(when: list[dt.datetime]) -> np.ndarray:
+    """Seconds since the first point; a time without a zone reads as UTC.
+
+    Built from each time's fields (C getters, one array each) less its zone's offset: gpxpy
+    gives every time its own SimpleTZ, whose `offset` (minutes) is read directly, because
+    asking each point for utcoffset() is a Python call a point and cost as much as the bare
+    XML parse of the file. Any other zone is asked the slow way.
+    """
+    from gpxpy.gpxfield import SimpleTZ
+
+    n = len(when)
+
+    def column(get: Callable[[dt.datetime], int]) -> np.ndarray:
+        return np.fromiter(map(get, when), dtype="int64", count=n)
+
+    days = column(dt.datetime.toordinal)
+    wall = ((days * 24 + column(_HOUR)) * 60 + column(_MINUTE)) * 60 + column(_SECOND)
+    micros = wall * 1_000_000 + column(_MICROSECOND)
+    zones = list(map(_TZ, when))
+    kinds = set(map(type, zones))
+    if kinds == {SimpleTZ}:
+        micros -= np.fromiter(map(_OFFSET, zones), dtype="int64", count=n) * 60_000_000
+    elif kinds != {type(None)}:
+        micros -= np.array([0 if t.tzinfo is None else t.utcoffset() // _MICRO for t in when])  # type: ignore[operator]
+    return (micros - micros[0]) / 1e6
 
 
 # --- TCX -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ projects, and every broken file refused with its name and what is wrong."""
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,72 @@ def test_the_jump_between_two_track_segments_is_not_distance() -> None:
     assert activity.distance_km == pytest.approx(10.0, rel=0.01)  # not 10 km + 50 km of jump
     assert activity.elapsed_s == pytest.approx(3600 + 1500)
     assert activity.moving_s == pytest.approx(3000, rel=0.01)
+
+
+def _with_times(data: bytes, rewrite: Callable[[bytes], bytes]) -> bytes:
+    """The GPX with every <time> rewritten (zones, no zone)."""
+    import re
+
+    return re.sub(rb"<time>([^<]+)</time>", lambda m: b"<time>" + rewrite(m[1]) + b"</time>", data)
+
+
+def _plus_two_hours(t: bytes) -> bytes:
+    return t[:11] + b"%02d" % (int(t[11:13]) + 2) + t[13:-1] + b"+02:00"
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        pytest.param(lambda t: t, id="utc"),
+        pytest.param(lambda t: t[:-1], id="no zone: read as UTC"),
+        pytest.param(_plus_two_hours, id="+02:00"),
+    ],
+)
+def test_gpx_times_in_any_zone_give_the_same_run(rewrite: Callable[[bytes], bytes]) -> None:
+    activity = parse_activity("zoned.gpx", _with_times(gpx_bytes(POINTS), rewrite))
+    assert str(activity.start_utc) == "2026-11-02 07:00:00+00:00"
+    assert activity.elapsed_s == 1500
+    assert activity.moving_s == pytest.approx(1500)
+    assert activity.distance_km == pytest.approx(5.0, rel=0.001)
+
+
+def test_gpx_times_some_with_a_zone_some_without_all_read_as_utc() -> None:
+    seen = []
+
+    def every_other(t: bytes) -> bytes:
+        seen.append(t)
+        return t if len(seen) % 2 else t[:-1]
+
+    activity = parse_activity("mixed.gpx", _with_times(gpx_bytes(POINTS), every_other))
+    assert str(activity.start_utc) == "2026-11-02 07:00:00+00:00"
+    assert activity.elapsed_s == 1500
+    assert activity.distance_km == pytest.approx(5.0, rel=0.001)
+
+
+def test_a_gpx_whose_zone_changes_mid_run_keeps_its_true_times() -> None:
+    """The same instants, the first half written at +02:00 and the rest in UTC: a wrong unit
+    for the zone's offset would show as a jump in the middle."""
+    seen = []
+
+    def first_half_plus_two(t: bytes) -> bytes:
+        seen.append(t)
+        return _plus_two_hours(t) if len(seen) <= len(POINTS["time"]) // 2 else t
+
+    activity = parse_activity("zones.gpx", _with_times(gpx_bytes(POINTS), first_half_plus_two))
+    assert str(activity.start_utc) == "2026-11-02 07:00:00+00:00"
+    assert activity.elapsed_s == 1500
+    assert activity.moving_s == pytest.approx(1500)
+
+
+def test_point_times_in_any_kind_of_zone_count_the_same_seconds() -> None:
+    import datetime as dt
+
+    from logic.io.activities.parsers import _seconds
+
+    start = dt.datetime(2026, 3, 29, 0, 59, 58, 500_000)
+    naive = [start + dt.timedelta(seconds=s) for s in (0, 1.25, 2, 3600)]
+    paris = dt.timezone(dt.timedelta(hours=2))
+    zoned = [t.replace(tzinfo=dt.UTC).astimezone(paris) for t in naive]
+    mixed = [zoned[0], naive[1], zoned[2], naive[3]]
+    for times in (naive, zoned, mixed):
+        assert _seconds(times).tolist() == [0.0, 1.25, 2.0, 3600.0]
