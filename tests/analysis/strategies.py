@@ -21,6 +21,21 @@ QUIET = {
     "mobility_sessions": 3,
 }
 
+# A sore front knee with the stairs, downhill and training changes that feed runner's knee:
+# the worked example of the results tests (pages and analysis), dated by the caller.
+KNEE = {
+    "runner": "Ann",
+    "date": "2026-11-23",
+    "pain_locations": "front_knee;outer_knee",
+    "pain_level": 6,
+    "pain_triggers": "stairs;downhill;running",
+    "training_changes": "more_hills;more_road_track",
+    "limitations": "tight_quads;weak_glutes",
+    "sitting_hours": 8,
+    "strength_sessions": 0,
+    "mobility_sessions": 1,
+}
+
 
 def subsets(column: str) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(SETS[column]), unique=True)

@@ -20,23 +20,11 @@ from logic.analysis.results import (
 from logic.analysis.scoring import whole
 from logic.charts.risk import factor_chart
 from logic.knowledge import PARTS, knowledge_base
-from tests.analysis.test_scoring_properties import checkins
+from tests.analysis.strategies import KNEE, checkins
 from tests.charts.test_risk import shown_parts
 
 KB = knowledge_base()
 SHARE = KB.rules.scoring.combine_share
-KNEE = {
-    "runner": "Ann",
-    "date": "2026-11-23",
-    "pain_locations": "front_knee;outer_knee",
-    "pain_level": 6,
-    "pain_triggers": "stairs;downhill;running",
-    "training_changes": "more_hills;more_road_track",
-    "limitations": "tight_quads;weak_glutes",
-    "sitting_hours": 8,
-    "strength_sessions": 0,
-    "mobility_sessions": 1,
-}
 HEAVY = {  # every answer that raises a risk: parts past 100, the cap must show and still add up
     **KNEE,
     **{

@@ -22,6 +22,7 @@ from logic.profile import RunnerProfile, validate_profile
 from logic.storage.store import get_store
 from logic.texts import DISCLAIMER
 from logic.weeks import short_week_label
+from tests.analysis import strategies
 from tests.support.apptest import (
     app,
     assert_no_exception,
@@ -35,18 +36,7 @@ from tests.support.plain_words import jargon_in, page_words
 
 pytestmark = pytest.mark.usefixtures("db_url")
 
-KNEE = {
-    "runner": "Ann",
-    "date": clock.today().isoformat(),
-    "pain_locations": "front_knee;outer_knee",
-    "pain_level": 6,
-    "pain_triggers": "stairs;downhill;running",
-    "training_changes": "more_hills;more_road_track",
-    "limitations": "tight_quads;weak_glutes",
-    "sitting_hours": 8,
-    "strength_sessions": 0,
-    "mobility_sessions": 1,
-}
+KNEE = {**strategies.KNEE, "date": clock.today().isoformat()}
 
 
 def results_for(checkin: dict) -> object:
