@@ -160,12 +160,19 @@ def condition_colors(conditions: Sequence[str]) -> list[str]:
 
 
 def kind_color(kinds: Mapping[str, str], title: str = "", columns: int | None = None) -> alt.Color:
-    """Colour by the `kind` field with a fixed key (label -> colour), the legend on top."""
+    """Colour by the `kind` field with a fixed key (label -> colour), the legend on top, its
+    labels whole (Vega-Lite cuts them at 160 px: "Problem that limited trai…")."""
     extra = {"columns": columns} if columns is not None else {}
     return alt.Color(
         "kind:N",
         scale=alt.Scale(domain=list(kinds), range=list(kinds.values())),
-        legend=alt.Legend(title=title or None, orient="top", direction="horizontal", **extra),
+        legend=alt.Legend(
+            title=title or None,
+            orient="top",
+            direction="horizontal",
+            labelLimit=LABEL_LIMIT,
+            **extra,
+        ),
     )
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from logic.analysis.load import weekly_load
-from logic.charts.base import BAND_COLORS, MAX_TICKS
+from logic.analysis.ostrc import LIMITED_TRAINING
+from logic.charts.base import BAND_COLORS, MAX_TICKS, kind_color
 from logic.charts.history import (
     LOAD_KINDS,
     LONG_RUN_KINDS,
@@ -216,3 +217,10 @@ def test_distance_and_severity_say_their_numbers_in_words() -> None:
         "Latest week 40 km, longest run 12 km; biggest week 90 km (week of Mon 31 Mar 2025)."
     )
     assert distance_summary(load.iloc[0:0]) == "No distances yet."
+
+
+def test_kind_legends_keep_their_longest_label_whole() -> None:
+    """Vega-Lite cuts legend labels at 160 px by default: "Problem that limited trai…" on
+    the History and Team problem charts. ~7 px a character at the legend's 11 px font."""
+    legend = kind_color({"Any problem": "#000", LIMITED_TRAINING: "#111"}).to_dict()["legend"]
+    assert legend["labelLimit"] >= 7 * len(LIMITED_TRAINING)
