@@ -12,10 +12,9 @@ from logic.analysis.trends import (
     alert_lines,
     checkin_choices,
     checkin_table,
-    data_version,
     recent,
-    runs_version,
     scored_history,
+    scores_version,
     trend_long,
     week_over_week,
 )
@@ -43,7 +42,7 @@ DEFAULT_PERIOD = "6 months"
 SHORT = {c: KB.conditions[c].short_name for c in KB.condition_ids}  # id -> short name
 
 
-# Caches are keyed by runner + data_version + runs_version (digests of the runner's check-ins
+# Caches are keyed by runner + scores_version (digests of the runner's check-ins
 # and recorded runs: an import of runs changes the scores, not the check-ins), so a rerun
 # on unchanged data skips scoring and Altair's slow spec building; the chart specs are cached
 # as Vega-Lite dicts and drawn with st.vega_lite_chart. Schema validation is skipped here
@@ -109,7 +108,7 @@ except StrideCheckError as err:
 
 me = common.is_me(ctx, runner)
 whose = "your" if me else f"{escape_markdown(runner)}'s"
-version = f"{data_version(history)}/{runs_version(runs)}" if not history.empty else ""
+version = scores_version(history, runs) if not history.empty else ""
 scored, load, alerts, table, choices = (
     weeks_of(runner, version, history, runs) if not history.empty else (None,) * 5
 )

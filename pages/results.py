@@ -32,8 +32,8 @@ from logic.analysis.safety import flag_markdown
 from logic.analysis.trends import (
     alert_lines,
     alerts_for_checkin,
-    data_version,
     scored_history,
+    scores_version,
 )
 from logic.charts.body_map import body_map_chart
 from logic.charts.risk import factor_chart, risk_bar_chart, risk_summary
@@ -140,9 +140,8 @@ if checkin is None:
 
 day = checkin["date"].date() if hasattr(checkin["date"], "date") else checkin["date"]
 age_band = profile.age_band if profile is not None else None
-runs_version = data_version(runs) if runs is not None else ""
 result, alerts, specs = result_view(
-    int(checkin["id"]), f"{data_version(history)}/{runs_version}", age_band, checkin, history, runs
+    int(checkin["id"]), scores_version(history, runs), age_band, checkin, history, runs
 )
 flag = flag_markdown(result.needs_emergency, result.clinician_reasons, age_band, KB)
 

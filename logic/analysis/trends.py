@@ -52,6 +52,12 @@ def runs_version(runs: pd.DataFrame | None) -> str:
     return "no runs" if runs is None or runs.empty else data_version(runs)
 
 
+def scores_version(history: pd.DataFrame, runs: pd.DataFrame | None) -> str:
+    """The key of anything scored from a runner's check-ins and runs (Results, History): it
+    changes with a save, an edit, a delete or a runs import."""
+    return f"{data_version(history)}/{runs_version(runs)}"
+
+
 def scored_history(
     history: pd.DataFrame, kb: KnowledgeBase | None = None, runs: pd.DataFrame | None = None
 ) -> pd.DataFrame:

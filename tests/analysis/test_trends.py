@@ -17,6 +17,7 @@ from logic.analysis.trends import (
     recent,
     runs_version,
     scored_history,
+    scores_version,
     trend_long,
     week_over_week,
 )
@@ -211,6 +212,12 @@ def test_runs_version_changes_when_a_run_is_added_or_removed() -> None:
     swapped = runs.assign(content_hash=["c", "b"], distance_km=[11.0, 12.0])
     assert runs_version(runs) != runs_version(swapped)
     assert runs_version(runs.iloc[:0]) == runs_version(None) != runs_version(runs)
+    # The key of scored weeks follows both the check-ins and the runs.
+    history = history_frame([checkin(dt.date(2025, 3, 5))])
+    edited = history_frame([checkin(dt.date(2025, 3, 5), pain_level=6)])
+    assert scores_version(history, runs) == scores_version(history.copy(), runs.copy())
+    assert scores_version(history, runs) != scores_version(history, swapped)
+    assert scores_version(history, runs) != scores_version(edited, runs)
 
 
 def test_alerts_compare_with_the_same_runners_week_before() -> None:
